@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Installs, into ignored folders, the third-party tools that NuGet lacks (see DESIGN.md):
+#   anvil, forge, cast      npm @foundry-rs/*-linux-amd64      -> .tools/bin/
+#   solc (solc-js + shim)   npm solc, tools/solc-shim.js        -> .tools/bin/solc
+#   libonnxruntime.so.1     npm onnxruntime-node (no scripts)   -> .tools/lib/
+#   grpc-js, OpenZeppelin   npm                                 -> .tools/npm/node_modules/
+#   redis-server            Debian package, when missing and running as root
+# Idempotent: a second run checks what is there and installs nothing. One line per component.
+set -uo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+tools="$root/.tools"
+npm_dir="$tools/npm"
+bin="$tools/bin"
+lib="$tools/lib"
+mkdir -p "$npm_dir" "$bin" "$lib"
+
+failures=0
+report() { printf '%-18s %-9s %s\n' "$1" "$2" "${3:-}"; [ "$2" = failed ] && failures=$((failures + 1)); return 0; }
+
+# --- npm packages -------------------------------------------------------------------------------
+# Reinstalled only when tools/npm/package.json or its lock changed since the last successful install.
+manifest="$root/tools/npm/package.json"
+stamp="$npm_dir/.installed-manifest"
+digest=$(cat "$manifest" "$root/tools/npm/package-lock.json" 2>/dev/null | sha256sum | cut -d' ' -f1)
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$digest" ] && [ -d "$npm_dir/node_modules" ]; then
+  npm_state=found
+elif ! command -v npm >/dev/null 2>&1; then
+  npm_state=failed; npm_why="npm is not on PATH (install Node.js and npm)"
+else
+  cp "$manifest" "$npm_dir/package.json"
+  [ -f "$root/tools/npm/package-lock.json" ] && cp "$root/tools/npm/package-lock.json" "$npm_dir/package-lock.json"
+  # --ignore-scripts: onnxruntime-node's postinstall downloads CUDA binaries, which cannot work offline.
+  if out=$(cd "$npm_dir" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error 2>&1); then
+    printf '%s' "$digest" > "$stamp"
+    npm_state=installed
+  else
+    npm_state=failed; npm_why="npm install failed: $(printf '%s' "$out" | tail -n 3 | tr '\n' ' ')"
+  fi
+fi
+report "npm packages" "$npm_state" "${npm_why:-$npm_dir/node_modules}"
+nm="$npm_dir/node_modules"
+
+# --- foundry binaries ---------------------------------------------------------------------------
+for tool in anvil forge cast; do
+  src="$nm/@foundry-rs/$tool-linux-amd64/bin/$tool"
+  if [ -x "$bin/$tool" ] && "$bin/$tool" --version >/dev/null 2>&1; then
+    report "$tool" found "$("$bin/$tool" --version 2>/dev/null | head -n 1)"
+  elif [ -f "$src" ]; then
+    chmod +x "$src" && ln -sf "$src" "$bin/$tool"
+    if "$bin/$tool" --version >/dev/null 2>&1; then report "$tool" installed "$("$bin/$tool" --version | head -n 1)"
+    else report "$tool" failed "$src does not run"; fi
+  else
+    report "$tool" failed "missing $src (npm install failed?)"
+  fi
+done
+
+# --- solc shim ----------------------------------------------------------------------------------
+# forge cannot download solc here; it calls this wrapper, which answers --version like native solc
+# and otherwise compiles standard JSON with solc-js.
+shim="$bin/solc"
+# The wrapper finds the shim relative to itself, so a checkout that links .tools/ from another works too.
+want='#!/usr/bin/env bash
+exec node "$(dirname "$0")/../../tools/solc-shim.js" "$@"'
+if [ -f "$shim" ] && [ "$(cat "$shim")" = "$want" ] && "$shim" --version >/dev/null 2>&1; then
+  report solc found "$("$shim" --version | tail -n 1)"
+elif [ -f "$nm/solc/package.json" ]; then
+  printf '%s\n' "$want" > "$shim" && chmod +x "$shim"
+  if "$shim" --version >/dev/null 2>&1; then report solc installed "$("$shim" --version | tail -n 1)"
+  else report solc failed "$shim --version failed"; fi
+else
+  report solc failed "missing $nm/solc (npm install failed?)"
+fi
+
+# --- ONNX Runtime native library ----------------------------------------------------------------
+ort_src="$nm/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1"
+ort_dst="$lib/libonnxruntime.so.1"
+if [ -f "$ort_dst" ] && [ -f "$ort_src" ] && cmp -s "$ort_src" "$ort_dst"; then
+  report libonnxruntime found "$ort_dst"
+elif [ -f "$ort_src" ]; then
+  cp "$ort_src" "$ort_dst" && ln -sf libonnxruntime.so.1 "$lib/libonnxruntime.so" \
+    && report libonnxruntime installed "$ort_dst" || report libonnxruntime failed "copy to $ort_dst failed"
+else
+  report libonnxruntime failed "missing $ort_src (npm install failed?)"
+fi
+
+# --- redis-server -------------------------------------------------------------------------------
+if command -v redis-server >/dev/null 2>&1; then
+  report redis-server found "$(redis-server --version | awk '{print $3}')"
+elif [ "$(id -u)" -ne 0 ]; then
+  report redis-server failed "not installed and not root: run 'sudo apt-get install -y redis-server'"
+else
+  if out=$( (export DEBIAN_FRONTEND=noninteractive; apt-get install -y --no-install-recommends redis-server || { apt-get update && apt-get install -y --no-install-recommends redis-server; }) 2>&1 ); then
+    # The package may start a system service; tests start their own servers on free ports.
+    report redis-server installed "$(redis-server --version | awk '{print $3}')"
+  else
+    report redis-server failed "apt-get install redis-server: $(printf '%s' "$out" | tail -n 2 | tr '\n' ' ')"
+  fi
+fi
+
+[ "$failures" -eq 0 ] || { echo "bootstrap: $failures component(s) failed" >&2; exit 1; }
