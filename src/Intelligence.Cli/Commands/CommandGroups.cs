@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Intelligence.Cli.Commands;
+
+/// <summary>The top-level command groups. A new group is a file in this folder plus one line here.</summary>
+internal static class CommandGroups
+{
+    public static IEnumerable<Command> All()
+    {
+        yield break;
+    }
+}
