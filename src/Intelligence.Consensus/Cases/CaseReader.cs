@@ -167,7 +167,7 @@ public static class CaseReader
         {
             if (!result.TryAdd(property.Name, property.Value))
             {
-                throw new CaseFormatException($"{path}.{property.Name}", "appears twice");
+                throw new CaseFormatException($"{path}['{property.Name}']", "appears twice");
             }
         }
         return result;

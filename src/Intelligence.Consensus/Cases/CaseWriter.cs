@@ -7,13 +7,12 @@ namespace Intelligence.Consensus.Cases;
 /// <summary>Writes cases and results in the public JSON formats of docs/consensus.md (deterministic, byte for byte).</summary>
 public static class CaseWriter
 {
-    private static readonly JsonWriterOptions Options = new() { Indented = true };
 
     /// <summary>The result as JSON (section 6): neurons by UID, exact emissions, owner emission and new bonds.</summary>
     public static string WriteResult(EpochResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        return Write(writer =>
+        return Write(indented: true, writer =>
         {
             writer.WriteStartObject();
             writer.WriteStartArray("neurons");
@@ -46,12 +45,12 @@ public static class CaseWriter
         });
     }
 
-    /// <summary>The input as a case file (section 5), every hyperparameter written out.</summary>
-    public static string WriteCase(EpochInput input)
+    /// <summary>The input as a case file (section 5), every hyperparameter written out; compact drops the indentation.</summary>
+    public static string WriteCase(EpochInput input, bool indented = true)
     {
         ArgumentNullException.ThrowIfNull(input);
         var hp = input.Hyperparameters;
-        return Write(writer =>
+        return Write(indented, writer =>
         {
             writer.WriteStartObject();
             writer.WriteStartObject("hyperparameters");
@@ -124,10 +123,10 @@ public static class CaseWriter
         writer.WriteRawValue((ppm / (decimal)FixedPoint.Ppm).ToString(CultureInfo.InvariantCulture), skipInputValidation: true);
     }
 
-    private static string Write(Action<Utf8JsonWriter> body)
+    private static string Write(bool indented, Action<Utf8JsonWriter> body)
     {
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, Options))
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = indented }))
         {
             body(writer);
         }
