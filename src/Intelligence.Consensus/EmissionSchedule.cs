@@ -1,8 +1,8 @@
 namespace Intelligence.Consensus;
 
 /// <summary>
-/// Token issuance (docs/consensus.md section 4): 1 token per block, halving each time issuance reaches
-/// 10.5M, 15.75M, ... of the 21M cap, and the split of a block's reward between subnets.
+/// Token issuance (docs/consensus.md section 4.1): 1 token per block, halving each time issuance reaches
+/// 10.5M, 15.75M, ... of the 21M cap.
 /// </summary>
 public static class EmissionSchedule
 {
@@ -48,46 +48,36 @@ public static class EmissionSchedule
     }
 
     /// <summary>
-    /// Splits <paramref name="reward"/> between subnets proportionally to <paramref name="weights"/> (e.g. each
-    /// subnet's total stake; all taken as 1 when they sum to zero). The integer remainder goes to the subnet with the
-    /// largest weight, ties to the lowest index, so the shares sum to the reward exactly.
+    /// The total reward of <paramref name="blocks"/> consecutive blocks starting at <paramref name="issuance"/>:
+    /// <see cref="BlockReward"/> applied block by block, computed era by era in closed form.
     /// </summary>
-    public static UInt128[] SplitBetweenSubnets(UInt128 reward, ReadOnlySpan<UInt128> weights)
+    public static UInt128 RewardOverBlocks(UInt128 issuance, ulong blocks)
     {
-        int m = weights.Length;
-        var shares = new UInt128[m];
-        if (m == 0)
+        UInt128 start = issuance;
+        while (blocks > 0)
         {
-            return shares;
-        }
-        if (reward >= FixedPoint.AmountLimit)
-        {
-            throw new ArgumentOutOfRangeException(nameof(reward), reward, "reward must be below 2^96");
-        }
-        UInt128 total = UInt128.Zero;
-        foreach (var w in weights)
-        {
-            total += w;
-            if (total >= FixedPoint.AmountLimit)
+            int era = Era(issuance);
+            if (era < 0 || era >= 64)
             {
-                throw new ArgumentOutOfRangeException(nameof(weights), total, "the sum of subnet weights must be below 2^96");
+                break;
+            }
+            UInt128 reward = Token >> era;
+            if (reward == UInt128.Zero)
+            {
+                break;
+            }
+            UInt128 room = EraEnd(era) - issuance;
+            UInt128 full = room / reward;
+            ulong taken = full < blocks ? (ulong)full : blocks;
+            issuance += taken * reward;
+            blocks -= taken;
+            UInt128 tail = room % reward;
+            if (blocks > 0 && tail != UInt128.Zero)
+            {
+                issuance += tail;
+                blocks--;
             }
         }
-        bool equal = total == UInt128.Zero;
-        UInt128 divisor = equal ? (UInt128)m : total;
-        UInt128 paid = UInt128.Zero;
-        int largest = 0;
-        for (int s = 0; s < m; s++)
-        {
-            UInt128 w = equal ? UInt128.One : weights[s];
-            shares[s] = reward * w / divisor;
-            paid += shares[s];
-            if (!equal && weights[s] > weights[largest])
-            {
-                largest = s;
-            }
-        }
-        shares[largest] += reward - paid;
-        return shares;
+        return issuance - start;
     }
 }
