@@ -67,8 +67,8 @@ internal static class FixtureCatalog
         [N(20), N(20), N(20), N(40), N(0), N(0)],
         w => w.Set(0, 4, 1).Set(1, 4, 1).Set(2, 4, 1).Set(3, 5, 1));
 
-    private static EpochInput FallbackActiveStake() => Case(1000, 1000 * Token,
-        [N(300), N(100, lastUpdate: 100), N(0)],
+    private static EpochInput FallbackActiveStake() => Case(5500, 1000 * Token,
+        [N(300, lastUpdate: 5490), N(100, lastUpdate: 100), N(0, lastUpdate: 5490)],
         _ => { });
 
     private static EpochInput FallbackAllInactive() => Case(10_000, 1000 * Token,
