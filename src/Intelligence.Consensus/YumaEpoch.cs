@@ -15,6 +15,12 @@ public static class YumaEpoch
         var neurons = input.Neurons;
         int n = neurons.Count;
 
+        var registeredAt = new ulong[n];
+        for (int u = 0; u < n; u++)
+        {
+            registeredAt[u] = neurons[u].RegisteredAt;
+        }
+
         // Step 1: activity.
         var active = new bool[n];
         for (int u = 0; u < n; u++)
@@ -75,7 +81,7 @@ public static class YumaEpoch
             ulong rowSum = 0;
             for (int e = 0; e < cols.Length; e++)
             {
-                if (Kept(u, cols[e], lastUpdate, neurons))
+                if (Kept(u, cols[e], lastUpdate, registeredAt))
                 {
                     rowSum += vals[e];
                 }
@@ -87,7 +93,7 @@ public static class YumaEpoch
             for (int e = 0; e < cols.Length; e++)
             {
                 int j = cols[e];
-                if (Kept(u, j, lastUpdate, neurons))
+                if (Kept(u, j, lastUpdate, registeredAt))
                 {
                     weights[j * k + r] = ((ulong)vals[e] << FixedPoint.FractionBits) / rowSum;
                 }
@@ -106,7 +112,7 @@ public static class YumaEpoch
             for (int e = 0; e < cols.Length; e++)
             {
                 int j = cols[e];
-                if (Kept(u, j, lastUpdate, neurons))
+                if (Kept(u, j, lastUpdate, registeredAt))
                 {
                     oldBonds[j * k + r] = vals[e];
                     oldColumnSum[j] += vals[e];
@@ -123,13 +129,12 @@ public static class YumaEpoch
         var rank = new ulong[n];
         var rowTrust = new ulong[k];
         var bonds = new ulong[n * k];
-        var sortKeys = new ulong[k];
-        var sortStakes = new ulong[k];
+        var scratch = new ulong[k];
         for (int j = 0; j < n; j++)
         {
             var column = weights.AsSpan(j * k, k);
             var bondColumn = bonds.AsSpan(j * k, k);
-            ulong c = totalActive == 0 ? 0 : WeightedMedian(column, rowStake, kappaTimesTotal, sortKeys, sortStakes);
+            ulong c = totalActive == 0 ? 0 : WeightedMedian(column, rowStake, kappaTimesTotal, scratch);
             consensus[j] = c;
 
             ulong columnRank = 0;
@@ -200,17 +205,39 @@ public static class YumaEpoch
         // Step 10: money.
         var emission = SplitEmission(input.Emission, hp.OwnerCutPpm, incentive, dividends, activeQ, stakeQ, out var ownerEmission);
 
-        // New u16 bonds.
-        var newBonds = new SparseU16Matrix.Builder(n);
-        for (int j = 0; j < n; j++)
+        // New u16 bonds, compressed rows by validator UID.
+        var bondRowStart = new int[n + 1];
+        var quantised = new ushort[n * k];
+        int stored = 0;
+        for (int r = 0; r < k; r++)
         {
-            var bondColumn = bonds.AsSpan(j * k, k);
-            for (int r = 0; r < k; r++)
+            int count = 0;
+            for (int j = 0; j < n; j++)
             {
-                ulong q = (bondColumn[r] * FixedPoint.U16Max) >> FixedPoint.FractionBits;
+                var q = (ushort)((bonds[(j * k) + r] * FixedPoint.U16Max) >> FixedPoint.FractionBits);
+                quantised[(r * n) + j] = q;
+                count += q != 0 ? 1 : 0;
+            }
+            bondRowStart[rowUid[r] + 1] = count;
+            stored += count;
+        }
+        for (int u = 0; u < n; u++)
+        {
+            bondRowStart[u + 1] += bondRowStart[u];
+        }
+        var bondColumns = new int[stored];
+        var bondValues = new ushort[stored];
+        int at = 0;
+        for (int r = 0; r < k; r++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                ushort q = quantised[(r * n) + j];
                 if (q != 0)
                 {
-                    newBonds.Set(rowUid[r], j, (ushort)q);
+                    bondColumns[at] = j;
+                    bondValues[at] = q;
+                    at++;
                 }
             }
         }
@@ -228,7 +255,7 @@ public static class YumaEpoch
             Dividends = dividends,
             Emission = emission,
             OwnerEmission = ownerEmission,
-            Bonds = newBonds.Build(),
+            Bonds = SparseU16Matrix.FromCompressedRows(n, bondRowStart, bondColumns, bondValues),
         };
     }
 
@@ -236,37 +263,73 @@ public static class YumaEpoch
     /// The kappa-stake-weighted median of one column (docs/consensus.md step 4): the largest weight v such that the
     /// validators weighting the column at least v hold at least kappa of the active stake; 0 when none does.
     /// </summary>
-    /// <param name="column">Q32 weights of the column, by row.</param>
+    /// <param name="column">Q32 weights of the column, by row (at most 4096 rows).</param>
     /// <param name="stake">Q32 active stake, by row.</param>
     /// <param name="kappaTimesTotal"><c>kappa (ppm) * sum(stake)</c>.</param>
-    /// <param name="keys">Scratch space of at least the column's length.</param>
-    /// <param name="stakes">Scratch space of at least the column's length.</param>
-    internal static ulong WeightedMedian(ReadOnlySpan<ulong> column, ReadOnlySpan<ulong> stake, ulong kappaTimesTotal, Span<ulong> keys, Span<ulong> stakes)
+    /// <param name="scratch">Scratch space of at least the column's length.</param>
+    internal static ulong WeightedMedian(ReadOnlySpan<ulong> column, ReadOnlySpan<ulong> stake, ulong kappaTimesTotal, Span<ulong> scratch)
     {
+        // Entries (weight, row) packed in one integer: weight <= 2^32 in the high bits, row < 4096 in the low 12 bits.
         int m = 0;
         for (int r = 0; r < column.Length; r++)
         {
             if (column[r] != 0 && stake[r] != 0)
             {
-                keys[m] = column[r];
-                stakes[m] = stake[r];
-                m++;
+                scratch[m++] = (column[r] << RowBits) | (uint)r;
             }
         }
-        var sortedKeys = keys[..m];
-        sortedKeys.Sort(stakes[..m]);
-        ulong accumulated = 0;
-        for (int e = m - 1; e >= 0; e--)
+
+        // Weighted quickselect, O(k) expected: three-way partition [lo, hi) around a pivot weight into
+        // greater | equal | smaller, keeping `above` = stake of entries already known to be greater than the range.
+        int lo = 0, hi = m;
+        ulong above = 0;
+        while (lo < hi)
         {
-            accumulated += stakes[e];
-            // Decide only once the whole group of equal weights has been added.
-            if ((e == 0 || sortedKeys[e - 1] != sortedKeys[e]) && FixedPoint.Ppm * accumulated >= kappaTimesTotal)
+            ulong pivot = scratch[lo + ((hi - lo) / 2)] >> RowBits;
+            int greaterEnd = lo, i = lo, smallerStart = hi;
+            ulong greater = 0, equal = 0;
+            while (i < smallerStart)
             {
-                return sortedKeys[e];
+                ulong entry = scratch[i];
+                ulong weight = entry >> RowBits;
+                if (weight > pivot)
+                {
+                    scratch[i] = scratch[greaterEnd];
+                    scratch[greaterEnd++] = entry;
+                    greater += stake[(int)(entry & RowMask)];
+                    i++;
+                }
+                else if (weight < pivot)
+                {
+                    scratch[i] = scratch[--smallerStart];
+                    scratch[smallerStart] = entry;
+                }
+                else
+                {
+                    equal += stake[(int)(entry & RowMask)];
+                    i++;
+                }
+            }
+            if (greaterEnd > lo && FixedPoint.Ppm * (above + greater) >= kappaTimesTotal)
+            {
+                // Even the smallest greater weight has enough stake at or above it: the answer is among them.
+                hi = greaterEnd;
+            }
+            else if (FixedPoint.Ppm * (above + greater + equal) >= kappaTimesTotal)
+            {
+                return pivot;
+            }
+            else
+            {
+                above += greater + equal;
+                lo = smallerStart;
             }
         }
         return 0;
     }
+
+    private const int RowBits = 12;
+    private const ulong RowMask = (1UL << RowBits) - 1;
 
     /// <summary>Permits for the <paramref name="maxValidators"/> largest non-zero stakes, ties to the lower UID.</summary>
     internal static bool[] TopKPermits(ReadOnlySpan<UInt128> stake, int maxValidators)
@@ -336,6 +399,6 @@ public static class YumaEpoch
     }
 
     /// <summary>Whether validator <paramref name="u"/>'s entry on <paramref name="j"/> survives the self and outdated masks.</summary>
-    private static bool Kept(int u, int j, ulong lastUpdate, IReadOnlyList<Neuron> neurons) =>
-        j != u && lastUpdate > neurons[j].RegisteredAt;
+    private static bool Kept(int u, int j, ulong lastUpdate, ulong[] registeredAt) =>
+        j != u && lastUpdate > registeredAt[j];
 }

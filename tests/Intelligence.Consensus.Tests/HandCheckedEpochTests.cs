@@ -185,10 +185,11 @@ public class HandCheckedEpochTests
     [Fact]
     public void WeightedMedian_EmptyColumnIsZero()
     {
-        var keys = new ulong[2];
-        var stakes = new ulong[2];
-        Assert.Equal(0UL, YumaEpoch.WeightedMedian([0, 0], [5, 5], 500_000UL * 10, keys, stakes));
+        var scratch = new ulong[2];
+        Assert.Equal(0UL, YumaEpoch.WeightedMedian([0, 0], [5, 5], 500_000UL * 10, scratch));
         // kappa 0: any value qualifies, the largest weight wins.
-        Assert.Equal(7UL, YumaEpoch.WeightedMedian([7, 3], [1, 9], 0, keys, stakes));
+        Assert.Equal(7UL, YumaEpoch.WeightedMedian([7, 3], [1, 9], 0, scratch));
+        // A ONE weight (2^32) survives the packing with the row index.
+        Assert.Equal(FixedPoint.One, YumaEpoch.WeightedMedian([FixedPoint.One, 3], [9, 1], 500_000UL * 10, scratch));
     }
 }
