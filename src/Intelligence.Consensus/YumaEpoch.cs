@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Intelligence.Consensus;
 
 /// <summary>
@@ -71,7 +73,12 @@ public static class YumaEpoch
         }
 
         // Step 3: masked, row-normalised weights, column-major: W[j * k + r].
-        var weights = new ulong[n * k];
+        // The k x n working matrices are pooled (they are most of an epoch's memory); all three go back at the end.
+        ulong[] weightsBuffer = ArrayPool<ulong>.Shared.Rent(n * k);
+        ushort[] oldBondsBuffer = ArrayPool<ushort>.Shared.Rent(n * k);
+        ulong[] bondsBuffer = ArrayPool<ulong>.Shared.Rent(n * k);
+        var weights = weightsBuffer.AsSpan(0, n * k);
+        weights.Clear();
         for (int r = 0; r < k; r++)
         {
             int u = rowUid[r];
@@ -101,7 +108,8 @@ public static class YumaEpoch
         }
 
         // Old bonds, masked, column-major u16, with their column sums.
-        var oldBonds = new ushort[n * k];
+        var oldBonds = oldBondsBuffer.AsSpan(0, n * k);
+        oldBonds.Clear();
         var oldColumnSum = new ulong[n];
         for (int r = 0; r < k; r++)
         {
@@ -128,12 +136,12 @@ public static class YumaEpoch
         var consensus = new ulong[n];
         var rank = new ulong[n];
         var rowTrust = new ulong[k];
-        var bonds = new ulong[n * k];
+        var bonds = bondsBuffer.AsSpan(0, n * k);
         var scratch = new ulong[k];
         for (int j = 0; j < n; j++)
         {
-            var column = weights.AsSpan(j * k, k);
-            var bondColumn = bonds.AsSpan(j * k, k);
+            var column = weights.Slice(j * k, k);
+            var bondColumn = bonds.Slice(j * k, k);
             ulong c = totalActive == 0 ? 0 : WeightedMedian(column, rowStake, kappaTimesTotal, scratch);
             consensus[j] = c;
 
@@ -158,7 +166,7 @@ public static class YumaEpoch
             }
             rank[j] = columnRank;
 
-            var oldColumn = oldBonds.AsSpan(j * k, k);
+            var oldColumn = oldBonds.Slice(j * k, k);
             ulong oldSum = oldColumnSum[j];
             ulong emaSum = 0;
             for (int r = 0; r < k; r++)
@@ -187,7 +195,7 @@ public static class YumaEpoch
             {
                 continue;
             }
-            var bondColumn = bonds.AsSpan(j * k, k);
+            var bondColumn = bonds.Slice(j * k, k);
             for (int r = 0; r < k; r++)
             {
                 rowDividend[r] += FixedPoint.MulQ(bondColumn[r], inc);
@@ -205,34 +213,29 @@ public static class YumaEpoch
         // Step 10: money.
         var emission = SplitEmission(input.Emission, hp.OwnerCutPpm, incentive, dividends, activeQ, stakeQ, out var ownerEmission);
 
-        // New u16 bonds, compressed rows by validator UID.
+        // New u16 bonds, compressed rows by validator UID (quantised twice rather than stored: count, then fill).
         var bondRowStart = new int[n + 1];
-        var quantised = new ushort[n * k];
-        int stored = 0;
         for (int r = 0; r < k; r++)
         {
             int count = 0;
             for (int j = 0; j < n; j++)
             {
-                var q = (ushort)((bonds[(j * k) + r] * FixedPoint.U16Max) >> FixedPoint.FractionBits);
-                quantised[(r * n) + j] = q;
-                count += q != 0 ? 1 : 0;
+                count += Quantise(bonds[(j * k) + r]) != 0 ? 1 : 0;
             }
             bondRowStart[rowUid[r] + 1] = count;
-            stored += count;
         }
         for (int u = 0; u < n; u++)
         {
             bondRowStart[u + 1] += bondRowStart[u];
         }
-        var bondColumns = new int[stored];
-        var bondValues = new ushort[stored];
+        var bondColumns = new int[bondRowStart[n]];
+        var bondValues = new ushort[bondRowStart[n]];
         int at = 0;
         for (int r = 0; r < k; r++)
         {
             for (int j = 0; j < n; j++)
             {
-                ushort q = quantised[(r * n) + j];
+                ushort q = Quantise(bonds[(j * k) + r]);
                 if (q != 0)
                 {
                     bondColumns[at] = j;
@@ -241,6 +244,10 @@ public static class YumaEpoch
                 }
             }
         }
+
+        ArrayPool<ulong>.Shared.Return(weightsBuffer);
+        ArrayPool<ushort>.Shared.Return(oldBondsBuffer);
+        ArrayPool<ulong>.Shared.Return(bondsBuffer);
 
         return new EpochResult
         {
@@ -397,6 +404,9 @@ public static class YumaEpoch
         ownerEmission = total - paid;
         return emission;
     }
+
+    /// <summary>A Q32 bond as the stored u16: <c>floor(b * 65535 / 2^32)</c>.</summary>
+    private static ushort Quantise(ulong bond) => (ushort)((bond * FixedPoint.U16Max) >> FixedPoint.FractionBits);
 
     /// <summary>Whether validator <paramref name="u"/>'s entry on <paramref name="j"/> survives the self and outdated masks.</summary>
     private static bool Kept(int u, int j, ulong lastUpdate, ulong[] registeredAt) =>
