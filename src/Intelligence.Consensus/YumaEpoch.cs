@@ -128,7 +128,7 @@ public static class YumaEpoch
             }
         }
 
-        // Steps 4-8, column by column: consensus, clipping, trust, rank, bond weights, bond delta, EMA, normalisation.
+        // Steps 4-9, column by column: consensus, clipping, trust, rank, bond weights, bond delta, EMA, normalisation, dividends.
         ulong totalActive = FixedPoint.Sum(rowStake);
         ulong kappaTimesTotal = hp.KappaPpm * totalActive;
         ulong beta = hp.BondsPenaltyPpm;
@@ -136,6 +136,7 @@ public static class YumaEpoch
         var consensus = new ulong[n];
         var rank = new ulong[n];
         var rowTrust = new ulong[k];
+        var rowDividend = new ulong[k];
         var bonds = bondsBuffer.AsSpan(0, n * k);
         var scratch = new ulong[k];
         for (int j = 0; j < n; j++)
@@ -179,28 +180,16 @@ public static class YumaEpoch
             }
             for (int r = 0; r < k; r++)
             {
-                bondColumn[r] = emaSum == 0 ? 0 : FixedPoint.DivQ(bondColumn[r], emaSum);
+                ulong bond = emaSum == 0 ? 0 : FixedPoint.DivQ(bondColumn[r], emaSum);
+                bondColumn[r] = bond;
+                // Step 9, column-local: dividends accumulate bond x rank (not incentive, which needs every column).
+                rowDividend[r] += FixedPoint.MulQ(bond, columnRank);
             }
         }
 
         var incentive = (ulong[])rank.Clone();
         FixedPoint.NormalizeInPlace(incentive);
 
-        // Step 9: dividends.
-        var rowDividend = new ulong[k];
-        for (int j = 0; j < n; j++)
-        {
-            ulong inc = incentive[j];
-            if (inc == 0)
-            {
-                continue;
-            }
-            var bondColumn = bonds.Slice(j * k, k);
-            for (int r = 0; r < k; r++)
-            {
-                rowDividend[r] += FixedPoint.MulQ(bondColumn[r], inc);
-            }
-        }
         FixedPoint.NormalizeInPlace(rowDividend);
         var dividends = new ulong[n];
         var trust = new ulong[n];
