@@ -125,6 +125,20 @@ public class CaseReaderTests
         Assert.Equal(180_000u, input.Hyperparameters.OwnerCutPpm);
     }
 
+    [Fact]
+    public void Parse_SumOfStakesReaching2To96_NamesTheStakeThatOverflows()
+    {
+        const string half = "39614081257132168796771975168"; // 2^95
+        AssertError(Case(neurons: $$"""[ { "uid": 0, "stake": "{{half}}", "lastUpdate": 1, "registeredAt": 0 }, { "uid": 1, "stake": "{{half}}", "lastUpdate": 1, "registeredAt": 0 } ]""", weights: "{}"), "$.neurons[1].stake");
+    }
+
+    [Fact]
+    public void Parse_IntegerWrittenWithPointZero_IsAccepted()
+    {
+        var input = CaseReader.Parse(Case(weights: """{ "0": { "1": 5.0 } }"""));
+        Assert.Equal(5, input.Weights[0, 1]);
+    }
+
     private static void AssertError(string json, string path)
     {
         var error = Assert.Throws<CaseFormatException>(() => CaseReader.Parse(json));
