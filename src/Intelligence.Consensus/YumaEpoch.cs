@@ -78,55 +78,12 @@ public static class YumaEpoch
         ushort[] oldBondsBuffer = ArrayPool<ushort>.Shared.Rent(n * k);
         ulong[] bondsBuffer = ArrayPool<ulong>.Shared.Rent(n * k);
         var weights = weightsBuffer.AsSpan(0, n * k);
-        weights.Clear();
-        for (int r = 0; r < k; r++)
-        {
-            int u = rowUid[r];
-            ulong lastUpdate = neurons[u].LastUpdate;
-            var cols = input.Weights.Columns(u);
-            var vals = input.Weights.Values(u);
-            ulong rowSum = 0;
-            for (int e = 0; e < cols.Length; e++)
-            {
-                if (Kept(u, cols[e], lastUpdate, registeredAt))
-                {
-                    rowSum += vals[e];
-                }
-            }
-            if (rowSum == 0)
-            {
-                continue;
-            }
-            for (int e = 0; e < cols.Length; e++)
-            {
-                int j = cols[e];
-                if (Kept(u, j, lastUpdate, registeredAt))
-                {
-                    weights[j * k + r] = ((ulong)vals[e] << FixedPoint.FractionBits) / rowSum;
-                }
-            }
-        }
+        MaskedNormalizedWeights(input, rowUid.AsSpan(0, k), registeredAt, weights);
 
         // Old bonds, masked, column-major u16, with their column sums.
         var oldBonds = oldBondsBuffer.AsSpan(0, n * k);
-        oldBonds.Clear();
         var oldColumnSum = new ulong[n];
-        for (int r = 0; r < k; r++)
-        {
-            int u = rowUid[r];
-            ulong lastUpdate = neurons[u].LastUpdate;
-            var cols = input.Bonds.Columns(u);
-            var vals = input.Bonds.Values(u);
-            for (int e = 0; e < cols.Length; e++)
-            {
-                int j = cols[e];
-                if (Kept(u, j, lastUpdate, registeredAt))
-                {
-                    oldBonds[j * k + r] = vals[e];
-                    oldColumnSum[j] += vals[e];
-                }
-            }
-        }
+        MaskedOldBonds(input, rowUid.AsSpan(0, k), registeredAt, oldBonds, oldColumnSum);
 
         // Steps 4-9, column by column: consensus, clipping, trust, rank, bond weights, bond delta, EMA, normalisation, dividends.
         ulong totalActive = FixedPoint.Sum(rowStake);
@@ -202,37 +159,7 @@ public static class YumaEpoch
         // Step 10: money.
         var emission = SplitEmission(input.Emission, hp.OwnerCutPpm, incentive, dividends, activeQ, stakeQ, out var ownerEmission);
 
-        // New u16 bonds, compressed rows by validator UID (quantised twice rather than stored: count, then fill).
-        var bondRowStart = new int[n + 1];
-        for (int r = 0; r < k; r++)
-        {
-            int count = 0;
-            for (int j = 0; j < n; j++)
-            {
-                count += Quantise(bonds[(j * k) + r]) != 0 ? 1 : 0;
-            }
-            bondRowStart[rowUid[r] + 1] = count;
-        }
-        for (int u = 0; u < n; u++)
-        {
-            bondRowStart[u + 1] += bondRowStart[u];
-        }
-        var bondColumns = new int[bondRowStart[n]];
-        var bondValues = new ushort[bondRowStart[n]];
-        int at = 0;
-        for (int r = 0; r < k; r++)
-        {
-            for (int j = 0; j < n; j++)
-            {
-                ushort q = Quantise(bonds[(j * k) + r]);
-                if (q != 0)
-                {
-                    bondColumns[at] = j;
-                    bondValues[at] = q;
-                    at++;
-                }
-            }
-        }
+        var newBonds = CompressBonds(bonds, rowUid.AsSpan(0, k), n);
 
         ArrayPool<ulong>.Shared.Return(weightsBuffer);
         ArrayPool<ushort>.Shared.Return(oldBondsBuffer);
@@ -251,7 +178,7 @@ public static class YumaEpoch
             Dividends = dividends,
             Emission = emission,
             OwnerEmission = ownerEmission,
-            Bonds = SparseU16Matrix.FromCompressedRows(n, bondRowStart, bondColumns, bondValues),
+            Bonds = newBonds,
         };
     }
 
@@ -392,6 +319,100 @@ public static class YumaEpoch
         }
         ownerEmission = total - paid;
         return emission;
+    }
+
+    /// <summary>Step 3: permitted rows' raw weights without self and outdated entries, row-normalised, column-major.</summary>
+    private static void MaskedNormalizedWeights(EpochInput input, ReadOnlySpan<int> rowUid, ulong[] registeredAt, Span<ulong> weights)
+    {
+        int k = rowUid.Length;
+        weights.Clear();
+        for (int r = 0; r < k; r++)
+        {
+            int u = rowUid[r];
+            ulong lastUpdate = input.Neurons[u].LastUpdate;
+            var cols = input.Weights.Columns(u);
+            var vals = input.Weights.Values(u);
+            ulong rowSum = 0;
+            for (int e = 0; e < cols.Length; e++)
+            {
+                if (Kept(u, cols[e], lastUpdate, registeredAt))
+                {
+                    rowSum += vals[e];
+                }
+            }
+            if (rowSum == 0)
+            {
+                continue;
+            }
+            for (int e = 0; e < cols.Length; e++)
+            {
+                int j = cols[e];
+                if (Kept(u, j, lastUpdate, registeredAt))
+                {
+                    weights[(j * k) + r] = ((ulong)vals[e] << FixedPoint.FractionBits) / rowSum;
+                }
+            }
+        }
+    }
+
+    /// <summary>Step 8.2: permitted rows' old u16 bonds without self and outdated entries, column-major, with column sums.</summary>
+    private static void MaskedOldBonds(EpochInput input, ReadOnlySpan<int> rowUid, ulong[] registeredAt, Span<ushort> oldBonds, Span<ulong> columnSum)
+    {
+        int k = rowUid.Length;
+        oldBonds.Clear();
+        for (int r = 0; r < k; r++)
+        {
+            int u = rowUid[r];
+            ulong lastUpdate = input.Neurons[u].LastUpdate;
+            var cols = input.Bonds.Columns(u);
+            var vals = input.Bonds.Values(u);
+            for (int e = 0; e < cols.Length; e++)
+            {
+                int j = cols[e];
+                if (Kept(u, j, lastUpdate, registeredAt))
+                {
+                    oldBonds[(j * k) + r] = vals[e];
+                    columnSum[j] += vals[e];
+                }
+            }
+        }
+    }
+
+    /// <summary>Step 8.5: the new u16 bonds as compressed rows by validator UID (quantised twice: count, then fill).</summary>
+    private static SparseU16Matrix CompressBonds(ReadOnlySpan<ulong> bonds, ReadOnlySpan<int> rowUid, int n)
+    {
+        int k = rowUid.Length;
+        var rowStart = new int[n + 1];
+        for (int r = 0; r < k; r++)
+        {
+            int count = 0;
+            for (int j = 0; j < n; j++)
+            {
+                count += Quantise(bonds[(j * k) + r]) != 0 ? 1 : 0;
+            }
+            rowStart[rowUid[r] + 1] = count;
+        }
+        for (int u = 0; u < n; u++)
+        {
+            rowStart[u + 1] += rowStart[u];
+        }
+        var columns = new int[rowStart[n]];
+        var values = new ushort[rowStart[n]];
+        int at = 0;
+        for (int r = 0; r < k; r++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                ushort q = Quantise(bonds[(j * k) + r]);
+                if (q != 0)
+                {
+                    columns[at] = j;
+                    values[at] = q;
+                    at++;
+                }
+            }
+        }
+        return SparseU16Matrix.FromCompressedRows(n, rowStart, columns, values);
     }
 
     /// <summary>A Q32 bond as the stored u16: <c>floor(b * 65535 / 2^32)</c>.</summary>
