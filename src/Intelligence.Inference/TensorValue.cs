@@ -38,6 +38,10 @@ public abstract class TensorValue
     public static TensorValue<T> Create<T>(ReadOnlyMemory<T> data, params long[] shape)
         where T : unmanaged => new(data, (long[])shape.Clone());
 
+    /// <summary>Creates a tensor over <paramref name="data"/> (not copied), e.g. a slice of a pooled array.</summary>
+    public static TensorValue<T> Create<T>(Memory<T> data, params long[] shape)
+        where T : unmanaged => new(data, (long[])shape.Clone());
+
     /// <summary>Creates a tensor over an array (not copied) with the given shape.</summary>
     public static TensorValue<T> Create<T>(T[] data, params long[] shape)
         where T : unmanaged => new(data, (long[])shape.Clone());
