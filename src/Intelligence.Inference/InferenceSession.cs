@@ -43,6 +43,9 @@ public sealed unsafe class InferenceSession : IDisposable
         _outputNames = _fetchedOutputs.Select(i => PinnedUtf8(Outputs[i].Name)).ToArray();
     }
 
+    /// <summary>The native session (for the benchmark's raw C API baseline).</summary>
+    internal OrtSessionHandle Handle => _session;
+
     /// <summary>Test hook: called on the running thread just before the native run starts.</summary>
     internal Action? NativeRunStarting { get; set; }
 
@@ -102,6 +105,14 @@ public sealed unsafe class InferenceSession : IDisposable
     {
         options ??= InferenceSessionOptions.Default;
         logger ??= NullLogger.Instance;
+        ArgumentOutOfRangeException.ThrowIfNegative(options.IntraOpThreads, nameof(options.IntraOpThreads));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.InterOpThreads, nameof(options.InterOpThreads));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.CudaDeviceId, nameof(options.CudaDeviceId));
+        if (options.CudaMemoryLimitBytes is <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.CudaMemoryLimitBytes, "CudaMemoryLimitBytes must be positive when set.");
+        }
+
         var api = OrtNative.Api;
         var env = OrtEnvironment.Env;
 
@@ -170,6 +181,17 @@ public sealed unsafe class InferenceSession : IDisposable
             OrtNative.Check(api->SetInterOpNumThreads(raw, options.InterOpThreads));
             OrtNative.Check(api->SetSessionGraphOptimizationLevel(raw, (int)options.GraphOptimization));
             OrtNative.Check(api->SetSessionExecutionMode(raw, options.ParallelExecution ? 1 : 0));
+            if (!options.AllowThreadSpinning)
+            {
+                // Keys from onnxruntime_session_options_config_keys.h.
+                fixed (byte* intra = "session.intra_op.allow_spinning"u8)
+                fixed (byte* inter = "session.inter_op.allow_spinning"u8)
+                fixed (byte* off = "0"u8)
+                {
+                    OrtNative.Check(api->AddSessionConfigEntry(raw, intra, off));
+                    OrtNative.Check(api->AddSessionConfigEntry(raw, inter, off));
+                }
+            }
             return handle;
         }
         catch

@@ -253,17 +253,28 @@ public sealed class SessionTests
     }
 
     [Theory]
-    [InlineData(GraphOptimizationLevel.None, 1, 1, false)]
-    [InlineData(GraphOptimizationLevel.Basic, 2, 1, false)]
-    [InlineData(GraphOptimizationLevel.Extended, 1, 2, true)]
-    [InlineData(GraphOptimizationLevel.All, 0, 0, true)]
-    public void Options_ThreadsAndOptimisationLevels_GiveSameResults(GraphOptimizationLevel level, int intra, int inter, bool parallel)
+    [InlineData(GraphOptimizationLevel.None, 1, 1, false, true)]
+    [InlineData(GraphOptimizationLevel.Basic, 2, 1, false, false)]
+    [InlineData(GraphOptimizationLevel.Extended, 1, 2, true, false)]
+    [InlineData(GraphOptimizationLevel.All, 0, 0, true, true)]
+    public void Options_ThreadsSpinningAndOptimisationLevels_GiveSameResults(GraphOptimizationLevel level, int intra, int inter, bool parallel, bool spin)
     {
-        var options = new InferenceSessionOptions { GraphOptimization = level, IntraOpThreads = intra, InterOpThreads = inter, ParallelExecution = parallel };
+        var options = new InferenceSessionOptions
+        {
+            GraphOptimization = level, IntraOpThreads = intra, InterOpThreads = inter, ParallelExecution = parallel, AllowThreadSpinning = spin,
+        };
         using var session = DigitsLikeMlp(out var layers, options);
         var x = Reference.RandomInput(new Random(12), 5 * 64);
         var y = session.Run(TensorValue.Create(x, 5, 64)).As<float>();
         Reference.AssertClose(Reference.Mlp(layers, x, 5, Activation.Relu, Activation.Softmax), y.Span);
+    }
+
+    [Fact]
+    public void Options_NegativeCounts_AreRefused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => DigitsLikeMlp(out _, new InferenceSessionOptions { IntraOpThreads = -1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DigitsLikeMlp(out _, new InferenceSessionOptions { InterOpThreads = -2 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DigitsLikeMlp(out _, new InferenceSessionOptions { CudaDeviceId = -1 }));
     }
 
     [Fact]

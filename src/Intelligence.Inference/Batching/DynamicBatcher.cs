@@ -152,6 +152,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
     {
         var reader = _queue.Reader;
         var batch = new List<Request>(_options.MaxBatchSize);
+        var wait = new CancellationTokenSource(); // reused between waits: one timer, not one per wait
         Request? carried = null;
         while (true)
         {
@@ -159,6 +160,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
             {
                 if (!await reader.WaitToReadAsync().ConfigureAwait(false))
                 {
+                    wait.Dispose();
                     return;
                 }
 
@@ -199,7 +201,13 @@ public sealed class DynamicBatcher : IAsyncDisposable
                     break;
                 }
 
-                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds((double)remaining / Stopwatch.Frequency));
+                if (!wait.TryReset())
+                {
+                    wait.Dispose();
+                    wait = new CancellationTokenSource();
+                }
+
+                wait.CancelAfter(TimeSpan.FromSeconds((double)remaining / Stopwatch.Frequency));
                 try
                 {
                     if (!await reader.WaitToReadAsync(wait.Token).ConfigureAwait(false))
