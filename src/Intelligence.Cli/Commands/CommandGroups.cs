@@ -8,5 +8,6 @@ internal static class CommandGroups
     public static IEnumerable<Command> All()
     {
         yield return EpochCommands.Create();
+        yield return ModelCommands.Create();
     }
 }
