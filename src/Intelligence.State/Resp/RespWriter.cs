@@ -58,8 +58,11 @@ public static class RespWriter
             case RespType.SimpleString:
                 WriteLine(output, RespFormat.SimpleString, value.Bytes!);
                 break;
-            case RespType.Error:
+            case RespType.Error when resp2 || !HasLineBreak(value.Bytes!):
                 WriteLine(output, RespFormat.SimpleError, value.Bytes!);
+                break;
+            case RespType.Error:
+                WriteBulk(output, RespFormat.BulkError, value.Bytes!);
                 break;
             case RespType.Integer:
                 WriteLine(output, RespFormat.Integer, System.Text.Encoding.ASCII.GetBytes(value.AsString()!));
@@ -120,8 +123,15 @@ public static class RespWriter
         }
     }
 
+    private static bool HasLineBreak(ReadOnlySpan<byte> text) => text.IndexOfAny((byte)'\r', (byte)'\n') >= 0;
+
     private static byte[] DoubleBytes(double d)
     {
+        if (double.IsNaN(d))
+        {
+            return "nan"u8.ToArray();
+        }
+
         Span<byte> scratch = stackalloc byte[DoubleScratch];
         return scratch[..RespFormat.FormatDouble(d, scratch)].ToArray();
     }
