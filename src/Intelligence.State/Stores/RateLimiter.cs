@@ -67,7 +67,9 @@ internal static class TokenBucket
         return (new RateLimitDecision(false, tokens, retry), tokens, stamp);
     }
 
-    public static double NowMs(TimeProvider time) => time.GetUtcNow().UtcTicks / (double)TimeSpan.TicksPerMillisecond;
+    // Unix milliseconds (fraction kept): whole-millisecond instants are exact integers in a double.
+    public static double NowMs(TimeProvider time) =>
+        (time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / (double)TimeSpan.TicksPerMillisecond;
 }
 
 /// <summary>In-process token buckets.</summary>
