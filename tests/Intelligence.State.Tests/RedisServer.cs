@@ -12,11 +12,13 @@ namespace Intelligence.State.Tests;
 public sealed class RedisServer : IAsyncDisposable
 {
     private readonly string[] _extraArgs;
+    private readonly (string Cert, string Key)? _tls;
     private Process? _process;
 
-    private RedisServer(string[] extraArgs)
+    private RedisServer(string[] extraArgs, (string Cert, string Key)? tls)
     {
         _extraArgs = extraArgs;
+        _tls = tls;
         Directory = Path.Combine(Path.GetTempPath(), "intelligence-redis-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(Directory);
     }
@@ -39,9 +41,12 @@ public sealed class RedisServer : IAsyncDisposable
     };
 
     /// <summary>Starts a server; <paramref name="extraArgs"/> are extra redis-server flags.</summary>
-    public static async Task<RedisServer> StartAsync(params string[] extraArgs)
+    public static Task<RedisServer> StartAsync(params string[] extraArgs) => StartAsync(null, extraArgs);
+
+    /// <summary>Starts a server that speaks only TLS (PEM certificate and key files) on its port.</summary>
+    public static async Task<RedisServer> StartAsync((string Cert, string Key)? tls, params string[] extraArgs)
     {
-        var server = new RedisServer(extraArgs);
+        var server = new RedisServer(extraArgs, tls);
         for (var attempt = 0; ; attempt++)
         {
             server.Port = FreePort();
@@ -84,13 +89,17 @@ public sealed class RedisServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[]
+        var port = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string[] listen = _tls is { } tls
+            ? ["--port", "0", "--tls-port", port, "--tls-cert-file", tls.Cert, "--tls-key-file", tls.Key, "--tls-ca-cert-file", tls.Cert, "--tls-auth-clients", "no"]
+            : ["--port", port];
+        foreach (var arg in listen.Concat(new[]
         {
-            "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
+            "--bind", "127.0.0.1",
             "--dir", Directory, "--daemonize", "no", "--save", string.Empty,
             "--appendonly", "yes", "--appendfsync", "always", "--protected-mode", "no",
             "--logfile", Path.Combine(Directory, "redis.log"), "--enable-debug-command", "yes",
-        }.Concat(_extraArgs))
+        }).Concat(_extraArgs))
         {
             info.ArgumentList.Add(arg);
         }
@@ -134,13 +143,22 @@ public sealed class RedisServer : IAsyncDisposable
             using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1));
             await socket.ConnectAsync(IPAddress.Loopback, Port, cts.Token);
-            await socket.SendAsync("PING\r\n"u8.ToArray(), cts.Token);
+            Stream stream = new NetworkStream(socket);
+            if (_tls is not null)
+            {
+                var ssl = new System.Net.Security.SslStream(stream, false, (_, _, _, _) => true);
+                await ssl.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions { TargetHost = "localhost" }, cts.Token);
+                stream = ssl;
+            }
+
+            await using var _ = stream;
+            await stream.WriteAsync("PING\r\n"u8.ToArray(), cts.Token);
             var buffer = new byte[64];
-            var n = await socket.ReceiveAsync(buffer, cts.Token);
+            var n = await stream.ReadAsync(buffer, cts.Token);
             var text = Encoding.ASCII.GetString(buffer, 0, n);
             return text.StartsWith("+PONG", StringComparison.Ordinal) || text.StartsWith("-NOAUTH", StringComparison.Ordinal);
         }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException or IOException or System.Security.Authentication.AuthenticationException)
         {
             return false;
         }
