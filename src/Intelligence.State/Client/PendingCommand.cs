@@ -7,17 +7,15 @@ namespace Intelligence.State;
 /// One command waiting for its reply. Completed exactly once: by its reply, its deadline, its
 /// cancellation token or a connection failure, whichever comes first. A late reply is discarded.
 /// </summary>
-internal sealed class PendingCommand : IValueTaskSource<RespValue>
+internal abstract class PendingCommand
 {
-    private ManualResetValueTaskSourceCore<RespValue> _core;
     private CancellationTokenRegistration _registration;
     private int _completed;
 
-    public PendingCommand(RedisArg[] args, long deadline)
+    protected PendingCommand(RedisArg[] args, long deadline)
     {
         Args = args;
         Deadline = deadline;
-        _core.RunContinuationsAsynchronously = true;
     }
 
     /// <summary>Command name and arguments.</summary>
@@ -28,9 +26,6 @@ internal sealed class PendingCommand : IValueTaskSource<RespValue>
 
     /// <summary>True once the caller has been given a result or an error.</summary>
     public bool IsCompleted => Volatile.Read(ref _completed) != 0;
-
-    /// <summary>The awaitable the caller holds.</summary>
-    public ValueTask<RespValue> Task => new(this, _core.Version);
 
     /// <summary>Completes the command when <paramref name="token"/> is cancelled.</summary>
     public void Register(CancellationToken token)
@@ -43,7 +38,7 @@ internal sealed class PendingCommand : IValueTaskSource<RespValue>
         }
     }
 
-    /// <summary>Delivers a reply; error replies become typed exceptions.</summary>
+    /// <summary>Delivers a reply; error replies become typed exceptions, as do replies the conversion rejects.</summary>
     public bool TryComplete(RespValue reply)
     {
         if (Interlocked.Exchange(ref _completed, 1) != 0)
@@ -54,11 +49,11 @@ internal sealed class PendingCommand : IValueTaskSource<RespValue>
         _registration.Unregister();
         if (reply.IsError)
         {
-            _core.SetException(RedisServerException.FromReply(reply.AsString() ?? string.Empty));
+            SetError(RedisServerException.FromReply(reply.AsString() ?? string.Empty));
         }
         else
         {
-            _core.SetResult(reply);
+            SetReply(reply);
         }
 
         return true;
@@ -73,14 +68,55 @@ internal sealed class PendingCommand : IValueTaskSource<RespValue>
         }
 
         _registration.Unregister();
-        _core.SetException(error);
+        SetError(error);
         return true;
     }
 
-    RespValue IValueTaskSource<RespValue>.GetResult(short token) => _core.GetResult(token);
+    protected abstract void SetReply(RespValue reply);
 
-    ValueTaskSourceStatus IValueTaskSource<RespValue>.GetStatus(short token) => _core.GetStatus(token);
+    protected abstract void SetError(Exception error);
+}
 
-    void IValueTaskSource<RespValue>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+/// <summary>A pending command whose reply is converted to <typeparamref name="T"/> as it arrives.</summary>
+internal sealed class PendingCommand<T> : PendingCommand, IValueTaskSource<T>
+{
+    private readonly Func<RespValue, T> _convert;
+    private ManualResetValueTaskSourceCore<T> _core;
+
+    public PendingCommand(RedisArg[] args, long deadline, Func<RespValue, T> convert)
+        : base(args, deadline)
+    {
+        _convert = convert;
+        // Callers' continuations never run on the connection's reader loop.
+        _core.RunContinuationsAsynchronously = true;
+    }
+
+    /// <summary>The awaitable the caller holds.</summary>
+    public ValueTask<T> Task => new(this, _core.Version);
+
+    protected override void SetReply(RespValue reply)
+    {
+        // A conversion that rejects the reply fails only this command, never the connection.
+        T value;
+        try
+        {
+            value = _convert(reply);
+        }
+        catch (Exception ex)
+        {
+            _core.SetException(ex as RedisException ?? new RedisUnexpectedReplyException("reply has an unexpected shape: " + ex.Message));
+            return;
+        }
+
+        _core.SetResult(value);
+    }
+
+    protected override void SetError(Exception error) => _core.SetException(error);
+
+    T IValueTaskSource<T>.GetResult(short token) => _core.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<T>.GetStatus(short token) => _core.GetStatus(token);
+
+    void IValueTaskSource<T>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _core.OnCompleted(continuation, state, token, flags);
 }

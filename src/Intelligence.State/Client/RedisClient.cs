@@ -34,8 +34,8 @@ public sealed class RedisClient : RedisCommands, IAsyncDisposable
 
     private protected override RedisConnection Connection => _connection;
 
-    private protected override ValueTask<RespValue> SendAsync(RedisArg[] args, CancellationToken cancellationToken) =>
-        _connection.ExecuteAsync(args, null, cancellationToken);
+    private protected override ValueTask<T> SendAsync<T>(RedisArg[] args, Func<RespValue, T> convert, CancellationToken cancellationToken) =>
+        _connection.ExecuteAsync(args, convert, null, cancellationToken);
 
     /// <summary>Sends any command with its own timeout instead of <see cref="RedisOptions.CommandTimeout"/>.</summary>
     public ValueTask<RespValue> ExecuteAsync(TimeSpan timeout, CancellationToken cancellationToken, params RedisArg[] args) =>
@@ -69,14 +69,14 @@ public sealed class RedisBatch : RedisCommands
 
     private protected override RedisConnection Connection => _connection;
 
-    private protected override ValueTask<RespValue> SendAsync(RedisArg[] args, CancellationToken cancellationToken)
+    private protected override ValueTask<T> SendAsync<T>(RedisArg[] args, Func<RespValue, T> convert, CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _sent) != 0)
         {
             throw new InvalidOperationException("this batch was already sent");
         }
 
-        var command = _connection.Create(args, null, cancellationToken);
+        var command = _connection.Create(args, convert, null, cancellationToken);
         _commands.Add(command);
         return command.Task;
     }

@@ -27,8 +27,11 @@ public abstract class RedisCommands
     /// <summary>The connection commands go to.</summary>
     private protected abstract RedisConnection Connection { get; }
 
-    /// <summary>Sends (or, in a batch, queues) one command.</summary>
-    private protected abstract ValueTask<RespValue> SendAsync(RedisArg[] args, CancellationToken cancellationToken);
+    /// <summary>Sends (or, in a batch, queues) one command; <paramref name="convert"/> turns its reply into the result.</summary>
+    private protected abstract ValueTask<T> SendAsync<T>(RedisArg[] args, Func<RespValue, T> convert, CancellationToken cancellationToken);
+
+    private ValueTask<RespValue> SendAsync(RedisArg[] args, CancellationToken cancellationToken) =>
+        SendAsync(args, static r => r, cancellationToken);
 
     /// <summary>Sends any command (name first) and returns the raw reply; server errors throw.</summary>
     public ValueTask<RespValue> ExecuteAsync(params RedisArg[] args) => SendAsync(args, default);
@@ -37,23 +40,21 @@ public abstract class RedisCommands
     public ValueTask<RespValue> ExecuteAsync(RedisArg[] args, CancellationToken cancellationToken) => SendAsync(args, cancellationToken);
 
     /// <summary>PING; returns the server's answer ("PONG").</summary>
-    public async ValueTask<string?> PingAsync(CancellationToken cancellationToken = default) =>
-        (await SendAsync(["PING"], cancellationToken).ConfigureAwait(false)).AsString();
+    public ValueTask<string?> PingAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(["PING"], static r => r.AsString(), cancellationToken);
 
     // ---- strings ----
 
     /// <summary>GET: the value, or null when the key does not exist.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken = default) =>
-        ToBytes(await SendAsync(["GET", key], cancellationToken).ConfigureAwait(false));
+    public ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken = default) =>
+        SendAsync(["GET", key], ToBytes, cancellationToken);
 
     /// <summary>GET decoded as UTF-8.</summary>
-    public async ValueTask<string?> GetStringAsync(string key, CancellationToken cancellationToken = default) =>
-        (await SendAsync(["GET", key], cancellationToken).ConfigureAwait(false)).AsString();
+    public ValueTask<string?> GetStringAsync(string key, CancellationToken cancellationToken = default) =>
+        SendAsync(["GET", key], static r => r.AsString(), cancellationToken);
 
     /// <summary>SET with optional expiry (PX) and condition (NX/XX); true when the value was written.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> SetAsync(string key, RedisArg value, TimeSpan? expiry = null, SetCondition when = SetCondition.Always, CancellationToken cancellationToken = default)
+    public ValueTask<bool> SetAsync(string key, RedisArg value, TimeSpan? expiry = null, SetCondition when = SetCondition.Always, CancellationToken cancellationToken = default)
     {
         var count = 3 + (expiry is null ? 0 : 2) + (when == SetCondition.Always ? 0 : 1);
         var args = new RedisArg[count];
@@ -72,42 +73,38 @@ public abstract class RedisCommands
             args[i] = when == SetCondition.NotExists ? "NX" : "XX";
         }
 
-        var reply = await SendAsync(args, cancellationToken).ConfigureAwait(false);
-        return !reply.IsNull;
+        return SendAsync(args, static r => !r.IsNull, cancellationToken);
     }
 
     /// <summary>INCR: adds one and returns the new value.</summary>
-    public async ValueTask<long> IncrementAsync(string key, CancellationToken cancellationToken = default) =>
-        (await SendAsync(["INCR", key], cancellationToken).ConfigureAwait(false)).AsInt64();
+    public ValueTask<long> IncrementAsync(string key, CancellationToken cancellationToken = default) =>
+        SendAsync(["INCR", key], static r => r.AsInt64(), cancellationToken);
 
     /// <summary>INCRBY: adds <paramref name="delta"/> and returns the new value.</summary>
-    public async ValueTask<long> IncrementAsync(string key, long delta, CancellationToken cancellationToken = default) =>
-        (await SendAsync(["INCRBY", key, delta], cancellationToken).ConfigureAwait(false)).AsInt64();
+    public ValueTask<long> IncrementAsync(string key, long delta, CancellationToken cancellationToken = default) =>
+        SendAsync(["INCRBY", key, delta], static r => r.AsInt64(), cancellationToken);
 
     // ---- keys ----
 
     /// <summary>DEL: removes keys, returns how many existed.</summary>
-    public async ValueTask<long> DeleteAsync(params string[] keys) =>
-        (await SendAsync(Prefixed("DEL", keys), default).ConfigureAwait(false)).AsInt64();
+    public ValueTask<long> DeleteAsync(params string[] keys) =>
+        SendAsync(Prefixed("DEL", keys), static r => r.AsInt64(), default);
 
     /// <summary>EXISTS: how many of the keys exist.</summary>
-    public async ValueTask<long> ExistsAsync(params string[] keys) =>
-        (await SendAsync(Prefixed("EXISTS", keys), default).ConfigureAwait(false)).AsInt64();
+    public ValueTask<long> ExistsAsync(params string[] keys) =>
+        SendAsync(Prefixed("EXISTS", keys), static r => r.AsInt64(), default);
 
     /// <summary>EXPIRE (whole seconds): true when the key exists and got the timeout.</summary>
-    public async ValueTask<bool> ExpireAsync(string key, TimeSpan expiry, CancellationToken cancellationToken = default) =>
-        (await SendAsync(["EXPIRE", key, (long)Math.Ceiling(expiry.TotalSeconds)], cancellationToken).ConfigureAwait(false)).AsInt64() == 1;
+    public ValueTask<bool> ExpireAsync(string key, TimeSpan expiry, CancellationToken cancellationToken = default) =>
+        SendAsync(["EXPIRE", key, (long)Math.Ceiling(expiry.TotalSeconds)], static r => r.AsInt64() == 1, cancellationToken);
 
     /// <summary>PEXPIRE (milliseconds): true when the key exists and got the timeout.</summary>
-    public async ValueTask<bool> PExpireAsync(string key, TimeSpan expiry, CancellationToken cancellationToken = default) =>
-        (await SendAsync(["PEXPIRE", key, ToMilliseconds(expiry)], cancellationToken).ConfigureAwait(false)).AsInt64() == 1;
+    public ValueTask<bool> PExpireAsync(string key, TimeSpan expiry, CancellationToken cancellationToken = default) =>
+        SendAsync(["PEXPIRE", key, ToMilliseconds(expiry)], static r => r.AsInt64() == 1, cancellationToken);
 
     /// <summary>PTTL: remaining time, or null when the key does not exist or has no expiry.</summary>
-    public async ValueTask<TimeSpan?> TimeToLiveAsync(string key, CancellationToken cancellationToken = default)
-    {
-        var ms = (await SendAsync(["PTTL", key], cancellationToken).ConfigureAwait(false)).AsInt64();
-        return ms < 0 ? null : TimeSpan.FromMilliseconds(ms);
-    }
+    public ValueTask<TimeSpan?> TimeToLiveAsync(string key, CancellationToken cancellationToken = default) =>
+        SendAsync<TimeSpan?>(["PTTL", key], static r => r.AsInt64() is var ms and >= 0 ? TimeSpan.FromMilliseconds(ms) : null, cancellationToken);
 
     /// <summary>SCAN over keys matching <paramref name="pattern"/>; each key once per full iteration (Redis' guarantee).</summary>
     public async IAsyncEnumerable<string> ScanAsync(string pattern = "*", int pageSize = 100, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -134,8 +131,8 @@ public abstract class RedisCommands
     // ---- hashes ----
 
     /// <summary>HSET of one field: true when the field is new.</summary>
-    public async ValueTask<bool> HashSetAsync(string key, string field, RedisArg value, CancellationToken cancellationToken = default) =>
-        (await SendAsync(["HSET", key, field, value], cancellationToken).ConfigureAwait(false)).AsInt64() == 1;
+    public ValueTask<bool> HashSetAsync(string key, string field, RedisArg value, CancellationToken cancellationToken = default) =>
+        SendAsync(["HSET", key, field, value], static r => r.AsInt64() == 1, cancellationToken);
 
     /// <summary>HSET of several fields: how many were new.</summary>
     public async ValueTask<long> HashSetAsync(string key, IEnumerable<KeyValuePair<string, RedisArg>> fields, CancellationToken cancellationToken = default)
@@ -147,21 +144,23 @@ public abstract class RedisCommands
             args.Add(value);
         }
 
-        return (await SendAsync([.. args], cancellationToken).ConfigureAwait(false)).AsInt64();
+        return await SendAsync([.. args], static r => r.AsInt64(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>HGET: the field's value or null.</summary>
-    public async ValueTask<byte[]?> HashGetAsync(string key, string field, CancellationToken cancellationToken = default) =>
-        ToBytes(await SendAsync(["HGET", key, field], cancellationToken).ConfigureAwait(false));
+    public ValueTask<byte[]?> HashGetAsync(string key, string field, CancellationToken cancellationToken = default) =>
+        SendAsync(["HGET", key, field], ToBytes, cancellationToken);
 
     /// <summary>HGET decoded as UTF-8.</summary>
-    public async ValueTask<string?> HashGetStringAsync(string key, string field, CancellationToken cancellationToken = default) =>
-        (await SendAsync(["HGET", key, field], cancellationToken).ConfigureAwait(false)).AsString();
+    public ValueTask<string?> HashGetStringAsync(string key, string field, CancellationToken cancellationToken = default) =>
+        SendAsync(["HGET", key, field], static r => r.AsString(), cancellationToken);
 
     /// <summary>HGETALL: every field and value (empty when the key does not exist).</summary>
-    public async ValueTask<Dictionary<string, byte[]>> HashGetAllAsync(string key, CancellationToken cancellationToken = default)
+    public ValueTask<Dictionary<string, byte[]>> HashGetAllAsync(string key, CancellationToken cancellationToken = default) =>
+        SendAsync(["HGETALL", key], ToDictionary, cancellationToken);
+
+    private static Dictionary<string, byte[]> ToDictionary(RespValue reply)
     {
-        var reply = await SendAsync(["HGETALL", key], cancellationToken).ConfigureAwait(false);
         var items = reply.Items ?? throw new RedisUnexpectedReplyException("HGETALL reply is not a map or array");
         var result = new Dictionary<string, byte[]>(items.Length / 2, StringComparer.Ordinal);
         for (var i = 0; i + 1 < items.Length; i += 2)
@@ -173,61 +172,57 @@ public abstract class RedisCommands
     }
 
     /// <summary>HDEL: how many of the fields existed.</summary>
-    public async ValueTask<long> HashDeleteAsync(string key, params string[] fields) =>
-        (await SendAsync(Prefixed("HDEL", [key, .. fields]), default).ConfigureAwait(false)).AsInt64();
+    public ValueTask<long> HashDeleteAsync(string key, params string[] fields) =>
+        SendAsync(Prefixed("HDEL", [key, .. fields]), static r => r.AsInt64(), default);
 
     /// <summary>HINCRBY: the field's new integer value.</summary>
-    public async ValueTask<long> HashIncrementAsync(string key, string field, long delta, CancellationToken cancellationToken = default) =>
-        (await SendAsync(["HINCRBY", key, field, delta], cancellationToken).ConfigureAwait(false)).AsInt64();
+    public ValueTask<long> HashIncrementAsync(string key, string field, long delta, CancellationToken cancellationToken = default) =>
+        SendAsync(["HINCRBY", key, field, delta], static r => r.AsInt64(), cancellationToken);
 
     /// <summary>HINCRBYFLOAT: the field's new value.</summary>
-    public async ValueTask<double> HashIncrementAsync(string key, string field, double delta, CancellationToken cancellationToken = default) =>
-        (await SendAsync(["HINCRBYFLOAT", key, field, delta], cancellationToken).ConfigureAwait(false)).AsDouble();
+    public ValueTask<double> HashIncrementAsync(string key, string field, double delta, CancellationToken cancellationToken = default) =>
+        SendAsync(["HINCRBYFLOAT", key, field, delta], static r => r.AsDouble(), cancellationToken);
 
     /// <summary>HEXISTS.</summary>
-    public async ValueTask<bool> HashExistsAsync(string key, string field, CancellationToken cancellationToken = default) =>
-        (await SendAsync(["HEXISTS", key, field], cancellationToken).ConfigureAwait(false)).AsBoolean();
+    public ValueTask<bool> HashExistsAsync(string key, string field, CancellationToken cancellationToken = default) =>
+        SendAsync(["HEXISTS", key, field], static r => r.AsBoolean(), cancellationToken);
 
     /// <summary>HLEN: number of fields.</summary>
-    public async ValueTask<long> HashLengthAsync(string key, CancellationToken cancellationToken = default) =>
-        (await SendAsync(["HLEN", key], cancellationToken).ConfigureAwait(false)).AsInt64();
+    public ValueTask<long> HashLengthAsync(string key, CancellationToken cancellationToken = default) =>
+        SendAsync(["HLEN", key], static r => r.AsInt64(), cancellationToken);
 
     // ---- sorted sets ----
 
     /// <summary>ZADD of one member: true when it is new.</summary>
-    public async ValueTask<bool> SortedSetAddAsync(string key, string member, double score, CancellationToken cancellationToken = default) =>
-        (await SendAsync(["ZADD", key, score, member], cancellationToken).ConfigureAwait(false)).AsInt64() == 1;
+    public ValueTask<bool> SortedSetAddAsync(string key, string member, double score, CancellationToken cancellationToken = default) =>
+        SendAsync(["ZADD", key, score, member], static r => r.AsInt64() == 1, cancellationToken);
 
     /// <summary>ZSCORE: the member's score or null.</summary>
-    public async ValueTask<double?> SortedSetScoreAsync(string key, string member, CancellationToken cancellationToken = default)
-    {
-        var reply = await SendAsync(["ZSCORE", key, member], cancellationToken).ConfigureAwait(false);
-        return reply.IsNull ? null : reply.AsDouble();
-    }
+    public ValueTask<double?> SortedSetScoreAsync(string key, string member, CancellationToken cancellationToken = default) =>
+        SendAsync<double?>(["ZSCORE", key, member], static r => r.IsNull ? null : r.AsDouble(), cancellationToken);
 
     /// <summary>ZINCRBY: the member's new score.</summary>
-    public async ValueTask<double> SortedSetIncrementAsync(string key, string member, double delta, CancellationToken cancellationToken = default) =>
-        (await SendAsync(["ZINCRBY", key, delta, member], cancellationToken).ConfigureAwait(false)).AsDouble();
+    public ValueTask<double> SortedSetIncrementAsync(string key, string member, double delta, CancellationToken cancellationToken = default) =>
+        SendAsync(["ZINCRBY", key, delta, member], static r => r.AsDouble(), cancellationToken);
 
     /// <summary>ZREM of one member: true when it existed.</summary>
-    public async ValueTask<bool> SortedSetRemoveAsync(string key, string member, CancellationToken cancellationToken = default) =>
-        (await SendAsync(["ZREM", key, member], cancellationToken).ConfigureAwait(false)).AsInt64() == 1;
+    public ValueTask<bool> SortedSetRemoveAsync(string key, string member, CancellationToken cancellationToken = default) =>
+        SendAsync(["ZREM", key, member], static r => r.AsInt64() == 1, cancellationToken);
 
     /// <summary>ZCARD: number of members.</summary>
-    public async ValueTask<long> SortedSetLengthAsync(string key, CancellationToken cancellationToken = default) =>
-        (await SendAsync(["ZCARD", key], cancellationToken).ConfigureAwait(false)).AsInt64();
+    public ValueTask<long> SortedSetLengthAsync(string key, CancellationToken cancellationToken = default) =>
+        SendAsync(["ZCARD", key], static r => r.AsInt64(), cancellationToken);
 
     /// <summary>ZRANK: zero-based rank by ascending score, or null.</summary>
-    public async ValueTask<long?> SortedSetRankAsync(string key, string member, CancellationToken cancellationToken = default)
-    {
-        var reply = await SendAsync(["ZRANK", key, member], cancellationToken).ConfigureAwait(false);
-        return reply.IsNull ? null : reply.AsInt64();
-    }
+    public ValueTask<long?> SortedSetRankAsync(string key, string member, CancellationToken cancellationToken = default) =>
+        SendAsync<long?>(["ZRANK", key, member], static r => r.IsNull ? null : r.AsInt64(), cancellationToken);
 
     /// <summary>ZRANGE start stop WITHSCORES: members by rank with their scores.</summary>
-    public async ValueTask<IReadOnlyList<(string Member, double Score)>> SortedSetRangeWithScoresAsync(string key, long start, long stop, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<(string Member, double Score)>> SortedSetRangeWithScoresAsync(string key, long start, long stop, CancellationToken cancellationToken = default) =>
+        SendAsync(["ZRANGE", key, start, stop, "WITHSCORES"], ToScoredMembers, cancellationToken);
+
+    private static IReadOnlyList<(string Member, double Score)> ToScoredMembers(RespValue reply)
     {
-        var reply = await SendAsync(["ZRANGE", key, start, stop, "WITHSCORES"], cancellationToken).ConfigureAwait(false);
         var items = reply.Items ?? throw new RedisUnexpectedReplyException("ZRANGE reply is not an array");
         var result = new List<(string, double)>();
         if (items.Length > 0 && items[0].IsAggregate)
@@ -252,11 +247,8 @@ public abstract class RedisCommands
     }
 
     /// <summary>ZRANGE min max BYSCORE: members whose score is in [min, max].</summary>
-    public async ValueTask<string[]> SortedSetRangeByScoreAsync(string key, double min, double max, CancellationToken cancellationToken = default)
-    {
-        var reply = await SendAsync(["ZRANGE", key, min, max, "BYSCORE"], cancellationToken).ConfigureAwait(false);
-        return (reply.Items ?? throw new RedisUnexpectedReplyException("ZRANGE reply is not an array")).Select(i => i.AsString()!).ToArray();
-    }
+    public ValueTask<string[]> SortedSetRangeByScoreAsync(string key, double min, double max, CancellationToken cancellationToken = default) =>
+        SendAsync(["ZRANGE", key, min, max, "BYSCORE"], static reply => (reply.Items ?? throw new RedisUnexpectedReplyException("ZRANGE reply is not an array")).Select(i => i.AsString()!).ToArray(), cancellationToken);
 
     // ---- scripting ----
 
@@ -283,14 +275,14 @@ public abstract class RedisCommands
         SendAsync(ScriptArgs("EVAL", script, keys, args), cancellationToken);
 
     /// <summary>SCRIPT LOAD: caches the script on the server, returns its SHA1.</summary>
-    public async ValueTask<string> ScriptLoadAsync(string script, CancellationToken cancellationToken = default) =>
-        (await SendAsync(["SCRIPT", "LOAD", script], cancellationToken).ConfigureAwait(false)).AsString()!;
+    public ValueTask<string> ScriptLoadAsync(string script, CancellationToken cancellationToken = default) =>
+        SendAsync(["SCRIPT", "LOAD", script], static r => r.AsString()!, cancellationToken);
 
     // ---- pub/sub ----
 
     /// <summary>PUBLISH: how many subscribers received the message.</summary>
-    public async ValueTask<long> PublishAsync(string channel, RedisArg message, CancellationToken cancellationToken = default) =>
-        (await SendAsync(["PUBLISH", channel, message], cancellationToken).ConfigureAwait(false)).AsInt64();
+    public ValueTask<long> PublishAsync(string channel, RedisArg message, CancellationToken cancellationToken = default) =>
+        SendAsync(["PUBLISH", channel, message], static r => r.AsInt64(), cancellationToken);
 
     private static RedisArg[] ScriptArgs(string command, string scriptOrSha, IReadOnlyList<string> keys, IReadOnlyList<RedisArg> args)
     {

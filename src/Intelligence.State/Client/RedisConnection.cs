@@ -6,23 +6,23 @@ using Intelligence.State.Resp;
 namespace Intelligence.State;
 
 /// <summary>
-/// One multiplexed connection to one endpoint. Callers enqueue commands from any thread; a single
-/// writer loop drains the queue into the socket in batches (automatic pipelining) and a single reader
-/// loop completes the in-flight commands in order. When the socket drops, every in-flight command fails
-/// with <see cref="RedisConnectionException"/>, queued ones wait for the reconnect (up to their timeout).
+/// One multiplexed connection to one endpoint. Callers enqueue commands from any thread; whichever caller
+/// finds the connection idle becomes the writer and drains the whole queue into the socket in one flush
+/// (automatic pipelining, no thread hop). A single reader loop completes the in-flight commands in order.
+/// When the socket drops, every in-flight command fails with <see cref="RedisConnectionException"/>;
+/// queued ones wait for the reconnect (up to their timeout).
 /// </summary>
 internal sealed class RedisConnection : IAsyncDisposable
 {
-    // Flush mid-batch past this many buffered bytes so one huge burst does not sit in memory.
+    // Flush mid-drain past this many buffered bytes so one huge burst does not sit in memory.
     private const int FlushThreshold = 256 * 1024;
 
     private readonly RedisOptions _options;
     private readonly ConcurrentQueue<PendingCommand> _queue = new();
-    private readonly SemaphoreSlim _queueSignal = new(0);
     private readonly CancellationTokenSource _disposeCts = new();
     private readonly Timer _timeoutTimer;
-    private int _signalled;
     private volatile Session? _session;
+    private int _writing;
     private Task _supervisor = Task.CompletedTask;
     private long _reconnects;
 
@@ -51,22 +51,26 @@ internal sealed class RedisConnection : IAsyncDisposable
         var connection = new RedisConnection(options.Clone());
         var transport = await RedisTransport.ConnectAsync(connection._options, cancellationToken).ConfigureAwait(false);
         connection.ProtocolVersion = transport.ProtocolVersion;
-        connection._supervisor = connection.SuperviseAsync(transport);
+        connection._supervisor = Task.Run(() => connection.SuperviseAsync(transport));
         var period = options.TimeoutCheckInterval;
         connection._timeoutTimer.Change(period, period);
         return connection;
     }
 
-    /// <summary>Sends one command; the reply comes back to this caller only.</summary>
-    public ValueTask<RespValue> ExecuteAsync(RedisArg[] args, TimeSpan? timeout, CancellationToken cancellationToken)
+    /// <summary>Sends one command; the converted reply comes back to this caller only.</summary>
+    public ValueTask<T> ExecuteAsync<T>(RedisArg[] args, Func<RespValue, T> convert, TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        var command = Create(args, timeout, cancellationToken);
+        var command = Create(args, convert, timeout, cancellationToken);
         Enqueue(command);
         return command.Task;
     }
 
+    /// <summary>Sends one command and returns the raw reply.</summary>
+    public ValueTask<RespValue> ExecuteAsync(RedisArg[] args, TimeSpan? timeout, CancellationToken cancellationToken) =>
+        ExecuteAsync(args, static r => r, timeout, cancellationToken);
+
     /// <summary>Creates a command without sending it (for batches).</summary>
-    public PendingCommand Create(RedisArg[] args, TimeSpan? timeout, CancellationToken cancellationToken)
+    public PendingCommand<T> Create<T>(RedisArg[] args, Func<RespValue, T> convert, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
         if (args.Length == 0)
@@ -76,12 +80,12 @@ internal sealed class RedisConnection : IAsyncDisposable
 
         var limit = timeout ?? _options.CommandTimeout;
         var deadline = limit == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)limit.TotalMilliseconds;
-        var command = new PendingCommand(args, deadline);
+        var command = new PendingCommand<T>(args, deadline, convert);
         command.Register(cancellationToken);
         return command;
     }
 
-    /// <summary>Queues a created command for the writer loop.</summary>
+    /// <summary>Queues a created command and writes it (and anything else queued) if no one else is writing.</summary>
     public void Enqueue(PendingCommand command)
     {
         if (_disposeCts.IsCancellationRequested)
@@ -91,11 +95,12 @@ internal sealed class RedisConnection : IAsyncDisposable
         }
 
         _queue.Enqueue(command);
-        Signal();
+        WritePending();
+        FailIfDisposed();
     }
 
     /// <summary>Queues several commands; they are written back to back.</summary>
-    public void Enqueue(IReadOnlyList<PendingCommand> commands)
+    public void Enqueue(IEnumerable<PendingCommand> commands)
     {
         foreach (var command in commands)
         {
@@ -108,14 +113,122 @@ internal sealed class RedisConnection : IAsyncDisposable
             _queue.Enqueue(command);
         }
 
-        Signal();
+        WritePending();
+        FailIfDisposed();
     }
 
-    private void Signal()
+    // A command enqueued while DisposeAsync ran may have missed the final sweep: fail it here.
+    private void FailIfDisposed()
     {
-        if (Interlocked.CompareExchange(ref _signalled, 1, 0) == 0)
+        if (_disposeCts.IsCancellationRequested)
         {
-            _queueSignal.Release();
+            var disposed = Disposed();
+            while (_queue.TryDequeue(out var command))
+            {
+                command.TryFail(disposed);
+            }
+        }
+    }
+
+    // Whoever wins _writing drains the queue. After releasing it the queue is checked again, so a command
+    // enqueued while another thread was writing is never left behind.
+    private void WritePending()
+    {
+        while (!_queue.IsEmpty && Interlocked.CompareExchange(ref _writing, 1, 0) == 0)
+        {
+            var session = _session;
+            if (session is null || session.Closed)
+            {
+                Interlocked.Exchange(ref _writing, 0);
+                if (_session is { Closed: false })
+                {
+                    continue; // a new socket came up meanwhile
+                }
+
+                return; // the supervisor writes the queue once a new socket is up
+            }
+
+            ValueTask<FlushResult> flush;
+            try
+            {
+                flush = Drain(session);
+            }
+            catch (Exception ex)
+            {
+                session.Fail(ex);
+                Interlocked.Exchange(ref _writing, 0);
+                return;
+            }
+
+            if (!flush.IsCompleted)
+            {
+                _ = FinishFlushAsync(session, flush);
+                return;
+            }
+
+            Complete(session, flush);
+            Interlocked.Exchange(ref _writing, 0);
+        }
+    }
+
+    private ValueTask<FlushResult> Drain(Session session)
+    {
+        var output = session.Transport.Output;
+        while (_queue.TryDequeue(out var command))
+        {
+            if (command.IsCompleted)
+            {
+                continue; // timed out or cancelled before it was sent
+            }
+
+            // In flight before its bytes can reach the server, so its reply always finds it.
+            session.InFlight.Enqueue(command);
+            RespWriter.WriteCommand(output, command.Args);
+            if (output.UnflushedBytes > FlushThreshold)
+            {
+                return output.FlushAsync(session.Token);
+            }
+        }
+
+        return output.FlushAsync(session.Token);
+    }
+
+    private async Task FinishFlushAsync(Session session, ValueTask<FlushResult> flush)
+    {
+        try
+        {
+            var result = await flush.ConfigureAwait(false);
+            Check(result);
+        }
+        catch (Exception ex)
+        {
+            session.Fail(ex);
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _writing, 0);
+        }
+
+        WritePending();
+    }
+
+    private static void Complete(Session session, ValueTask<FlushResult> flush)
+    {
+        try
+        {
+            Check(flush.GetAwaiter().GetResult());
+        }
+        catch (Exception ex)
+        {
+            session.Fail(ex);
+        }
+    }
+
+    private static void Check(FlushResult result)
+    {
+        if (result.IsCompleted || result.IsCanceled)
+        {
+            throw new IOException("connection closed while writing");
         }
     }
 
@@ -124,17 +237,22 @@ internal sealed class RedisConnection : IAsyncDisposable
         var token = _disposeCts.Token;
         while (true)
         {
-            var session = new Session(transport);
-            _session = session;
+            // The session's token is linked to disposal, so a dispose racing this start still stops the reader.
+            var session = new Session(transport, token);
             ProtocolVersion = transport.ProtocolVersion;
-            var reader = Task.Run(() => ReadLoopAsync(session));
-            var writer = Task.Run(() => WriteLoopAsync(session));
-            await Task.WhenAny(reader, writer).ConfigureAwait(false);
+            _session = session;
+            WritePending(); // commands queued while reconnecting
+            await ReadLoopAsync(session).ConfigureAwait(false);
 
-            // Tear down: stop both loops, then fail everything that was sent on this socket.
+            // Tear down: stop writers, then fail everything that was sent on this socket.
             session.Close();
             transport.Abort();
-            await Task.WhenAll(reader.ContinueWith(static _ => { }, TaskScheduler.Default), writer.ContinueWith(static _ => { }, TaskScheduler.Default)).ConfigureAwait(false);
+            while (Interlocked.CompareExchange(ref _writing, 1, 0) != 0)
+            {
+                await Task.Yield(); // a writer is finishing a (now failing) flush
+            }
+
+            _session = null;
             var cause = session.Failure;
             var failure = cause is RespProtocolException
                 ? new RedisConnectionException(RedisConnectionFailure.ProtocolError, "Redis sent a malformed reply; the connection was reset", cause)
@@ -146,6 +264,7 @@ internal sealed class RedisConnection : IAsyncDisposable
                 lost.TryFail(failure);
             }
 
+            Interlocked.Exchange(ref _writing, 0);
             await transport.DisposeAsync().ConfigureAwait(false);
             if (token.IsCancellationRequested)
             {
@@ -200,56 +319,6 @@ internal sealed class RedisConnection : IAsyncDisposable
         }
 
         return null;
-    }
-
-    private async Task WriteLoopAsync(Session session)
-    {
-        var output = session.Transport.Output;
-        try
-        {
-            while (!session.Closed)
-            {
-                await _queueSignal.WaitAsync(session.Token).ConfigureAwait(false);
-                Volatile.Write(ref _signalled, 0);
-                while (!session.Closed && _queue.TryDequeue(out var command))
-                {
-                    if (command.IsCompleted)
-                    {
-                        continue; // timed out or cancelled before it was sent
-                    }
-
-                    // In flight before its bytes can reach the server, so its reply always finds it.
-                    session.InFlight.Enqueue(command);
-                    RespWriter.WriteCommand(output, command.Args);
-                    if (output.UnflushedBytes > FlushThreshold)
-                    {
-                        await FlushAsync(output, session).ConfigureAwait(false);
-                    }
-                }
-
-                await FlushAsync(output, session).ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex)
-        {
-            session.Fail(ex);
-        }
-
-        // Keep the signal armed for the next session if commands are still queued.
-        if (!_queue.IsEmpty)
-        {
-            Volatile.Write(ref _signalled, 0);
-            Signal();
-        }
-    }
-
-    private static async ValueTask FlushAsync(PipeWriter output, Session session)
-    {
-        var result = await output.FlushAsync(session.Token).ConfigureAwait(false);
-        if (result.IsCompleted || result.IsCanceled)
-        {
-            throw new IOException("connection closed while writing");
-        }
     }
 
     private static async Task ReadLoopAsync(Session session)
@@ -344,9 +413,9 @@ internal sealed class RedisConnection : IAsyncDisposable
         _disposeCts.Dispose();
     }
 
-    private sealed class Session(RedisTransport transport)
+    private sealed class Session(RedisTransport transport, CancellationToken disposal)
     {
-        private readonly CancellationTokenSource _cts = new();
+        private readonly CancellationTokenSource _cts = CancellationTokenSource.CreateLinkedTokenSource(disposal);
         private Exception? _failure;
 
         public RedisTransport Transport { get; } = transport;
