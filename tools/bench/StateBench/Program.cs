@@ -1,46 +1,41 @@
-// Our Redis client doing redis-benchmark's SET/GET work (3-byte values, one key, N requests over C
+// Our Redis client doing redis-benchmark's SET/GET work (3-byte values, one key, n requests over c
 // logical clients, P commands in flight per client), printed next to redis-benchmark's own figures.
-// Usage: StateBench <port> <requests> <clients> [label=rps ...]   (the labels come from tools/bench-state.sh)
+// Usage: StateBench <port> <OP:P:c:n=peer-rps> ...   (tools/bench-state.sh passes redis-benchmark's results)
 using System.Diagnostics;
 using System.Globalization;
 using Intelligence.State;
 
 var port = int.Parse(args[0], CultureInfo.InvariantCulture);
-var requests = int.Parse(args[1], CultureInfo.InvariantCulture);
-var clients = int.Parse(args[2], CultureInfo.InvariantCulture);
-var peer = args.Skip(3).Select(a => a.Split('=')).ToDictionary(p => p[0], p => double.Parse(p[1], CultureInfo.InvariantCulture));
+var workloads = args.Skip(1).Select(a =>
+{
+    var (spec, rps) = (a.Split('=')[0], double.Parse(a.Split('=')[1], CultureInfo.InvariantCulture));
+    var f = spec.Split(':');
+    return (Op: f[0], Depth: int.Parse(f[1], CultureInfo.InvariantCulture), Clients: int.Parse(f[2], CultureInfo.InvariantCulture), Requests: int.Parse(f[3], CultureInfo.InvariantCulture), Peer: rps);
+}).ToList();
 
 await using var client = await RedisClient.ConnectAsync(new RedisOptions { Port = port, CommandTimeout = TimeSpan.FromSeconds(60) });
 const string Key = "key:__rand_int__"; // the key redis-benchmark uses without -r
 var value = "xxx"u8.ToArray();        // redis-benchmark's default -d 3 payload
 
 // Warm up the JIT and the connection.
-await Run("SET", 16, 20_000);
-await Run("GET", 1, 20_000);
-
-var rows = new List<(string Name, double Ours, string PeerKey, double Target)>();
-foreach (var (depth, target) in new[] { (16, 0.70), (1, 0.80) })
-{
-    foreach (var op in new[] { "SET", "GET" })
-    {
-        var ours = await Run(op, depth, requests);
-        rows.Add(($"{op} P={depth} c={clients}", ours, $"{op}_P{depth}_c{clients}", target));
-    }
-}
+await Run("SET", 16, 50, 50_000);
+await Run("GET", 1, 50, 20_000);
 
 Console.WriteLine();
-Console.WriteLine($"{"workload",-18} {"redis-benchmark",16} {"Intelligence.State",19} {"ratio",7} {"target",7}");
-foreach (var (name, ours, key, target) in rows)
+Console.WriteLine($"{"workload",-24} {"redis-benchmark",16} {"Intelligence.State",19} {"ratio",7} {"target",7}");
+foreach (var w in workloads)
 {
-    var theirs = peer.TryGetValue(key, out var t) ? t : double.NaN;
-    var ratio = ours / theirs;
-    var verdict = double.IsNaN(ratio) ? string.Empty : ratio >= target ? "met" : "MISSED";
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-18} {theirs,12:N0} rps {ours,15:N0} rps {ratio,6:P0} {target,6:P0} {verdict}"));
+    var ours = await Run(w.Op, w.Depth, w.Clients, w.Requests);
+    var target = w.Depth > 1 ? 0.70 : 0.80;
+    var ratio = ours / w.Peer;
+    var name = $"{w.Op} -P {w.Depth} -c {w.Clients} -n {w.Requests}";
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-24} {w.Peer,12:N0} rps {ours,15:N0} rps {ratio,6:P0} {target,6:P0} {(ratio >= target ? "met" : "MISSED")}"));
 }
 
-// N requests split over `clients` logical clients; each keeps `depth` commands in flight: depth 16 uses the
-// explicit batch API (16 commands written together, like -P 16), depth 1 awaits each reply before the next.
-async Task<double> Run(string op, int depth, int total)
+// n requests split over `clients` logical clients sharing our one connection; each keeps `depth` commands in
+// flight: depth > 1 uses the explicit batch API (depth commands written together, like -P), depth 1 awaits
+// each reply before sending the next, like -P 1.
+async Task<double> Run(string op, int depth, int clients, int total)
 {
     var perClient = total / clients;
     var watch = Stopwatch.StartNew();
@@ -63,7 +58,7 @@ async Task<double> Run(string op, int depth, int total)
             return;
         }
 
-        var pending = new ValueTask<bool>[depth];
+        var writes = new ValueTask<bool>[depth];
         var reads = new ValueTask<byte[]?>[depth];
         for (var done = 0; done < perClient; done += depth)
         {
@@ -73,7 +68,7 @@ async Task<double> Run(string op, int depth, int total)
             {
                 if (op == "SET")
                 {
-                    pending[j] = batch.SetAsync(Key, value);
+                    writes[j] = batch.SetAsync(Key, value);
                 }
                 else
                 {
@@ -86,7 +81,7 @@ async Task<double> Run(string op, int depth, int total)
             {
                 if (op == "SET")
                 {
-                    await pending[j];
+                    await writes[j];
                 }
                 else
                 {
@@ -97,7 +92,5 @@ async Task<double> Run(string op, int depth, int total)
     })).ToArray();
     await Task.WhenAll(workers);
     watch.Stop();
-    var rps = perClient * clients / watch.Elapsed.TotalSeconds;
-    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ours {op} P={depth} c={clients} n={perClient * clients}: {rps:N0} requests per second"));
-    return rps;
+    return perClient * clients / watch.Elapsed.TotalSeconds;
 }
