@@ -181,6 +181,18 @@ public abstract class ClientCommandTests : IClassFixture<RedisFixture>, IAsyncLi
         Assert.Equal("t", timed.AsString());
     }
 
+    [Theory]
+    [InlineData("SUBSCRIBE", "c")]
+    [InlineData("multi")]
+    [InlineData("SELECT", "1")]
+    [InlineData("CLIENT", "REPLY", "OFF")]
+    [InlineData("MONITOR")]
+    public async Task Execute_ConnectionStateCommands_RefusedBeforeSending(params string[] command)
+    {
+        Assert.Throws<ArgumentException>(() => _client.ExecuteAsync(command.Select(c => (RedisArg)c).ToArray()));
+        Assert.Equal("in step", (await Wait.T(_client.ExecuteAsync("ECHO", "in step"))).AsString());
+    }
+
     [Fact]
     public async Task Batch_SendsAllCommandsEachWithItsReply()
     {

@@ -78,11 +78,41 @@ internal sealed class RedisConnection : IAsyncDisposable
             throw new ArgumentException("a command needs at least its name", nameof(args));
         }
 
+        RefuseConnectionStateCommands(args);
         var limit = timeout ?? _options.CommandTimeout;
         var deadline = limit == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)limit.TotalMilliseconds;
         var command = new PendingCommand<T>(args, deadline, convert);
         command.Register(cancellationToken);
         return command;
+    }
+
+    // Commands that change the shared connection's state or break the one-reply-per-command rhythm
+    // would hand replies to the wrong callers on a multiplexed connection, so they are refused here.
+    private static readonly HashSet<string> Refused = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE", "MONITOR",
+        "MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH", "SELECT", "AUTH", "HELLO", "RESET", "QUIT",
+    };
+
+    private static void RefuseConnectionStateCommands(RedisArg[] args)
+    {
+        var name = args[0].Text;
+        if (name is null)
+        {
+            return;
+        }
+
+        if (Refused.Contains(name))
+        {
+            throw new ArgumentException(
+                $"{name.ToUpperInvariant()} cannot run on the shared, multiplexed connection: use RedisSubscriber for pub/sub, Lua scripts for atomic groups, and RedisOptions for AUTH/SELECT/protocol",
+                nameof(args));
+        }
+
+        if (name.Equals("CLIENT", StringComparison.OrdinalIgnoreCase) && args.Length > 1 && args[1].Text is { } sub && sub.Equals("REPLY", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException("CLIENT REPLY would desynchronise replies on the shared connection", nameof(args));
+        }
     }
 
     /// <summary>Queues a created command and writes it (and anything else queued) if no one else is writing.</summary>

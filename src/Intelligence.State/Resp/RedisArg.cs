@@ -48,6 +48,9 @@ public readonly struct RedisArg
     /// <summary>Named alternative to the implicit conversion from <see cref="string"/>.</summary>
     public static RedisArg FromString(string value) => value;
 
+    /// <summary>The argument's text when it was given as a string (command names are).</summary>
+    internal string? Text => _kind == Kind.Text ? (string)_ref! : null;
+
     /// <summary>Number of bytes of the argument's payload.</summary>
     internal int PayloadLength(Span<byte> scratch) => _kind switch
     {
