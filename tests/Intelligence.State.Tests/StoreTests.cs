@@ -20,11 +20,11 @@ public abstract class StoreContractTests : IAsyncLifetime
 {
     protected readonly ManualClock Clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
-    protected abstract IScoreStore Scores { get; }
+    protected IScoreStore Scores { get; set; } = null!;
 
-    protected abstract IReplayCache Replay { get; }
+    protected IReplayCache Replay { get; set; } = null!;
 
-    protected abstract IRateLimiter Limiter { get; }
+    protected IRateLimiter Limiter { get; set; } = null!;
 
     public abstract Task InitializeAsync();
 
@@ -233,21 +233,11 @@ public abstract class StoreContractTests : IAsyncLifetime
 
 public sealed class InMemoryStoreTests : StoreContractTests
 {
-    private IScoreStore _scores = null!;
-    private IReplayCache _replay = null!;
-    private IRateLimiter _limiter = null!;
-
-    protected override IScoreStore Scores => _scores;
-
-    protected override IReplayCache Replay => _replay;
-
-    protected override IRateLimiter Limiter => _limiter;
-
     public override Task InitializeAsync()
     {
-        _scores = new InMemoryScoreStore();
-        _replay = new InMemoryReplayCache();
-        _limiter = new InMemoryRateLimiter(Clock);
+        Scores = new InMemoryScoreStore();
+        Replay = new InMemoryReplayCache();
+        Limiter = new InMemoryRateLimiter(Clock);
         return Task.CompletedTask;
     }
 
@@ -257,23 +247,14 @@ public sealed class InMemoryStoreTests : StoreContractTests
 public sealed class RedisStoreTests(RedisFixture fixture) : StoreContractTests, IClassFixture<RedisFixture>
 {
     private RedisClient _client = null!;
-    private IScoreStore _scores = null!;
-    private IReplayCache _replay = null!;
-    private IRateLimiter _limiter = null!;
-
-    protected override IScoreStore Scores => _scores;
-
-    protected override IReplayCache Replay => _replay;
-
-    protected override IRateLimiter Limiter => _limiter;
 
     public override async Task InitializeAsync()
     {
         _client = await Wait.T(RedisClient.ConnectAsync(fixture.Server.Options()));
         var prefix = "test:" + Guid.NewGuid().ToString("N") + ":";
-        _scores = new RedisScoreStore(_client, prefix);
-        _replay = new RedisReplayCache(_client, prefix);
-        _limiter = new RedisRateLimiter(_client, prefix, Clock);
+        Scores = new RedisScoreStore(_client, prefix);
+        Replay = new RedisReplayCache(_client, prefix);
+        Limiter = new RedisRateLimiter(_client, prefix, Clock);
     }
 
     public override async Task DisposeAsync() => await _client.DisposeAsync();

@@ -116,18 +116,7 @@ internal sealed class RedisConnection : IAsyncDisposable
     }
 
     /// <summary>Queues a created command and writes it (and anything else queued) if no one else is writing.</summary>
-    public void Enqueue(PendingCommand command)
-    {
-        if (_disposeCts.IsCancellationRequested)
-        {
-            command.TryFail(Disposed());
-            return;
-        }
-
-        _queue.Enqueue(command);
-        WritePending();
-        FailIfDisposed();
-    }
+    public void Enqueue(PendingCommand command) => Enqueue([command]);
 
     /// <summary>Queues several commands; they are written back to back.</summary>
     public void Enqueue(IEnumerable<PendingCommand> commands)
