@@ -116,24 +116,35 @@ internal sealed class RedisConnection : IAsyncDisposable
     }
 
     /// <summary>Queues a created command and writes it (and anything else queued) if no one else is writing.</summary>
-    public void Enqueue(PendingCommand command) => Enqueue([command]);
+    public void Enqueue(PendingCommand command)
+    {
+        Admit(command);
+        WritePending();
+        FailIfDisposed();
+    }
 
     /// <summary>Queues several commands; they are written back to back.</summary>
     public void Enqueue(IEnumerable<PendingCommand> commands)
     {
         foreach (var command in commands)
         {
-            if (_disposeCts.IsCancellationRequested)
-            {
-                command.TryFail(Disposed());
-                continue;
-            }
-
-            _queue.Enqueue(command);
+            Admit(command);
         }
 
         WritePending();
         FailIfDisposed();
+    }
+
+    private void Admit(PendingCommand command)
+    {
+        if (_disposeCts.IsCancellationRequested)
+        {
+            command.TryFail(Disposed());
+        }
+        else
+        {
+            _queue.Enqueue(command);
+        }
     }
 
     // A command enqueued while DisposeAsync ran may have missed the final sweep: fail it here.
