@@ -20,11 +20,13 @@ public abstract class StoreContractTests : IAsyncLifetime
 {
     protected readonly ManualClock Clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
-    protected IScoreStore Scores { get; set; } = null!;
+    protected StateStores Stores { get; set; } = null!;
 
-    protected IReplayCache Replay { get; set; } = null!;
+    private IScoreStore Scores => Stores.Scores;
 
-    protected IRateLimiter Limiter { get; set; } = null!;
+    private IReplayCache Replay => Stores.Replay;
+
+    private IRateLimiter Limiter => Stores.Limiter;
 
     public abstract Task InitializeAsync();
 
@@ -168,6 +170,7 @@ public abstract class StoreContractTests : IAsyncLifetime
     public async Task Replay_AfterTtl_CallerForgotten()
     {
         Assert.True(await Wait.T(Replay.TryAdvanceAsync("eve", 100, TimeSpan.FromMilliseconds(40))));
+        Clock.Advance(TimeSpan.FromMilliseconds(41)); // in-process stores read this clock; Redis expires by its own
         await Wait.UntilAsync(async () => await Replay.GetLastAsync("eve") is null, what: "nonce expiry");
         Assert.True(await Wait.T(Replay.TryAdvanceAsync("eve", 5, TimeSpan.FromMinutes(1))));
     }
@@ -235,9 +238,7 @@ public sealed class InMemoryStoreTests : StoreContractTests
 {
     public override Task InitializeAsync()
     {
-        Scores = new InMemoryScoreStore();
-        Replay = new InMemoryReplayCache();
-        Limiter = new InMemoryRateLimiter(Clock);
+        Stores = StateStores.InMemory(Clock);
         return Task.CompletedTask;
     }
 
@@ -252,9 +253,8 @@ public sealed class RedisStoreTests(RedisFixture fixture) : StoreContractTests, 
     {
         _client = await Wait.T(RedisClient.ConnectAsync(fixture.Server.Options()));
         var prefix = "test:" + Guid.NewGuid().ToString("N") + ":";
-        Scores = new RedisScoreStore(_client, prefix);
-        Replay = new RedisReplayCache(_client, prefix);
-        Limiter = new RedisRateLimiter(_client, prefix, Clock);
+        Assert.IsType<RedisScoreStore>(StateStores.Redis(_client).Scores);
+        Stores = StateStores.Redis(_client, prefix, Clock);
     }
 
     public override async Task DisposeAsync() => await _client.DisposeAsync();

@@ -54,7 +54,8 @@ public sealed class RedisClient : RedisCommands, IAsyncDisposable
 
 /// <summary>
 /// An explicit pipeline: typed commands called on the batch return tasks that complete only after
-/// <see cref="Send"/> sends them, back to back, on the shared connection. Not atomic (no MULTI).
+/// <see cref="Send"/> sends them, back to back, on the shared connection. Not atomic (no MULTI); build a
+/// batch on one thread.
 /// </summary>
 public sealed class RedisBatch : RedisCommands
 {
