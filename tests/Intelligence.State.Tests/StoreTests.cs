@@ -176,6 +176,29 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UseOnce_EachPairOnce_AnyOrder()
+    {
+        var retention = TimeSpan.FromMinutes(5);
+        Assert.True(await Wait.T(Replay.TryUseOnceAsync("v1", 50, retention)));
+        Assert.True(await Wait.T(Replay.TryUseOnceAsync("v1", 49, retention)));
+        Assert.False(await Wait.T(Replay.TryUseOnceAsync("v1", 50, retention)));
+        Assert.True(await Wait.T(Replay.TryUseOnceAsync("v2", 50, retention)));
+        Assert.True(await Wait.T(Replay.TryUseOnceAsync("v1", ulong.MaxValue, retention)));
+        Assert.False(await Wait.T(Replay.TryUseOnceAsync("v1", ulong.MaxValue, retention)));
+        var race = await Wait.T(Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(async () => await Replay.TryUseOnceAsync("v3", 7, retention)))));
+        Assert.Equal(1, race.Count(r => r));
+    }
+
+    [Fact]
+    public async Task UseOnce_AfterRetention_PairForgotten()
+    {
+        Assert.True(await Wait.T(Replay.TryUseOnceAsync("v4", 1, TimeSpan.FromMilliseconds(40))));
+        Clock.Advance(TimeSpan.FromMilliseconds(41));
+        await Wait.UntilAsync(async () => await Replay.TryUseOnceAsync("v4", 1, TimeSpan.FromMinutes(1)), what: "pair expiry");
+        Assert.False(await Wait.T(Replay.TryUseOnceAsync("v4", 1, TimeSpan.FromMinutes(1))));
+    }
+
+    [Fact]
     public async Task Replay_BadArguments_Throw()
     {
         await Assert.ThrowsAsync<ArgumentException>(() => Replay.TryAdvanceAsync(string.Empty, 1, TimeSpan.FromSeconds(1)).AsTask());

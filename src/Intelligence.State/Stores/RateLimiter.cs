@@ -85,7 +85,11 @@ public sealed class InMemoryRateLimiter : IRateLimiter
     public InMemoryRateLimiter(TimeProvider? time = null) => _time = time ?? TimeProvider.System;
 
     /// <inheritdoc />
-    public ValueTask<RateLimitDecision> TryAcquireAsync(string key, TokenBucketPolicy policy, double tokens = 1, CancellationToken cancellationToken = default)
+    public ValueTask<RateLimitDecision> TryAcquireAsync(string key, TokenBucketPolicy policy, double tokens = 1, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(TryAcquire(key, policy, tokens));
+
+    /// <summary>Synchronous form, for hot paths that must not await (e.g. a blacklist check before any I/O).</summary>
+    public RateLimitDecision TryAcquire(string key, TokenBucketPolicy policy, double tokens = 1)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         policy.Check(tokens);
@@ -106,7 +110,7 @@ public sealed class InMemoryRateLimiter : IRateLimiter
             }
 
             _buckets[key] = new Bucket(left, stamp, policy);
-            return ValueTask.FromResult(decision);
+            return decision;
         }
     }
 

@@ -3,12 +3,15 @@ using System.Globalization;
 namespace Intelligence.State.Stores;
 
 /// <summary>
-/// Last accepted nonce per caller, for replay protection shared by several miner replicas.
-/// A nonce is accepted only when it is greater than the caller's last accepted one; the memory of a caller
-/// expires <c>ttl</c> after its last accepted nonce.
+/// Replay protection shared by several miner replicas, in two flavours: <see cref="TryAdvanceAsync"/> keeps the
+/// last accepted nonce per caller (strictly increasing nonces), <see cref="TryUseOnceAsync"/> remembers each
+/// (caller, nonce) pair (any order, each once; pair with a clock window that rejects old nonces).
 /// </summary>
 public interface IReplayCache
 {
+    /// <summary>Records (caller, nonce) as used and returns true, or false when it was already used within <paramref name="retention"/>.</summary>
+    ValueTask<bool> TryUseOnceAsync(string caller, ulong nonce, TimeSpan retention, CancellationToken cancellationToken = default);
+
     /// <summary>Accepts and records <paramref name="nonce"/> when it exceeds the caller's last one; false for a replay.</summary>
     ValueTask<bool> TryAdvanceAsync(string caller, ulong nonce, TimeSpan ttl, CancellationToken cancellationToken = default);
 
@@ -20,6 +23,7 @@ public interface IReplayCache
 public sealed class InMemoryReplayCache : IReplayCache
 {
     private readonly Dictionary<string, (ulong Nonce, long ExpiresAt)> _entries = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Caller, ulong Nonce), long> _used = [];
     private readonly TimeProvider _time;
     private long _nextSweep;
 
@@ -40,6 +44,24 @@ public sealed class InMemoryReplayCache : IReplayCache
             }
 
             _entries[caller] = (nonce, now + ReplayArgs.Milliseconds(ttl));
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> TryUseOnceAsync(string caller, ulong nonce, TimeSpan retention, CancellationToken cancellationToken = default)
+    {
+        ReplayArgs.Check(caller, retention);
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        lock (_entries)
+        {
+            SweepExpired(now);
+            if (_used.TryGetValue((caller, nonce), out var expiresAt) && expiresAt > now)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            _used[(caller, nonce)] = now + ReplayArgs.Milliseconds(retention);
             return ValueTask.FromResult(true);
         }
     }
@@ -69,6 +91,14 @@ public sealed class InMemoryReplayCache : IReplayCache
             if (entry.ExpiresAt <= now)
             {
                 _entries.Remove(caller);
+            }
+        }
+
+        foreach (var (pair, expiresAt) in _used)
+        {
+            if (expiresAt <= now)
+            {
+                _used.Remove(pair);
             }
         }
     }
@@ -109,6 +139,19 @@ public sealed class RedisReplayCache : IReplayCache
             [nonce.ToString(CultureInfo.InvariantCulture), ReplayArgs.Milliseconds(ttl)],
             cancellationToken).ConfigureAwait(false);
         return reply.AsInt64() == 1;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> TryUseOnceAsync(string caller, ulong nonce, TimeSpan retention, CancellationToken cancellationToken = default)
+    {
+        ReplayArgs.Check(caller, retention);
+        // SET NX is atomic on its own: the first replica to record the pair wins.
+        return _client.SetAsync(
+            _prefix + "used:" + caller + ":" + nonce.ToString(CultureInfo.InvariantCulture),
+            1,
+            TimeSpan.FromMilliseconds(ReplayArgs.Milliseconds(retention)),
+            SetCondition.NotExists,
+            cancellationToken);
     }
 
     /// <inheritdoc />
