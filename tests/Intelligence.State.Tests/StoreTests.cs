@@ -1,0 +1,284 @@
+using Intelligence.State.Stores;
+
+namespace Intelligence.State.Tests;
+
+/// <summary>A clock the tests move by hand.</summary>
+public sealed class ManualClock(DateTimeOffset start) : TimeProvider
+{
+    private DateTimeOffset _now = start;
+
+    public override DateTimeOffset GetUtcNow() => _now;
+
+    public void Advance(TimeSpan by) => _now += by;
+}
+
+/// <summary>
+/// The one contract every store implementation must meet; run against the in-memory and the Redis
+/// implementations by the two subclasses below.
+/// </summary>
+public abstract class StoreContractTests : IAsyncLifetime
+{
+    protected readonly ManualClock Clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+    protected StateStores Stores { get; set; } = null!;
+
+    private IScoreStore Scores => Stores.Scores;
+
+    private IReplayCache Replay => Stores.Replay;
+
+    private IRateLimiter Limiter => Stores.Limiter;
+
+    public abstract Task InitializeAsync();
+
+    public abstract Task DisposeAsync();
+
+    private static readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
+
+    // ---- score store ----
+
+    [Fact]
+    public async Task Score_FirstUpdate_StartsEmaFromZero()
+    {
+        var record = await Wait.T(Scores.UpdateAsync(1, 7, "hk", 0.8, 0.1, T0));
+        Assert.Equal(new ScoreRecord(1, 7, "hk", ScoreRecord.Ema(0, 0.8, 0.1), 1, T0.ToUnixTimeMilliseconds()), record);
+        Assert.Equal(record, await Wait.T(Scores.GetAsync(1, 7)));
+        Assert.Null(await Wait.T(Scores.GetAsync(1, 8)));
+        Assert.Null(await Wait.T(Scores.GetAsync(2, 7)));
+    }
+
+    [Fact]
+    public async Task Score_SequenceOfUpdates_MatchesEmaRecurrenceExactly()
+    {
+        var expected = 0.0;
+        var samples = new[] { 0.5, 1.0, 0.0, 0.25, 0.9, 1e-9, 0.333333333333 };
+        for (var i = 0; i < samples.Length; i++)
+        {
+            expected = ScoreRecord.Ema(expected, samples[i], 0.3);
+            var record = await Wait.T(Scores.UpdateAsync(3, 1, "hk", samples[i], 0.3, T0.AddSeconds(i)));
+            Assert.Equal(expected, record.Score);
+            Assert.Equal(i + 1, record.SampleCount);
+            Assert.Equal(T0.AddSeconds(i), record.LastQuery);
+        }
+
+        Assert.Equal(expected, (await Wait.T(Scores.GetAsync(3, 1)))!.Score);
+    }
+
+    [Fact]
+    public async Task Score_ConcurrentUpdatesFromManyWorkers_NoneLost()
+    {
+        var updates = Enumerable.Range(0, 400).Select(i => Task.Run(async () => await Scores.UpdateAsync(4, i % 4, "hk" + (i % 4), 1.0, 0.5, T0)));
+        await Wait.T(Task.WhenAll(updates));
+        foreach (var uid in Enumerable.Range(0, 4))
+        {
+            var record = (await Wait.T(Scores.GetAsync(4, uid)))!;
+            Assert.Equal(100, record.SampleCount);
+            Assert.Equal(1.0 - Math.Pow(0.5, 100), record.Score, 12);
+        }
+    }
+
+    [Fact]
+    public async Task Score_HotkeyChangesOnUpdate_ResetsBeforeApplying()
+    {
+        await Wait.T(Scores.UpdateAsync(5, 2, "old", 1.0, 0.5, T0));
+        await Wait.T(Scores.UpdateAsync(5, 2, "old", 1.0, 0.5, T0));
+        var record = await Wait.T(Scores.UpdateAsync(5, 2, "new", 0.4, 0.5, T0.AddSeconds(1)));
+        Assert.Equal(new ScoreRecord(5, 2, "new", 0.2, 1, T0.AddSeconds(1).ToUnixTimeMilliseconds()), record);
+    }
+
+    [Fact]
+    public async Task Score_SyncHotkey_ResetsOnlyWhenDifferent()
+    {
+        Assert.False(await Wait.T(Scores.SyncHotkeyAsync(6, 0, "a")));
+        Assert.Null(await Wait.T(Scores.GetAsync(6, 0)));
+        await Wait.T(Scores.UpdateAsync(6, 0, "a", 1.0, 0.5, T0));
+        Assert.False(await Wait.T(Scores.SyncHotkeyAsync(6, 0, "a")));
+        Assert.Equal(0.5, (await Wait.T(Scores.GetAsync(6, 0)))!.Score);
+        Assert.True(await Wait.T(Scores.SyncHotkeyAsync(6, 0, "b")));
+        Assert.Equal(new ScoreRecord(6, 0, "b", 0, 0, 0), await Wait.T(Scores.GetAsync(6, 0)));
+        var next = await Wait.T(Scores.UpdateAsync(6, 0, "b", 1.0, 0.5, T0));
+        Assert.Equal((0.5, 1L), (next.Score, next.SampleCount));
+    }
+
+    [Fact]
+    public async Task Score_GetAll_OrderedByUidAndPerSubnet()
+    {
+        foreach (var uid in new[] { 9, 2, 5 })
+        {
+            await Wait.T(Scores.UpdateAsync(7, uid, "hk" + uid, uid / 10.0, 1.0, T0));
+        }
+
+        await Wait.T(Scores.UpdateAsync(8, 1, "other", 1, 1, T0));
+        var all = await Wait.T(Scores.GetAllAsync(7));
+        Assert.Equal([2, 5, 9], all.Select(r => r.Uid));
+        Assert.Equal([0.2, 0.5, 0.9], all.Select(r => r.Score));
+        Assert.True(await Wait.T(Scores.RemoveAsync(7, 5)));
+        Assert.False(await Wait.T(Scores.RemoveAsync(7, 5)));
+        Assert.Equal([2, 9], (await Wait.T(Scores.GetAllAsync(7))).Select(r => r.Uid));
+        Assert.Empty(await Wait.T(Scores.GetAllAsync(99)));
+    }
+
+    [Fact]
+    public async Task Score_BadArguments_Throw()
+    {
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Scores.UpdateAsync(1, 1, "hk", double.NaN, 0.1, T0).AsTask());
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Scores.UpdateAsync(1, 1, "hk", 0.5, 0, T0).AsTask());
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Scores.UpdateAsync(1, 1, "hk", 0.5, 1.5, T0).AsTask());
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Scores.UpdateAsync(-1, 1, "hk", 0.5, 0.1, T0).AsTask());
+        await Assert.ThrowsAsync<ArgumentException>(() => Scores.UpdateAsync(1, 1, string.Empty, 0.5, 0.1, T0).AsTask());
+    }
+
+    // ---- replay cache ----
+
+    [Fact]
+    public async Task Replay_IncreasingNoncesAccepted_RepeatsAndOlderRefused()
+    {
+        var ttl = TimeSpan.FromMinutes(5);
+        Assert.Null(await Wait.T(Replay.GetLastAsync("alice")));
+        Assert.True(await Wait.T(Replay.TryAdvanceAsync("alice", 10, ttl)));
+        Assert.False(await Wait.T(Replay.TryAdvanceAsync("alice", 10, ttl)));
+        Assert.False(await Wait.T(Replay.TryAdvanceAsync("alice", 9, ttl)));
+        Assert.True(await Wait.T(Replay.TryAdvanceAsync("alice", 11, ttl)));
+        Assert.True(await Wait.T(Replay.TryAdvanceAsync("bob", 1, ttl)));
+        Assert.Equal(11UL, await Wait.T(Replay.GetLastAsync("alice")));
+        Assert.Equal(1UL, await Wait.T(Replay.GetLastAsync("bob")));
+    }
+
+    [Fact]
+    public async Task Replay_FullSixtyFourBitRange_ComparedExactly()
+    {
+        var ttl = TimeSpan.FromMinutes(5);
+        // Neighbours above 2^53 collapse in a double; they must stay distinct here.
+        Assert.True(await Wait.T(Replay.TryAdvanceAsync("c", 9_007_199_254_740_993, ttl)));
+        Assert.False(await Wait.T(Replay.TryAdvanceAsync("c", 9_007_199_254_740_992, ttl)));
+        Assert.True(await Wait.T(Replay.TryAdvanceAsync("c", 9_007_199_254_740_994, ttl)));
+        Assert.True(await Wait.T(Replay.TryAdvanceAsync("c", ulong.MaxValue, ttl)));
+        Assert.False(await Wait.T(Replay.TryAdvanceAsync("c", ulong.MaxValue, ttl)));
+        Assert.Equal(ulong.MaxValue, await Wait.T(Replay.GetLastAsync("c")));
+        Assert.True(await Wait.T(Replay.TryAdvanceAsync("d", 0, ttl)));
+        Assert.False(await Wait.T(Replay.TryAdvanceAsync("d", 0, ttl)));
+    }
+
+    [Fact]
+    public async Task Replay_ConcurrentSameNonce_ExactlyOneWins()
+    {
+        var attempts = Enumerable.Range(0, 64).Select(_ => Task.Run(async () => await Replay.TryAdvanceAsync("race", 42, TimeSpan.FromMinutes(1))));
+        var results = await Wait.T(Task.WhenAll(attempts));
+        Assert.Equal(1, results.Count(r => r));
+    }
+
+    [Fact]
+    public async Task Replay_AfterTtl_CallerForgotten()
+    {
+        Assert.True(await Wait.T(Replay.TryAdvanceAsync("eve", 100, TimeSpan.FromMilliseconds(40))));
+        Clock.Advance(TimeSpan.FromMilliseconds(41)); // in-process stores read this clock; Redis expires by its own
+        await Wait.UntilAsync(async () => await Replay.GetLastAsync("eve") is null, what: "nonce expiry");
+        Assert.True(await Wait.T(Replay.TryAdvanceAsync("eve", 5, TimeSpan.FromMinutes(1))));
+    }
+
+    [Fact]
+    public async Task UseOnce_EachPairOnce_AnyOrder()
+    {
+        var retention = TimeSpan.FromMinutes(5);
+        Assert.True(await Wait.T(Replay.TryUseOnceAsync("v1", 50, retention)));
+        Assert.True(await Wait.T(Replay.TryUseOnceAsync("v1", 49, retention)));
+        Assert.False(await Wait.T(Replay.TryUseOnceAsync("v1", 50, retention)));
+        Assert.True(await Wait.T(Replay.TryUseOnceAsync("v2", 50, retention)));
+        Assert.True(await Wait.T(Replay.TryUseOnceAsync("v1", ulong.MaxValue, retention)));
+        Assert.False(await Wait.T(Replay.TryUseOnceAsync("v1", ulong.MaxValue, retention)));
+        var race = await Wait.T(Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(async () => await Replay.TryUseOnceAsync("v3", 7, retention)))));
+        Assert.Equal(1, race.Count(r => r));
+    }
+
+    [Fact]
+    public async Task UseOnce_AfterRetention_PairForgotten()
+    {
+        Assert.True(await Wait.T(Replay.TryUseOnceAsync("v4", 1, TimeSpan.FromMilliseconds(40))));
+        Clock.Advance(TimeSpan.FromMilliseconds(41));
+        await Wait.UntilAsync(async () => await Replay.TryUseOnceAsync("v4", 1, TimeSpan.FromMinutes(1)), what: "pair expiry");
+        Assert.False(await Wait.T(Replay.TryUseOnceAsync("v4", 1, TimeSpan.FromMinutes(1))));
+    }
+
+    [Fact]
+    public async Task Replay_BadArguments_Throw()
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => Replay.TryAdvanceAsync(string.Empty, 1, TimeSpan.FromSeconds(1)).AsTask());
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Replay.TryAdvanceAsync("x", 1, TimeSpan.Zero).AsTask());
+    }
+
+    // ---- rate limiter ----
+
+    [Fact]
+    public async Task Limiter_BurstThenRefillOverTime()
+    {
+        var policy = new TokenBucketPolicy(3, 2); // 3 burst, 2 tokens per second
+        for (var i = 0; i < 3; i++)
+        {
+            var ok = await Wait.T(Limiter.TryAcquireAsync("k", policy));
+            Assert.True(ok.Allowed);
+            Assert.Equal(2 - i, ok.Remaining);
+        }
+
+        var refused = await Wait.T(Limiter.TryAcquireAsync("k", policy));
+        Assert.Equal(new RateLimitDecision(false, 0, TimeSpan.FromMilliseconds(500)), refused);
+        Clock.Advance(TimeSpan.FromMilliseconds(250));
+        var stillRefused = await Wait.T(Limiter.TryAcquireAsync("k", policy));
+        Assert.Equal(new RateLimitDecision(false, 0.5, TimeSpan.FromMilliseconds(250)), stillRefused);
+        Clock.Advance(TimeSpan.FromMilliseconds(250));
+        Assert.Equal(new RateLimitDecision(true, 0, TimeSpan.Zero), await Wait.T(Limiter.TryAcquireAsync("k", policy)));
+        Clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(2, (await Wait.T(Limiter.TryAcquireAsync("k", policy))).Remaining);
+    }
+
+    [Fact]
+    public async Task Limiter_KeysIndependent_AndWeightedRequests()
+    {
+        var policy = new TokenBucketPolicy(10, 1);
+        Assert.True((await Wait.T(Limiter.TryAcquireAsync("a", policy, 10))).Allowed);
+        Assert.False((await Wait.T(Limiter.TryAcquireAsync("a", policy, 1))).Allowed);
+        Assert.Equal(6, (await Wait.T(Limiter.TryAcquireAsync("b", policy, 4))).Remaining);
+    }
+
+    [Fact]
+    public async Task Limiter_ConcurrentRequests_NeverExceedCapacity()
+    {
+        var policy = new TokenBucketPolicy(50, 0);
+        var attempts = Enumerable.Range(0, 200).Select(_ => Task.Run(async () => await Limiter.TryAcquireAsync("hot", policy)));
+        var results = await Wait.T(Task.WhenAll(attempts));
+        Assert.Equal(50, results.Count(r => r.Allowed));
+        Assert.All(results.Where(r => !r.Allowed), r => Assert.Equal(Timeout.InfiniteTimeSpan, r.RetryAfter));
+    }
+
+    [Fact]
+    public async Task Limiter_BadPolicy_Throws()
+    {
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Limiter.TryAcquireAsync("x", new TokenBucketPolicy(0, 1)).AsTask());
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Limiter.TryAcquireAsync("x", new TokenBucketPolicy(5, -1)).AsTask());
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Limiter.TryAcquireAsync("x", new TokenBucketPolicy(5, 1), 6).AsTask());
+    }
+}
+
+public sealed class InMemoryStoreTests : StoreContractTests
+{
+    public override Task InitializeAsync()
+    {
+        Stores = StateStores.InMemory(Clock);
+        return Task.CompletedTask;
+    }
+
+    public override Task DisposeAsync() => Task.CompletedTask;
+}
+
+public sealed class RedisStoreTests(RedisFixture fixture) : StoreContractTests, IClassFixture<RedisFixture>
+{
+    private RedisClient _client = null!;
+
+    public override async Task InitializeAsync()
+    {
+        _client = await Wait.T(RedisClient.ConnectAsync(fixture.Server.Options()));
+        var prefix = "test:" + Guid.NewGuid().ToString("N") + ":";
+        Assert.IsType<RedisScoreStore>(StateStores.Redis(_client).Scores);
+        Stores = StateStores.Redis(_client, prefix, Clock);
+    }
+
+    public override async Task DisposeAsync() => await _client.DisposeAsync();
+}
