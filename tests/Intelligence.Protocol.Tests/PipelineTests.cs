@@ -1,0 +1,335 @@
+using System.Numerics;
+using Google.Protobuf;
+using Intelligence.Chain;
+using Intelligence.Protocol.Client;
+using Intelligence.Protocol.Pipeline;
+using Intelligence.Protocol.Server;
+using Intelligence.Protocol.Signing;
+using Intelligence.Protocol.Wire;
+
+namespace Intelligence.Protocol.Tests;
+
+/// <summary>The miner pipeline end to end on Kestrel: blacklist, signature and nonce, rate limit, priority, response signing.</summary>
+public sealed class PipelineTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    private static readonly SigningDomain Domain = new(31337, 7);
+    private readonly PrivateKey _minerKey = PrivateKey.Generate();
+    private readonly PrivateKey _validatorKey = PrivateKey.Generate();
+    private readonly PrivateKey _strangerKey = PrivateKey.Generate();
+    private readonly PrivateKey _poorKey = PrivateKey.Generate();
+    private readonly PrivateKey _minerOnlyKey = PrivateKey.Generate();
+    private readonly StaticCallerDirectory _directory = new();
+    private readonly InMemoryNonceStore _nonces = new();
+    private readonly GrpcClient _client = new();
+    private MinerPipeline _pipeline = null!;
+    private GrpcServer _server = null!;
+    private MinerEndpoint _miner = null!;
+
+    public async Task InitializeAsync()
+    {
+        _directory.Set(_validatorKey.Address, new CallerInfo(true, true, new BigInteger(1000)));
+        _directory.Set(_poorKey.Address, new CallerInfo(true, true, new BigInteger(5)));
+        _directory.Set(_minerOnlyKey.Address, new CallerInfo(true, false, new BigInteger(1000)));
+        var options = new MinerPipelineOptions { Domain = Domain, MinStake = 100, NonceWindow = TimeSpan.FromSeconds(10), RateLimitPerSecond = 1000, RateLimitBurst = 1000 };
+        _pipeline = new MinerPipeline(_minerKey, options, _directory, _nonces);
+        _server = await GrpcServer.StartAsync(TestService.Create(_pipeline)).WaitAsync(Wait);
+        _miner = new MinerEndpoint(0, _minerKey.Address, _server.Address);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _server.DisposeAsync().AsTask().WaitAsync(Wait);
+        foreach (var k in new[] { _minerKey, _validatorKey, _strangerKey, _poorKey, _minerOnlyKey })
+        {
+            k.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task SignedCall_Ok_ResponseSignedByMiner()
+    {
+        using var validator = new ValidatorClient(new RequestSigner(_validatorKey, Domain), _client);
+        var request = TestService.Echo(64);
+        var result = await validator.ForwardAsync(_miner, request, Wait).WaitAsync(Wait);
+        Assert.True(result.Status.IsOk, result.Status.ToString());
+        Assert.Equal(request.Inputs[0], result.Response!.Outputs[0]);
+        Assert.NotNull(result.ResponseSignature);
+        // The evidence checks out independently: the miner signed (request digest, response body).
+        var bodyHash = ResponseBodyHasher.Of(result.Response.ToByteArray());
+        Assert.True(RequestSigner.VerifyResponse(result.Request!, _minerKey.Address, bodyHash, result.ResponseSignature));
+        Assert.False(RequestSigner.VerifyResponse(result.Request!, _validatorKey.Address, bodyHash, result.ResponseSignature));
+    }
+
+    [Fact]
+    public async Task Health_IsOpen_NoSignatureNeeded()
+    {
+        using var validator = new ValidatorClient(null, _client);
+        var result = await validator.HealthAsync(_miner, Wait).WaitAsync(Wait);
+        Assert.True(result.Status.IsOk, result.Status.ToString());
+        Assert.Equal("test", result.Response!.Model);
+    }
+
+    [Fact]
+    public async Task Unsigned_Unauthenticated()
+    {
+        var result = await _client.UnaryAsync(_server.Address, TestService.ForwardPath, TestService.Echo().ToByteArray()).WaitAsync(Wait);
+        Assert.Equal(GrpcStatusCode.Unauthenticated, result.Status.Code);
+        Assert.Contains("unsigned", result.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CallerWithoutSignature_Unauthenticated()
+    {
+        var options = new CallOptions();
+        options.Headers.Add(new(SigningHeaders.Caller, _validatorKey.Address.ToLowerHex()));
+        var result = await _client.UnaryAsync(_server.Address, TestService.ForwardPath, TestService.Echo().ToByteArray(), options).WaitAsync(Wait);
+        Assert.Equal(GrpcStatusCode.Unauthenticated, result.Status.Code);
+    }
+
+    [Fact]
+    public async Task BadSignature_SignedByAnotherKey_Unauthenticated()
+    {
+        var body = TestService.Echo().ToByteArray();
+        var forged = new RequestSigner(_strangerKey, Domain).Sign(_minerKey.Address, TestService.ForwardPath, body);
+        // Claim to be the validator, signed by the stranger.
+        var result = await SendAsync(body, forged with { Caller = _validatorKey.Address });
+        Assert.Equal(GrpcStatusCode.Unauthenticated, result.Status.Code);
+        Assert.Contains("Bad signature", result.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BadSignature_BodyChanged_Unauthenticated()
+    {
+        var signed = new RequestSigner(_validatorKey, Domain).Sign(_minerKey.Address, TestService.ForwardPath, TestService.Echo(task: "a").ToByteArray());
+        var result = await SendAsync(TestService.Echo(task: "b").ToByteArray(), signed);
+        Assert.Equal(GrpcStatusCode.Unauthenticated, result.Status.Code);
+    }
+
+    [Theory]
+    [InlineData(1UL, 7u)]
+    [InlineData(31337UL, 8u)]
+    public async Task BadSignature_OtherChainOrSubnet_Unauthenticated(ulong chainId, uint netuid)
+    {
+        var body = TestService.Echo().ToByteArray();
+        var signed = new RequestSigner(_validatorKey, new SigningDomain(chainId, netuid)).Sign(_minerKey.Address, TestService.ForwardPath, body);
+        var result = await SendAsync(body, signed);
+        Assert.Equal(GrpcStatusCode.Unauthenticated, result.Status.Code);
+    }
+
+    [Fact]
+    public async Task BadSignature_ForAnotherMiner_Unauthenticated()
+    {
+        var body = TestService.Echo().ToByteArray();
+        var signed = new RequestSigner(_validatorKey, Domain).Sign(_strangerKey.Address, TestService.ForwardPath, body);
+        var result = await SendAsync(body, signed);
+        Assert.Equal(GrpcStatusCode.Unauthenticated, result.Status.Code);
+    }
+
+    [Fact]
+    public async Task MalformedSignature_Unauthenticated()
+    {
+        var body = TestService.Echo().ToByteArray();
+        var options = new CallOptions();
+        options.Headers.Add(new(SigningHeaders.Caller, _validatorKey.Address.ToLowerHex()));
+        options.Headers.Add(new(SigningHeaders.Nonce, NonceClock.Shared.Next().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        options.Headers.Add(new(SigningHeaders.Signature, "0x1234"));
+        var result = await _client.UnaryAsync(_server.Address, TestService.ForwardPath, body, options).WaitAsync(Wait);
+        Assert.Equal(GrpcStatusCode.Unauthenticated, result.Status.Code);
+        Assert.Contains("Malformed", result.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReplayedNonce_SecondCallUnauthenticated()
+    {
+        var body = TestService.Echo().ToByteArray();
+        var signed = new RequestSigner(_validatorKey, Domain).Sign(_minerKey.Address, TestService.ForwardPath, body);
+        var first = await SendAsync(body, signed);
+        var replay = await SendAsync(body, signed);
+        Assert.True(first.Status.IsOk, first.Status.ToString());
+        Assert.Equal(GrpcStatusCode.Unauthenticated, replay.Status.Code);
+        Assert.Contains("Replayed", replay.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(-60)]
+    [InlineData(60)]
+    public async Task StaleNonce_OutsideWindow_Unauthenticated(int offsetSeconds)
+    {
+        var body = TestService.Echo().ToByteArray();
+        var nonce = (ulong)((long)NonceClock.NowNanoseconds() + (offsetSeconds * 1_000_000_000L));
+        var signed = new RequestSigner(_validatorKey, Domain).Sign(_minerKey.Address, TestService.ForwardPath, body, nonce);
+        var result = await SendAsync(body, signed);
+        Assert.Equal(GrpcStatusCode.Unauthenticated, result.Status.Code);
+        Assert.Contains("Stale", result.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnknownCaller_PermissionDenied()
+    {
+        using var validator = new ValidatorClient(new RequestSigner(_strangerKey, Domain), _client);
+        var result = await validator.ForwardAsync(_miner, TestService.Echo(), Wait).WaitAsync(Wait);
+        Assert.Equal(GrpcStatusCode.PermissionDenied, result.Status.Code);
+        Assert.Contains("not registered", result.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnknownCaller_DeniedBeforeSignatureCheck()
+    {
+        // Garbage signature from an unknown caller: the cheap blacklist answers, not the crypto.
+        var options = new CallOptions();
+        options.Headers.Add(new(SigningHeaders.Caller, _strangerKey.Address.ToLowerHex()));
+        options.Headers.Add(new(SigningHeaders.Nonce, "1"));
+        options.Headers.Add(new(SigningHeaders.Signature, "0xzz"));
+        var result = await _client.UnaryAsync(_server.Address, TestService.ForwardPath, TestService.Echo().ToByteArray(), options).WaitAsync(Wait);
+        Assert.Equal(GrpcStatusCode.PermissionDenied, result.Status.Code);
+    }
+
+    [Fact]
+    public async Task LowStake_PermissionDenied()
+    {
+        using var validator = new ValidatorClient(new RequestSigner(_poorKey, Domain), _client);
+        var result = await validator.ForwardAsync(_miner, TestService.Echo(), Wait).WaitAsync(Wait);
+        Assert.Equal(GrpcStatusCode.PermissionDenied, result.Status.Code);
+        Assert.Contains("below the minimum", result.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NoValidatorPermit_PermissionDenied()
+    {
+        using var validator = new ValidatorClient(new RequestSigner(_minerOnlyKey, Domain), _client);
+        var result = await validator.ForwardAsync(_miner, TestService.Echo(), Wait).WaitAsync(Wait);
+        Assert.Equal(GrpcStatusCode.PermissionDenied, result.Status.Code);
+        Assert.Contains("permit", result.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MalformedCaller_Unauthenticated()
+    {
+        var options = new CallOptions();
+        options.Headers.Add(new(SigningHeaders.Caller, "not-an-address"));
+        var result = await _client.UnaryAsync(_server.Address, TestService.ForwardPath, TestService.Echo().ToByteArray(), options).WaitAsync(Wait);
+        Assert.Equal(GrpcStatusCode.Unauthenticated, result.Status.Code);
+    }
+
+    [Fact]
+    public async Task SignedMalformedProtobuf_InternalAfterVerification()
+    {
+        byte[] garbage = [0x1A, 0x64, 0x01];
+        var signed = new RequestSigner(_validatorKey, Domain).Sign(_minerKey.Address, TestService.ForwardPath, garbage);
+        var result = await SendAsync(garbage, signed);
+        Assert.Equal(GrpcStatusCode.Internal, result.Status.Code);
+    }
+
+    [Fact]
+    public async Task ResponseSignedByAnotherKey_ValidatorRejects()
+    {
+        // A miner that accepts requests for _minerKey (its signature stage is swapped) but signs answers with another key.
+        using var otherKey = PrivateKey.Generate();
+        var options = new MinerPipelineOptions { Domain = Domain, MinStake = 100 };
+        var impostor = new MinerPipeline(otherKey, options, _directory);
+        impostor.Signature = new SignatureStage(new InMemoryNonceStore(), options, _minerKey.Address);
+        await using var server = await GrpcServer.StartAsync(TestService.Create(impostor)).WaitAsync(Wait);
+        using var validator = new ValidatorClient(new RequestSigner(_validatorKey, Domain), _client);
+        var result = await validator.ForwardAsync(_miner with { Address = server.Address }, TestService.Echo(), Wait).WaitAsync(Wait);
+        Assert.Equal(GrpcStatusCode.Unauthenticated, result.Status.Code);
+        Assert.Contains("does not match", result.Status.Detail, StringComparison.Ordinal);
+        Assert.Null(result.Response);
+    }
+
+    [Fact]
+    public async Task ResponseUnsigned_ValidatorRejects()
+    {
+        await using var plain = await GrpcServer.StartAsync(TestService.Create()).WaitAsync(Wait);
+        using var validator = new ValidatorClient(new RequestSigner(_validatorKey, Domain), _client);
+        var result = await validator.ForwardAsync(_miner with { Address = plain.Address }, TestService.Echo(), Wait).WaitAsync(Wait);
+        Assert.Equal(GrpcStatusCode.Unauthenticated, result.Status.Code);
+        Assert.Contains("not signed", result.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConcurrentSignedCalls_AllAccepted_NoncesUnique()
+    {
+        using var validator = new ValidatorClient(new RequestSigner(_validatorKey, Domain), _client);
+        var results = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => validator.ForwardAsync(_miner, TestService.Echo(), Wait))).WaitAsync(Wait);
+        Assert.All(results, r => Assert.True(r.Status.IsOk, r.Status.ToString()));
+        Assert.Equal(64, results.Select(r => r.Request!.Nonce).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task RateLimit_BurstExceeded_ResourceExhausted()
+    {
+        var options = new MinerPipelineOptions { Domain = Domain, MinStake = 100, RateLimitPerSecond = 0.001, RateLimitBurst = 3 };
+        var pipeline = new MinerPipeline(_minerKey, options, _directory);
+        await using var server = await GrpcServer.StartAsync(TestService.Create(pipeline)).WaitAsync(Wait);
+        using var validator = new ValidatorClient(new RequestSigner(_validatorKey, Domain), _client);
+        var miner = _miner with { Address = server.Address };
+        var codes = new List<GrpcStatusCode>();
+        for (var i = 0; i < 5; i++)
+        {
+            codes.Add((await validator.ForwardAsync(miner, TestService.Echo(), Wait).WaitAsync(Wait)).Status.Code);
+        }
+
+        Assert.Equal([GrpcStatusCode.OK, GrpcStatusCode.OK, GrpcStatusCode.OK, GrpcStatusCode.ResourceExhausted, GrpcStatusCode.ResourceExhausted], codes);
+    }
+
+    [Fact]
+    public async Task QueueFull_ResourceExhausted_OthersFinish()
+    {
+        var options = new MinerPipelineOptions { Domain = Domain, MinStake = 100, MaxConcurrency = 1, QueueCapacity = 1 };
+        var pipeline = new MinerPipeline(_minerKey, options, _directory);
+        await using var server = await GrpcServer.StartAsync(TestService.Create(pipeline)).WaitAsync(Wait);
+        using var validator = new ValidatorClient(new RequestSigner(_validatorKey, Domain), _client);
+        var miner = _miner with { Address = server.Address };
+        var running = validator.ForwardAsync(miner, TestService.Echo(task: "sleep:1500"), Wait);
+        await WaitUntilAsync(() => pipeline.Gate.Running == 1);
+        var queued = validator.ForwardAsync(miner, TestService.Echo(task: "sleep:10"), Wait);
+        await WaitUntilAsync(() => pipeline.Gate.Queued == 1);
+        var refused = await validator.ForwardAsync(miner, TestService.Echo(), Wait).WaitAsync(Wait);
+        Assert.Equal(GrpcStatusCode.ResourceExhausted, refused.Status.Code);
+        Assert.True((await running.WaitAsync(Wait)).Status.IsOk);
+        Assert.True((await queued.WaitAsync(Wait)).Status.IsOk);
+    }
+
+    [Fact]
+    public async Task FanOut_MixedMiners_OneResultEach_NoThrow()
+    {
+        await using var unsignedServer = await GrpcServer.StartAsync(TestService.Create()).WaitAsync(Wait);
+        using var validator = new ValidatorClient(new RequestSigner(_validatorKey, Domain), _client);
+        var deadPort = _server.Port == 1 ? 2 : 1;
+        var miners = new List<MinerEndpoint>
+        {
+            _miner,
+            new(1, _minerKey.Address, new Uri($"http://127.0.0.1:{deadPort}")),
+            _miner with { Uid = 2 },
+            new(3, _minerKey.Address, unsignedServer.Address),
+        };
+        var results = await validator.ForwardAllAsync(miners, m => TestService.Echo(task: m.Uid == 2 ? "sleep:3000" : "echo"), TimeSpan.FromMilliseconds(500)).WaitAsync(Wait);
+        Assert.Equal([0, 1, 2, 3], results.Select(r => r.Miner.Uid));
+        Assert.Equal(GrpcStatusCode.OK, results[0].Status.Code);
+        Assert.Equal(GrpcStatusCode.Unavailable, results[1].Status.Code);
+        Assert.Equal(GrpcStatusCode.DeadlineExceeded, results[2].Status.Code);
+        Assert.Equal(GrpcStatusCode.Unauthenticated, results[3].Status.Code);
+    }
+
+    private async Task<CallResult> SendAsync(byte[] body, SignedRequest signed)
+    {
+        var options = new CallOptions();
+        foreach (var h in signed.Headers())
+        {
+            options.Headers.Add(h);
+        }
+
+        return await _client.UnaryAsync(_server.Address, TestService.ForwardPath, body, options).WaitAsync(Wait);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var cts = new CancellationTokenSource(Wait);
+        while (!condition())
+        {
+            await Task.Delay(10, cts.Token);
+        }
+    }
+}
