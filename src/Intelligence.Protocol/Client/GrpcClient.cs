@@ -194,9 +194,8 @@ public sealed class GrpcClient : IDisposable
                 var buffer = result.Buffer;
                 try
                 {
-                    while (GrpcFrame.TryRead(ref buffer, _options.MaxReceiveMessageSize, out var compressed, out var payload))
+                    while (GrpcFrame.TryReadMessage(ref buffer, _options.MaxReceiveMessageSize, encoding, out var bytes))
                     {
-                        var bytes = MessageCompression.Decode(payload, compressed, encoding, _options.MaxReceiveMessageSize);
                         if (unary && messages.Count == 1)
                         {
                             return new GrpcStatus(GrpcStatusCode.Internal, "Server sent more than one message for a unary call.");

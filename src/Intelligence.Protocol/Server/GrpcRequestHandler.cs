@@ -176,9 +176,9 @@ public sealed partial class GrpcRequestHandler
             var buffer = result.Buffer;
             try
             {
-                if (message is null && GrpcFrame.TryRead(ref buffer, _options.MaxReceiveMessageSize, out var compressed, out var payload))
+                if (message is null && GrpcFrame.TryReadMessage(ref buffer, _options.MaxReceiveMessageSize, encoding, out var read))
                 {
-                    message = MessageCompression.Decode(payload, compressed, encoding, _options.MaxReceiveMessageSize);
+                    message = read;
                 }
 
                 if (message is not null && !buffer.IsEmpty)

@@ -45,6 +45,22 @@ public static class GrpcFrame
         return true;
     }
 
+    /// <summary>
+    /// Reads one whole message and decodes it (gzip when flagged): the single entry point both server and client use,
+    /// and the fuzz target's subject. Same contract as <see cref="TryRead"/>.
+    /// </summary>
+    public static bool TryReadMessage(ref ReadOnlySequence<byte> buffer, int maxLength, string? encoding, out byte[] message)
+    {
+        if (!TryRead(ref buffer, maxLength, out var compressed, out var payload))
+        {
+            message = [];
+            return false;
+        }
+
+        message = MessageCompression.Decode(payload, compressed, encoding, maxLength);
+        return true;
+    }
+
     /// <summary>Validates a 5-byte header and returns the message length.</summary>
     public static int ReadHeader(ReadOnlySpan<byte> header, int maxLength, out bool compressed)
     {
