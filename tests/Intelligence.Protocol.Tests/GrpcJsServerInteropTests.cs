@@ -29,8 +29,8 @@ public sealed class GrpcJsServerInteropTests : IAsyncLifetime
     [Fact]
     public async Task Unary_Echo_RoundTrips()
     {
-        var request = TestService.Echo(1024);
-        var (result, response) = await _client.UnaryAsync(_address, TestService.ForwardPath, request, ForwardResponse.Parser).WaitAsync(Wait);
+        var request = InteropService.Echo(1024);
+        var (result, response) = await _client.UnaryAsync(_address, InteropService.ForwardPath, request, ForwardResponse.Parser).WaitAsync(Wait);
         Assert.True(result.Status.IsOk, result.Status.ToString());
         Assert.Equal(request.Inputs[0], response!.Outputs[0]);
         Assert.Equal(1UL, response.Timing.TotalUs);
@@ -39,7 +39,7 @@ public sealed class GrpcJsServerInteropTests : IAsyncLifetime
     [Fact]
     public async Task Unary_ErrorStatus_CodeAndMessage()
     {
-        var (result, _) = await _client.UnaryAsync(_address, TestService.ForwardPath, TestService.Echo(task: "fail:7:not a validator"), ForwardResponse.Parser).WaitAsync(Wait);
+        var (result, _) = await _client.UnaryAsync(_address, InteropService.ForwardPath, InteropService.Echo(task: "fail:7:not a validator"), ForwardResponse.Parser).WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.PermissionDenied, result.Status.Code);
         Assert.Equal("not a validator", result.Status.Detail);
     }
@@ -48,7 +48,7 @@ public sealed class GrpcJsServerInteropTests : IAsyncLifetime
     public async Task Unary_Deadline_DeadlineExceeded()
     {
         var options = new CallOptions { Timeout = TimeSpan.FromMilliseconds(200) };
-        var (result, _) = await _client.UnaryAsync(_address, TestService.ForwardPath, TestService.Echo(task: "sleep:3000"), ForwardResponse.Parser, options).WaitAsync(Wait);
+        var (result, _) = await _client.UnaryAsync(_address, InteropService.ForwardPath, InteropService.Echo(task: "sleep:3000"), ForwardResponse.Parser, options).WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.DeadlineExceeded, result.Status.Code);
     }
 
@@ -57,7 +57,7 @@ public sealed class GrpcJsServerInteropTests : IAsyncLifetime
     {
         var options = new CallOptions();
         options.Headers.Add(new("x-echo", "from-dotnet"));
-        var (result, _) = await _client.UnaryAsync(_address, TestService.ForwardPath, TestService.Echo(), ForwardResponse.Parser, options).WaitAsync(Wait);
+        var (result, _) = await _client.UnaryAsync(_address, InteropService.ForwardPath, InteropService.Echo(), ForwardResponse.Parser, options).WaitAsync(Wait);
         Assert.True(result.Status.IsOk, result.Status.ToString());
         Assert.Equal("from-dotnet", result.Headers["x-echo-header"]);
         Assert.Equal("from-dotnet", result.Trailers["x-echo-trailer"]);
@@ -66,7 +66,7 @@ public sealed class GrpcJsServerInteropTests : IAsyncLifetime
     [Fact]
     public async Task Unary_UnknownMethod_Unimplemented()
     {
-        var result = await _client.UnaryAsync(_address, "/intelligence.v1.Miner/Missing", TestService.Echo().ToByteArray()).WaitAsync(Wait);
+        var result = await _client.UnaryAsync(_address, "/intelligence.v1.Miner/Missing", InteropService.Echo().ToByteArray()).WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.Unimplemented, result.Status.Code);
     }
 
@@ -74,8 +74,8 @@ public sealed class GrpcJsServerInteropTests : IAsyncLifetime
     public async Task Unary_GzipRequest_GrpcJsDecodes()
     {
         using var gzip = new GrpcClient(new GrpcClientOptions { CompressRequests = true });
-        var request = TestService.Echo(8192);
-        var (result, response) = await gzip.UnaryAsync(_address, TestService.ForwardPath, request, ForwardResponse.Parser).WaitAsync(Wait);
+        var request = InteropService.Echo(8192);
+        var (result, response) = await gzip.UnaryAsync(_address, InteropService.ForwardPath, request, ForwardResponse.Parser).WaitAsync(Wait);
         Assert.True(result.Status.IsOk, result.Status.ToString());
         Assert.Equal(request.Inputs[0].Data, response!.Outputs[0].Data);
     }
@@ -83,10 +83,10 @@ public sealed class GrpcJsServerInteropTests : IAsyncLifetime
     [Fact]
     public async Task ServerStreaming_ReadsEveryMessage()
     {
-        var request = TestService.Echo();
+        var request = InteropService.Echo();
         request.Inputs.Add(new Tensor { Name = "second" });
         var names = new List<string>();
-        var result = await _client.ServerStreamingAsync(_address, TestService.StreamPath, request.ToByteArray(), bytes =>
+        var result = await _client.ServerStreamingAsync(_address, InteropService.StreamPath, request.ToByteArray(), bytes =>
         {
             names.Add(ForwardResponse.Parser.ParseFrom(bytes).Outputs[0].Name);
             return ValueTask.CompletedTask;

@@ -33,7 +33,7 @@ public sealed class PipelineTests : IAsyncLifetime
         _directory.Set(_minerOnlyKey.Address, new CallerInfo(true, false, new BigInteger(1000)));
         var options = new MinerPipelineOptions { Domain = Domain, MinStake = 100, NonceWindow = TimeSpan.FromSeconds(10), RateLimitPerSecond = 1000, RateLimitBurst = 1000 };
         _pipeline = new MinerPipeline(_minerKey, options, _directory, _nonces);
-        _server = await GrpcServer.StartAsync(TestService.Create(_pipeline)).WaitAsync(Wait);
+        _server = await GrpcServer.StartAsync(InteropService.Create(_pipeline)).WaitAsync(Wait);
         _miner = new MinerEndpoint(0, _minerKey.Address, _server.Address);
     }
 
@@ -51,7 +51,7 @@ public sealed class PipelineTests : IAsyncLifetime
     public async Task SignedCall_Ok_ResponseSignedByMiner()
     {
         using var validator = new ValidatorClient(new RequestSigner(_validatorKey, Domain), _client);
-        var request = TestService.Echo(64);
+        var request = InteropService.Echo(64);
         var result = await validator.ForwardAsync(_miner, request, Wait).WaitAsync(Wait);
         Assert.True(result.Status.IsOk, result.Status.ToString());
         Assert.Equal(request.Inputs[0], result.Response!.Outputs[0]);
@@ -74,7 +74,7 @@ public sealed class PipelineTests : IAsyncLifetime
     [Fact]
     public async Task Unsigned_Unauthenticated()
     {
-        var result = await _client.UnaryAsync(_server.Address, TestService.ForwardPath, TestService.Echo().ToByteArray()).WaitAsync(Wait);
+        var result = await _client.UnaryAsync(_server.Address, InteropService.ForwardPath, InteropService.Echo().ToByteArray()).WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.Unauthenticated, result.Status.Code);
         Assert.Contains("unsigned", result.Status.Detail, StringComparison.Ordinal);
     }
@@ -84,15 +84,15 @@ public sealed class PipelineTests : IAsyncLifetime
     {
         var options = new CallOptions();
         options.Headers.Add(new(SigningHeaders.Caller, _validatorKey.Address.ToLowerHex()));
-        var result = await _client.UnaryAsync(_server.Address, TestService.ForwardPath, TestService.Echo().ToByteArray(), options).WaitAsync(Wait);
+        var result = await _client.UnaryAsync(_server.Address, InteropService.ForwardPath, InteropService.Echo().ToByteArray(), options).WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.Unauthenticated, result.Status.Code);
     }
 
     [Fact]
     public async Task BadSignature_SignedByAnotherKey_Unauthenticated()
     {
-        var body = TestService.Echo().ToByteArray();
-        var forged = new RequestSigner(_strangerKey, Domain).Sign(_minerKey.Address, TestService.ForwardPath, body);
+        var body = InteropService.Echo().ToByteArray();
+        var forged = new RequestSigner(_strangerKey, Domain).Sign(_minerKey.Address, InteropService.ForwardPath, body);
         // Claim to be the validator, signed by the stranger.
         var result = await SendAsync(body, forged with { Caller = _validatorKey.Address });
         Assert.Equal(GrpcStatusCode.Unauthenticated, result.Status.Code);
@@ -102,8 +102,8 @@ public sealed class PipelineTests : IAsyncLifetime
     [Fact]
     public async Task BadSignature_BodyChanged_Unauthenticated()
     {
-        var signed = new RequestSigner(_validatorKey, Domain).Sign(_minerKey.Address, TestService.ForwardPath, TestService.Echo(task: "a").ToByteArray());
-        var result = await SendAsync(TestService.Echo(task: "b").ToByteArray(), signed);
+        var signed = new RequestSigner(_validatorKey, Domain).Sign(_minerKey.Address, InteropService.ForwardPath, InteropService.Echo(task: "a").ToByteArray());
+        var result = await SendAsync(InteropService.Echo(task: "b").ToByteArray(), signed);
         Assert.Equal(GrpcStatusCode.Unauthenticated, result.Status.Code);
     }
 
@@ -112,8 +112,8 @@ public sealed class PipelineTests : IAsyncLifetime
     [InlineData(31337UL, 8u)]
     public async Task BadSignature_OtherChainOrSubnet_Unauthenticated(ulong chainId, uint netuid)
     {
-        var body = TestService.Echo().ToByteArray();
-        var signed = new RequestSigner(_validatorKey, new SigningDomain(chainId, netuid)).Sign(_minerKey.Address, TestService.ForwardPath, body);
+        var body = InteropService.Echo().ToByteArray();
+        var signed = new RequestSigner(_validatorKey, new SigningDomain(chainId, netuid)).Sign(_minerKey.Address, InteropService.ForwardPath, body);
         var result = await SendAsync(body, signed);
         Assert.Equal(GrpcStatusCode.Unauthenticated, result.Status.Code);
     }
@@ -121,8 +121,8 @@ public sealed class PipelineTests : IAsyncLifetime
     [Fact]
     public async Task BadSignature_ForAnotherMiner_Unauthenticated()
     {
-        var body = TestService.Echo().ToByteArray();
-        var signed = new RequestSigner(_validatorKey, Domain).Sign(_strangerKey.Address, TestService.ForwardPath, body);
+        var body = InteropService.Echo().ToByteArray();
+        var signed = new RequestSigner(_validatorKey, Domain).Sign(_strangerKey.Address, InteropService.ForwardPath, body);
         var result = await SendAsync(body, signed);
         Assert.Equal(GrpcStatusCode.Unauthenticated, result.Status.Code);
     }
@@ -130,12 +130,12 @@ public sealed class PipelineTests : IAsyncLifetime
     [Fact]
     public async Task MalformedSignature_Unauthenticated()
     {
-        var body = TestService.Echo().ToByteArray();
+        var body = InteropService.Echo().ToByteArray();
         var options = new CallOptions();
         options.Headers.Add(new(SigningHeaders.Caller, _validatorKey.Address.ToLowerHex()));
         options.Headers.Add(new(SigningHeaders.Nonce, NonceClock.Shared.Next().ToString(System.Globalization.CultureInfo.InvariantCulture)));
         options.Headers.Add(new(SigningHeaders.Signature, "0x1234"));
-        var result = await _client.UnaryAsync(_server.Address, TestService.ForwardPath, body, options).WaitAsync(Wait);
+        var result = await _client.UnaryAsync(_server.Address, InteropService.ForwardPath, body, options).WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.Unauthenticated, result.Status.Code);
         Assert.Contains("Malformed", result.Status.Detail, StringComparison.Ordinal);
     }
@@ -143,8 +143,8 @@ public sealed class PipelineTests : IAsyncLifetime
     [Fact]
     public async Task ReplayedNonce_SecondCallUnauthenticated()
     {
-        var body = TestService.Echo().ToByteArray();
-        var signed = new RequestSigner(_validatorKey, Domain).Sign(_minerKey.Address, TestService.ForwardPath, body);
+        var body = InteropService.Echo().ToByteArray();
+        var signed = new RequestSigner(_validatorKey, Domain).Sign(_minerKey.Address, InteropService.ForwardPath, body);
         var first = await SendAsync(body, signed);
         var replay = await SendAsync(body, signed);
         Assert.True(first.Status.IsOk, first.Status.ToString());
@@ -157,9 +157,9 @@ public sealed class PipelineTests : IAsyncLifetime
     [InlineData(60)]
     public async Task StaleNonce_OutsideWindow_Unauthenticated(int offsetSeconds)
     {
-        var body = TestService.Echo().ToByteArray();
+        var body = InteropService.Echo().ToByteArray();
         var nonce = (ulong)((long)NonceClock.NowNanoseconds() + (offsetSeconds * 1_000_000_000L));
-        var signed = new RequestSigner(_validatorKey, Domain).Sign(_minerKey.Address, TestService.ForwardPath, body, nonce);
+        var signed = new RequestSigner(_validatorKey, Domain).Sign(_minerKey.Address, InteropService.ForwardPath, body, nonce);
         var result = await SendAsync(body, signed);
         Assert.Equal(GrpcStatusCode.Unauthenticated, result.Status.Code);
         Assert.Contains("Stale", result.Status.Detail, StringComparison.Ordinal);
@@ -169,7 +169,7 @@ public sealed class PipelineTests : IAsyncLifetime
     public async Task UnknownCaller_PermissionDenied()
     {
         using var validator = new ValidatorClient(new RequestSigner(_strangerKey, Domain), _client);
-        var result = await validator.ForwardAsync(_miner, TestService.Echo(), Wait).WaitAsync(Wait);
+        var result = await validator.ForwardAsync(_miner, InteropService.Echo(), Wait).WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.PermissionDenied, result.Status.Code);
         Assert.Contains("not registered", result.Status.Detail, StringComparison.Ordinal);
     }
@@ -182,7 +182,7 @@ public sealed class PipelineTests : IAsyncLifetime
         options.Headers.Add(new(SigningHeaders.Caller, _strangerKey.Address.ToLowerHex()));
         options.Headers.Add(new(SigningHeaders.Nonce, "1"));
         options.Headers.Add(new(SigningHeaders.Signature, "0xzz"));
-        var result = await _client.UnaryAsync(_server.Address, TestService.ForwardPath, TestService.Echo().ToByteArray(), options).WaitAsync(Wait);
+        var result = await _client.UnaryAsync(_server.Address, InteropService.ForwardPath, InteropService.Echo().ToByteArray(), options).WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.PermissionDenied, result.Status.Code);
     }
 
@@ -190,7 +190,7 @@ public sealed class PipelineTests : IAsyncLifetime
     public async Task LowStake_PermissionDenied()
     {
         using var validator = new ValidatorClient(new RequestSigner(_poorKey, Domain), _client);
-        var result = await validator.ForwardAsync(_miner, TestService.Echo(), Wait).WaitAsync(Wait);
+        var result = await validator.ForwardAsync(_miner, InteropService.Echo(), Wait).WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.PermissionDenied, result.Status.Code);
         Assert.Contains("below the minimum", result.Status.Detail, StringComparison.Ordinal);
     }
@@ -199,7 +199,7 @@ public sealed class PipelineTests : IAsyncLifetime
     public async Task NoValidatorPermit_PermissionDenied()
     {
         using var validator = new ValidatorClient(new RequestSigner(_minerOnlyKey, Domain), _client);
-        var result = await validator.ForwardAsync(_miner, TestService.Echo(), Wait).WaitAsync(Wait);
+        var result = await validator.ForwardAsync(_miner, InteropService.Echo(), Wait).WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.PermissionDenied, result.Status.Code);
         Assert.Contains("permit", result.Status.Detail, StringComparison.Ordinal);
     }
@@ -209,7 +209,7 @@ public sealed class PipelineTests : IAsyncLifetime
     {
         var options = new CallOptions();
         options.Headers.Add(new(SigningHeaders.Caller, "not-an-address"));
-        var result = await _client.UnaryAsync(_server.Address, TestService.ForwardPath, TestService.Echo().ToByteArray(), options).WaitAsync(Wait);
+        var result = await _client.UnaryAsync(_server.Address, InteropService.ForwardPath, InteropService.Echo().ToByteArray(), options).WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.Unauthenticated, result.Status.Code);
     }
 
@@ -217,7 +217,7 @@ public sealed class PipelineTests : IAsyncLifetime
     public async Task SignedMalformedProtobuf_InternalAfterVerification()
     {
         byte[] garbage = [0x1A, 0x64, 0x01];
-        var signed = new RequestSigner(_validatorKey, Domain).Sign(_minerKey.Address, TestService.ForwardPath, garbage);
+        var signed = new RequestSigner(_validatorKey, Domain).Sign(_minerKey.Address, InteropService.ForwardPath, garbage);
         var result = await SendAsync(garbage, signed);
         Assert.Equal(GrpcStatusCode.Internal, result.Status.Code);
     }
@@ -230,9 +230,9 @@ public sealed class PipelineTests : IAsyncLifetime
         var options = new MinerPipelineOptions { Domain = Domain, MinStake = 100 };
         var impostor = new MinerPipeline(otherKey, options, _directory);
         impostor.Signature = new SignatureStage(new InMemoryNonceStore(), options, _minerKey.Address);
-        await using var server = await GrpcServer.StartAsync(TestService.Create(impostor)).WaitAsync(Wait);
+        await using var server = await GrpcServer.StartAsync(InteropService.Create(impostor)).WaitAsync(Wait);
         using var validator = new ValidatorClient(new RequestSigner(_validatorKey, Domain), _client);
-        var result = await validator.ForwardAsync(_miner with { Address = server.Address }, TestService.Echo(), Wait).WaitAsync(Wait);
+        var result = await validator.ForwardAsync(_miner with { Address = server.Address }, InteropService.Echo(), Wait).WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.Unauthenticated, result.Status.Code);
         Assert.Contains("does not match", result.Status.Detail, StringComparison.Ordinal);
         Assert.Null(result.Response);
@@ -241,9 +241,9 @@ public sealed class PipelineTests : IAsyncLifetime
     [Fact]
     public async Task ResponseUnsigned_ValidatorRejects()
     {
-        await using var plain = await GrpcServer.StartAsync(TestService.Create()).WaitAsync(Wait);
+        await using var plain = await GrpcServer.StartAsync(InteropService.Create()).WaitAsync(Wait);
         using var validator = new ValidatorClient(new RequestSigner(_validatorKey, Domain), _client);
-        var result = await validator.ForwardAsync(_miner with { Address = plain.Address }, TestService.Echo(), Wait).WaitAsync(Wait);
+        var result = await validator.ForwardAsync(_miner with { Address = plain.Address }, InteropService.Echo(), Wait).WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.Unauthenticated, result.Status.Code);
         Assert.Contains("not signed", result.Status.Detail, StringComparison.Ordinal);
     }
@@ -252,7 +252,7 @@ public sealed class PipelineTests : IAsyncLifetime
     public async Task ConcurrentSignedCalls_AllAccepted_NoncesUnique()
     {
         using var validator = new ValidatorClient(new RequestSigner(_validatorKey, Domain), _client);
-        var results = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => validator.ForwardAsync(_miner, TestService.Echo(), Wait))).WaitAsync(Wait);
+        var results = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => validator.ForwardAsync(_miner, InteropService.Echo(), Wait))).WaitAsync(Wait);
         Assert.All(results, r => Assert.True(r.Status.IsOk, r.Status.ToString()));
         Assert.Equal(64, results.Select(r => r.Request!.Nonce).Distinct().Count());
     }
@@ -262,13 +262,13 @@ public sealed class PipelineTests : IAsyncLifetime
     {
         var options = new MinerPipelineOptions { Domain = Domain, MinStake = 100, RateLimitPerSecond = 0.001, RateLimitBurst = 3 };
         var pipeline = new MinerPipeline(_minerKey, options, _directory);
-        await using var server = await GrpcServer.StartAsync(TestService.Create(pipeline)).WaitAsync(Wait);
+        await using var server = await GrpcServer.StartAsync(InteropService.Create(pipeline)).WaitAsync(Wait);
         using var validator = new ValidatorClient(new RequestSigner(_validatorKey, Domain), _client);
         var miner = _miner with { Address = server.Address };
         var codes = new List<GrpcStatusCode>();
         for (var i = 0; i < 5; i++)
         {
-            codes.Add((await validator.ForwardAsync(miner, TestService.Echo(), Wait).WaitAsync(Wait)).Status.Code);
+            codes.Add((await validator.ForwardAsync(miner, InteropService.Echo(), Wait).WaitAsync(Wait)).Status.Code);
         }
 
         Assert.Equal([GrpcStatusCode.OK, GrpcStatusCode.OK, GrpcStatusCode.OK, GrpcStatusCode.ResourceExhausted, GrpcStatusCode.ResourceExhausted], codes);
@@ -279,14 +279,14 @@ public sealed class PipelineTests : IAsyncLifetime
     {
         var options = new MinerPipelineOptions { Domain = Domain, MinStake = 100, MaxConcurrency = 1, QueueCapacity = 1 };
         var pipeline = new MinerPipeline(_minerKey, options, _directory);
-        await using var server = await GrpcServer.StartAsync(TestService.Create(pipeline)).WaitAsync(Wait);
+        await using var server = await GrpcServer.StartAsync(InteropService.Create(pipeline)).WaitAsync(Wait);
         using var validator = new ValidatorClient(new RequestSigner(_validatorKey, Domain), _client);
         var miner = _miner with { Address = server.Address };
-        var running = validator.ForwardAsync(miner, TestService.Echo(task: "sleep:1500"), Wait);
+        var running = validator.ForwardAsync(miner, InteropService.Echo(task: "sleep:1500"), Wait);
         await WaitUntilAsync(() => pipeline.Gate.Running == 1);
-        var queued = validator.ForwardAsync(miner, TestService.Echo(task: "sleep:10"), Wait);
+        var queued = validator.ForwardAsync(miner, InteropService.Echo(task: "sleep:10"), Wait);
         await WaitUntilAsync(() => pipeline.Gate.Queued == 1);
-        var refused = await validator.ForwardAsync(miner, TestService.Echo(), Wait).WaitAsync(Wait);
+        var refused = await validator.ForwardAsync(miner, InteropService.Echo(), Wait).WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.ResourceExhausted, refused.Status.Code);
         Assert.True((await running.WaitAsync(Wait)).Status.IsOk);
         Assert.True((await queued.WaitAsync(Wait)).Status.IsOk);
@@ -295,7 +295,7 @@ public sealed class PipelineTests : IAsyncLifetime
     [Fact]
     public async Task FanOut_MixedMiners_OneResultEach_NoThrow()
     {
-        await using var unsignedServer = await GrpcServer.StartAsync(TestService.Create()).WaitAsync(Wait);
+        await using var unsignedServer = await GrpcServer.StartAsync(InteropService.Create()).WaitAsync(Wait);
         using var validator = new ValidatorClient(new RequestSigner(_validatorKey, Domain), _client);
         var deadPort = _server.Port == 1 ? 2 : 1;
         var miners = new List<MinerEndpoint>
@@ -305,7 +305,7 @@ public sealed class PipelineTests : IAsyncLifetime
             _miner with { Uid = 2 },
             new(3, _minerKey.Address, unsignedServer.Address),
         };
-        var results = await validator.ForwardAllAsync(miners, m => TestService.Echo(task: m.Uid == 2 ? "sleep:3000" : "echo"), TimeSpan.FromMilliseconds(500)).WaitAsync(Wait);
+        var results = await validator.ForwardAllAsync(miners, m => InteropService.Echo(task: m.Uid == 2 ? "sleep:3000" : "echo"), TimeSpan.FromMilliseconds(500)).WaitAsync(Wait);
         Assert.Equal([0, 1, 2, 3], results.Select(r => r.Miner.Uid));
         Assert.Equal(GrpcStatusCode.OK, results[0].Status.Code);
         Assert.Equal(GrpcStatusCode.Unavailable, results[1].Status.Code);
@@ -321,7 +321,7 @@ public sealed class PipelineTests : IAsyncLifetime
             options.Headers.Add(h);
         }
 
-        return await _client.UnaryAsync(_server.Address, TestService.ForwardPath, body, options).WaitAsync(Wait);
+        return await _client.UnaryAsync(_server.Address, InteropService.ForwardPath, body, options).WaitAsync(Wait);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

@@ -21,7 +21,7 @@ public sealed class RobustnessTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var options = new GrpcServerOptions { MaxReceiveMessageSize = MaxMessage, RequestReadTimeout = TimeSpan.FromMilliseconds(500) };
-        _server = await GrpcServer.StartAsync(TestService.Create(), options: options).WaitAsync(Wait);
+        _server = await GrpcServer.StartAsync(InteropService.Create(), options: options).WaitAsync(Wait);
         _raw = new RawHttp2(_server.Address);
     }
 
@@ -35,7 +35,7 @@ public sealed class RobustnessTests : IAsyncLifetime
     [Fact]
     public async Task OversizedMessage_ResourceExhausted_BeforeReadingIt()
     {
-        var (result, _) = await _client.UnaryAsync(_server.Address, TestService.ForwardPath, TestService.Echo(MaxMessage + 1), ForwardResponse.Parser).WaitAsync(Wait);
+        var (result, _) = await _client.UnaryAsync(_server.Address, InteropService.ForwardPath, InteropService.Echo(MaxMessage + 1), ForwardResponse.Parser).WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.ResourceExhausted, result.Status.Code);
         await AssertStillServingAsync();
     }
@@ -46,7 +46,7 @@ public sealed class RobustnessTests : IAsyncLifetime
         // Header claims 2 GiB; only 5 bytes are ever sent.
         var frame = new byte[GrpcFrame.HeaderSize];
         BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), 0x8000_0000);
-        var (status, http) = await _raw.CallAsync(TestService.ForwardPath, frame).WaitAsync(Wait);
+        var (status, http) = await _raw.CallAsync(InteropService.ForwardPath, frame).WaitAsync(Wait);
         Assert.Equal(200, http);
         Assert.Equal(GrpcStatusCode.ResourceExhausted, status.Code);
         await AssertStillServingAsync();
@@ -59,7 +59,7 @@ public sealed class RobustnessTests : IAsyncLifetime
         var frame = new byte[GrpcFrame.HeaderSize + bomb.Length];
         GrpcFrame.WriteHeader(frame, compressed: true, bomb.Length);
         bomb.CopyTo(frame, GrpcFrame.HeaderSize);
-        var (status, _) = await _raw.CallAsync(TestService.ForwardPath, frame, headers: [new(GrpcHeaders.Encoding, GrpcHeaders.Gzip)]).WaitAsync(Wait);
+        var (status, _) = await _raw.CallAsync(InteropService.ForwardPath, frame, headers: [new(GrpcHeaders.Encoding, GrpcHeaders.Gzip)]).WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.ResourceExhausted, status.Code);
     }
 
@@ -71,7 +71,7 @@ public sealed class RobustnessTests : IAsyncLifetime
         var frame = new byte[GrpcFrame.HeaderSize + garbage.Length];
         GrpcFrame.WriteHeader(frame, compressed: false, garbage.Length);
         garbage.CopyTo(frame, GrpcFrame.HeaderSize);
-        var (status, _) = await _raw.CallAsync(TestService.ForwardPath, frame).WaitAsync(Wait);
+        var (status, _) = await _raw.CallAsync(InteropService.ForwardPath, frame).WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.Internal, status.Code);
         Assert.Contains("deserialize", status.Detail, StringComparison.Ordinal);
         await AssertStillServingAsync();
@@ -80,8 +80,8 @@ public sealed class RobustnessTests : IAsyncLifetime
     [Fact]
     public async Task TruncatedFrame_Internal()
     {
-        var frame = ServerClientTests.GrpcFrameBytes(TestService.Echo(100));
-        var (status, _) = await _raw.CallAsync(TestService.ForwardPath, frame[..^10]).WaitAsync(Wait);
+        var frame = ServerClientTests.GrpcFrameBytes(InteropService.Echo(100));
+        var (status, _) = await _raw.CallAsync(InteropService.ForwardPath, frame[..^10]).WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.Internal, status.Code);
         Assert.Contains("Incomplete", status.Detail, StringComparison.Ordinal);
         await AssertStillServingAsync();
@@ -90,38 +90,38 @@ public sealed class RobustnessTests : IAsyncLifetime
     [Fact]
     public async Task TruncatedHeader_Internal()
     {
-        var (status, _) = await _raw.CallAsync(TestService.ForwardPath, [0, 0, 0]).WaitAsync(Wait);
+        var (status, _) = await _raw.CallAsync(InteropService.ForwardPath, [0, 0, 0]).WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.Internal, status.Code);
     }
 
     [Fact]
     public async Task EmptyBody_Internal()
     {
-        var (status, _) = await _raw.CallAsync(TestService.ForwardPath, []).WaitAsync(Wait);
+        var (status, _) = await _raw.CallAsync(InteropService.ForwardPath, []).WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.Internal, status.Code);
     }
 
     [Fact]
     public async Task BadCompressedFlag_Internal()
     {
-        var frame = ServerClientTests.GrpcFrameBytes(TestService.Echo());
+        var frame = ServerClientTests.GrpcFrameBytes(InteropService.Echo());
         frame[0] = 7;
-        var (status, _) = await _raw.CallAsync(TestService.ForwardPath, frame).WaitAsync(Wait);
+        var (status, _) = await _raw.CallAsync(InteropService.ForwardPath, frame).WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.Internal, status.Code);
     }
 
     [Fact]
     public async Task TwoMessagesForUnary_Internal()
     {
-        var frame = ServerClientTests.GrpcFrameBytes(TestService.Echo());
-        var (status, _) = await _raw.CallAsync(TestService.ForwardPath, [.. frame, .. frame]).WaitAsync(Wait);
+        var frame = ServerClientTests.GrpcFrameBytes(InteropService.Echo());
+        var (status, _) = await _raw.CallAsync(InteropService.ForwardPath, [.. frame, .. frame]).WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.Internal, status.Code);
     }
 
     [Fact]
     public async Task WrongContentType_Http415()
     {
-        var (_, http) = await _raw.CallAsync(TestService.ForwardPath, ServerClientTests.GrpcFrameBytes(TestService.Echo()), contentType: "application/json").WaitAsync(Wait);
+        var (_, http) = await _raw.CallAsync(InteropService.ForwardPath, ServerClientTests.GrpcFrameBytes(InteropService.Echo()), contentType: "application/json").WaitAsync(Wait);
         Assert.Equal(415, http);
         await AssertStillServingAsync();
     }
@@ -129,14 +129,14 @@ public sealed class RobustnessTests : IAsyncLifetime
     [Fact]
     public async Task BadTimeoutHeader_InvalidArgument()
     {
-        var (status, _) = await _raw.CallAsync(TestService.ForwardPath, ServerClientTests.GrpcFrameBytes(TestService.Echo()), timeoutHeader: "123456789S").WaitAsync(Wait);
+        var (status, _) = await _raw.CallAsync(InteropService.ForwardPath, ServerClientTests.GrpcFrameBytes(InteropService.Echo()), timeoutHeader: "123456789S").WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.InvalidArgument, status.Code);
     }
 
     [Fact]
     public async Task UnsupportedEncoding_Unimplemented()
     {
-        var (status, _) = await _raw.CallAsync(TestService.ForwardPath, ServerClientTests.GrpcFrameBytes(TestService.Echo()), headers: [new(GrpcHeaders.Encoding, "snappy")]).WaitAsync(Wait);
+        var (status, _) = await _raw.CallAsync(InteropService.ForwardPath, ServerClientTests.GrpcFrameBytes(InteropService.Echo()), headers: [new(GrpcHeaders.Encoding, "snappy")]).WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.Unimplemented, status.Code);
     }
 
@@ -146,8 +146,8 @@ public sealed class RobustnessTests : IAsyncLifetime
         using var tcp = new TcpClient();
         await tcp.ConnectAsync("127.0.0.1", _server.Port).WaitAsync(Wait);
         var stream = tcp.GetStream();
-        var body = ServerClientTests.GrpcFrameBytes(TestService.Echo());
-        var head = $"POST {TestService.ForwardPath} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/grpc\r\nTE: trailers\r\nContent-Length: {body.Length}\r\n\r\n";
+        var body = ServerClientTests.GrpcFrameBytes(InteropService.Echo());
+        var head = $"POST {InteropService.ForwardPath} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/grpc\r\nTE: trailers\r\nContent-Length: {body.Length}\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head)).AsTask().WaitAsync(Wait);
         await stream.WriteAsync(body).AsTask().WaitAsync(Wait);
         var received = new MemoryStream();
@@ -167,9 +167,9 @@ public sealed class RobustnessTests : IAsyncLifetime
     public async Task SlowClient_StalledBody_DeadlineExceededAndOthersServed()
     {
         var release = new TaskCompletionSource();
-        var frame = ServerClientTests.GrpcFrameBytes(TestService.Echo(1000));
+        var frame = ServerClientTests.GrpcFrameBytes(InteropService.Echo(1000));
         var content = new StalledContent(frame[..20], release.Task);
-        var stalled = _raw.SendAsync(TestService.ForwardPath, content, GrpcHeaders.ContentType, null, null, CancellationToken.None);
+        var stalled = _raw.SendAsync(InteropService.ForwardPath, content, GrpcHeaders.ContentType, null, null, CancellationToken.None);
         await content.PrefixSent.Task.WaitAsync(Wait);
         await AssertStillServingAsync();
         var result = await stalled.WaitAsync(Wait);
@@ -181,9 +181,9 @@ public sealed class RobustnessTests : IAsyncLifetime
     public async Task ClientResetMidStream_ServerKeepsServing()
     {
         using var cts = new CancellationTokenSource();
-        var frame = ServerClientTests.GrpcFrameBytes(TestService.Echo(1000));
+        var frame = ServerClientTests.GrpcFrameBytes(InteropService.Echo(1000));
         var content = new StalledContent(frame[..50], Task.Delay(Timeout.Infinite, cts.Token));
-        var call = _raw.SendAsync(TestService.ForwardPath, content, GrpcHeaders.ContentType, "10S", null, cts.Token);
+        var call = _raw.SendAsync(InteropService.ForwardPath, content, GrpcHeaders.ContentType, "10S", null, cts.Token);
         await content.PrefixSent.Task.WaitAsync(Wait);
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(Wait));
@@ -195,11 +195,11 @@ public sealed class RobustnessTests : IAsyncLifetime
     {
         var bad = new List<Func<Task>>
         {
-            () => _raw.CallAsync(TestService.ForwardPath, [0x1A, 0x64]),
-            () => _raw.CallAsync(TestService.ForwardPath, ServerClientTests.GrpcFrameBytes(TestService.Echo())[..^3]),
-            () => _raw.CallAsync(TestService.ForwardPath, [], contentType: "text/plain"),
-            () => _client.UnaryAsync(_server.Address, TestService.ForwardPath, TestService.Echo(MaxMessage + 1).ToByteArray()),
-            () => _client.UnaryAsync(_server.Address, TestService.ForwardPath, TestService.Echo(task: "fail:3:bad").ToByteArray()),
+            () => _raw.CallAsync(InteropService.ForwardPath, [0x1A, 0x64]),
+            () => _raw.CallAsync(InteropService.ForwardPath, ServerClientTests.GrpcFrameBytes(InteropService.Echo())[..^3]),
+            () => _raw.CallAsync(InteropService.ForwardPath, [], contentType: "text/plain"),
+            () => _client.UnaryAsync(_server.Address, InteropService.ForwardPath, InteropService.Echo(MaxMessage + 1).ToByteArray()),
+            () => _client.UnaryAsync(_server.Address, InteropService.ForwardPath, InteropService.Echo(task: "fail:3:bad").ToByteArray()),
         };
         async Task RoundAsync(int n)
         {
@@ -227,8 +227,8 @@ public sealed class RobustnessTests : IAsyncLifetime
 
     private async Task AssertStillServingAsync()
     {
-        var request = TestService.Echo(32);
-        var (result, response) = await _client.UnaryAsync(_server.Address, TestService.ForwardPath, request, ForwardResponse.Parser).WaitAsync(Wait);
+        var request = InteropService.Echo(32);
+        var (result, response) = await _client.UnaryAsync(_server.Address, InteropService.ForwardPath, request, ForwardResponse.Parser).WaitAsync(Wait);
         Assert.True(result.Status.IsOk, result.Status.ToString());
         Assert.Equal(request.Inputs[0].Data, response!.Outputs[0].Data);
     }

@@ -13,7 +13,7 @@ public sealed class ServerClientTests : IAsyncLifetime
     private readonly GrpcClient _client = new();
 
     public async Task InitializeAsync() =>
-        _server = await GrpcServer.StartAsync(TestService.Create(), options: new GrpcServerOptions { MaxReceiveMessageSize = 64 * 1024 }).WaitAsync(Wait);
+        _server = await GrpcServer.StartAsync(InteropService.Create(), options: new GrpcServerOptions { MaxReceiveMessageSize = 64 * 1024 }).WaitAsync(Wait);
 
     public async Task DisposeAsync()
     {
@@ -24,8 +24,8 @@ public sealed class ServerClientTests : IAsyncLifetime
     [Fact]
     public async Task Unary_Echo_ReturnsInputsAsOutputs()
     {
-        var request = TestService.Echo(1024);
-        var (result, response) = await _client.UnaryAsync(_server.Address, TestService.ForwardPath, request, ForwardResponse.Parser).WaitAsync(Wait);
+        var request = InteropService.Echo(1024);
+        var (result, response) = await _client.UnaryAsync(_server.Address, InteropService.ForwardPath, request, ForwardResponse.Parser).WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.OK, result.Status.Code);
         Assert.NotNull(response);
         Assert.Equal(request.Inputs[0], response.Outputs[0]);
@@ -35,7 +35,7 @@ public sealed class ServerClientTests : IAsyncLifetime
     [Fact]
     public async Task Unary_HandlerError_StatusAndMessageArrive()
     {
-        var (result, response) = await _client.UnaryAsync(_server.Address, TestService.ForwardPath, TestService.Echo(task: "fail:9:not ready % ü"), ForwardResponse.Parser).WaitAsync(Wait);
+        var (result, response) = await _client.UnaryAsync(_server.Address, InteropService.ForwardPath, InteropService.Echo(task: "fail:9:not ready % ü"), ForwardResponse.Parser).WaitAsync(Wait);
         Assert.Null(response);
         Assert.Equal(GrpcStatusCode.FailedPrecondition, result.Status.Code);
         Assert.Equal("not ready % ü", result.Status.Detail);
@@ -44,7 +44,7 @@ public sealed class ServerClientTests : IAsyncLifetime
     [Fact]
     public async Task Unary_HandlerThrows_UnknownWithoutExceptionText()
     {
-        var (result, _) = await _client.UnaryAsync(_server.Address, TestService.ForwardPath, TestService.Echo(task: "throw"), ForwardResponse.Parser).WaitAsync(Wait);
+        var (result, _) = await _client.UnaryAsync(_server.Address, InteropService.ForwardPath, InteropService.Echo(task: "throw"), ForwardResponse.Parser).WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.Unknown, result.Status.Code);
         Assert.DoesNotContain("secret", result.Status.Detail, StringComparison.Ordinal);
     }
@@ -55,7 +55,7 @@ public sealed class ServerClientTests : IAsyncLifetime
         var options = new CallOptions();
         options.Headers.Add(new("x-echo", "hello"));
         options.Headers.Add(new("x-blob-bin", GrpcMetadata.EncodeBinary([1, 2, 3, 250])));
-        var (result, _) = await _client.UnaryAsync(_server.Address, TestService.ForwardPath, TestService.Echo(), ForwardResponse.Parser, options).WaitAsync(Wait);
+        var (result, _) = await _client.UnaryAsync(_server.Address, InteropService.ForwardPath, InteropService.Echo(), ForwardResponse.Parser, options).WaitAsync(Wait);
         Assert.True(result.Status.IsOk, result.Status.ToString());
         Assert.Equal("hello", result.Headers["x-echo-header"]);
         Assert.Equal("hello", result.Trailers["x-echo-trailer"]);
@@ -67,7 +67,7 @@ public sealed class ServerClientTests : IAsyncLifetime
     public async Task Unary_DeadlineShorterThanHandler_DeadlineExceeded()
     {
         var options = new CallOptions { Timeout = TimeSpan.FromMilliseconds(200) };
-        var (result, _) = await _client.UnaryAsync(_server.Address, TestService.ForwardPath, TestService.Echo(task: "sleep:5000"), ForwardResponse.Parser, options).WaitAsync(Wait);
+        var (result, _) = await _client.UnaryAsync(_server.Address, InteropService.ForwardPath, InteropService.Echo(task: "sleep:5000"), ForwardResponse.Parser, options).WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.DeadlineExceeded, result.Status.Code);
         Assert.True(result.Latency < TimeSpan.FromSeconds(4), result.Latency.ToString());
     }
@@ -77,14 +77,14 @@ public sealed class ServerClientTests : IAsyncLifetime
     {
         // Sent through the raw path so the client does not cancel first: the server must answer by itself.
         using var raw = new RawHttp2(_server.Address);
-        var (status, _) = await raw.CallAsync(TestService.ForwardPath, GrpcFrameBytes(TestService.Echo(task: "hang")), timeoutHeader: "300m").WaitAsync(Wait);
+        var (status, _) = await raw.CallAsync(InteropService.ForwardPath, GrpcFrameBytes(InteropService.Echo(task: "hang")), timeoutHeader: "300m").WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.DeadlineExceeded, status.Code);
     }
 
     [Fact]
     public async Task Unary_UnknownMethod_Unimplemented()
     {
-        var result = await _client.UnaryAsync(_server.Address, "/intelligence.v1.Miner/Nope", TestService.Echo().ToByteArray()).WaitAsync(Wait);
+        var result = await _client.UnaryAsync(_server.Address, "/intelligence.v1.Miner/Nope", InteropService.Echo().ToByteArray()).WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.Unimplemented, result.Status.Code);
     }
 
@@ -92,8 +92,8 @@ public sealed class ServerClientTests : IAsyncLifetime
     public async Task Unary_GzipRequest_Accepted()
     {
         using var gzipClient = new GrpcClient(new GrpcClientOptions { CompressRequests = true });
-        var request = TestService.Echo(4096);
-        var (result, response) = await gzipClient.UnaryAsync(_server.Address, TestService.ForwardPath, request, ForwardResponse.Parser).WaitAsync(Wait);
+        var request = InteropService.Echo(4096);
+        var (result, response) = await gzipClient.UnaryAsync(_server.Address, InteropService.ForwardPath, request, ForwardResponse.Parser).WaitAsync(Wait);
         Assert.True(result.Status.IsOk, result.Status.ToString());
         Assert.Equal(request.Inputs[0].Data, response!.Outputs[0].Data);
     }
@@ -101,12 +101,12 @@ public sealed class ServerClientTests : IAsyncLifetime
     [Fact]
     public async Task ServerStreaming_SendsEachMessageThenStatus()
     {
-        var request = TestService.Echo();
+        var request = InteropService.Echo();
         request.Inputs.Add(new Tensor { Name = "y" });
         request.Inputs.Add(new Tensor { Name = "z" });
         request.Task = "fail-after";
         var names = new List<string>();
-        var result = await _client.ServerStreamingAsync(_server.Address, TestService.StreamPath, request.ToByteArray(), bytes =>
+        var result = await _client.ServerStreamingAsync(_server.Address, InteropService.StreamPath, request.ToByteArray(), bytes =>
         {
             names.Add(ForwardResponse.Parser.ParseFrom(bytes).Outputs[0].Name);
             return ValueTask.CompletedTask;
@@ -120,9 +120,9 @@ public sealed class ServerClientTests : IAsyncLifetime
     {
         var port = _server.Port;
         await _server.DisposeAsync().AsTask().WaitAsync(Wait);
-        var result = await _client.UnaryAsync(new Uri($"http://127.0.0.1:{port}"), TestService.ForwardPath, TestService.Echo().ToByteArray()).WaitAsync(Wait);
+        var result = await _client.UnaryAsync(new Uri($"http://127.0.0.1:{port}"), InteropService.ForwardPath, InteropService.Echo().ToByteArray()).WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.Unavailable, result.Status.Code);
-        _server = await GrpcServer.StartAsync(TestService.Create()).WaitAsync(Wait);
+        _server = await GrpcServer.StartAsync(InteropService.Create()).WaitAsync(Wait);
     }
 
     internal static byte[] GrpcFrameBytes(IMessage message)

@@ -85,7 +85,7 @@ internal static class FrameReaderFuzzTarget
 
     private static byte[][] Valid()
     {
-        var request = TestService.Echo(40);
+        var request = InteropService.Echo(40);
         request.Extension = Google.Protobuf.WellKnownTypes.Any.Pack(new HealthRequest());
         var plain = request.ToByteArray();
         var writer = new ArrayBufferWriter<byte>();

@@ -3,10 +3,14 @@ using Intelligence.Protocol.Server;
 using Intelligence.Protocol.V1;
 using Intelligence.Protocol.Wire;
 
-namespace Intelligence.Protocol.Tests;
+namespace Intelligence.Protocol.Bench;
 
-/// <summary>A miner-shaped service whose behaviour is chosen by the request's task name.</summary>
-internal static class TestService
+/// <summary>
+/// A miner-shaped service whose behaviour is chosen by the request's task name, served to interop peers and the bench:
+/// "echo" returns the inputs, "fail:code:msg" ends with that status, "sleep:ms" waits, "hang" ignores cancellation,
+/// "throw" throws, "big" answers deadline_ms bytes; an x-echo header comes back in headers and trailers.
+/// </summary>
+internal static class InteropService
 {
     public const string ForwardPath = "/intelligence.v1.Miner/Forward";
     public const string StreamPath = "/intelligence.v1.Miner/ForwardStream";
