@@ -5,6 +5,7 @@ using Intelligence.Protocol.Client;
 using Intelligence.Protocol.Pipeline;
 using Intelligence.Protocol.Server;
 using Intelligence.Protocol.Signing;
+using Intelligence.Protocol.V1;
 using Intelligence.Protocol.Wire;
 
 namespace Intelligence.Protocol.Tests;
@@ -331,5 +332,46 @@ public sealed class PipelineTests : IAsyncLifetime
         {
             await Task.Delay(10, cts.Token);
         }
+    }
+}
+
+public sealed class MinerServiceTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task MinerService_FillsTimingAndHealth()
+    {
+        using var minerKey = PrivateKey.Generate();
+        using var validatorKey = PrivateKey.Generate();
+        var domain = new SigningDomain(5, 9);
+        var directory = new StaticCallerDirectory();
+        directory.Set(validatorKey.Address, new CallerInfo(true, true, 1));
+        var pipeline = new MinerPipeline(minerKey, new MinerPipelineOptions { Domain = domain, QueueCapacity = 17 }, directory);
+        var registry = MinerService.Create(
+            pipeline,
+            async (request, context) =>
+            {
+                await Task.Delay(20, context.CancellationToken);
+                return new ForwardResponse { Outputs = { request.Inputs } };
+            },
+            () => new HealthResponse { Model = "digits-mlp", ModelVersion = "3", Hardware = "cpu" });
+        await using var server = await GrpcServer.StartAsync(registry).WaitAsync(Wait);
+        using var validator = new ValidatorClient(new RequestSigner(validatorKey, domain));
+        var miner = new MinerEndpoint(0, minerKey.Address, server.Address);
+
+        var forward = await validator.ForwardAsync(miner, InteropService.Echo(), Wait).WaitAsync(Wait);
+        Assert.True(forward.Status.IsOk, forward.Status.ToString());
+        Assert.True(forward.Response!.Timing.ComputeUs >= 15_000, forward.Response.Timing.ToString());
+        Assert.True(forward.Response.Timing.TotalUs >= forward.Response.Timing.ComputeUs);
+
+        var health = await validator.HealthAsync(miner, Wait).WaitAsync(Wait);
+        Assert.True(health.Status.IsOk, health.Status.ToString());
+        Assert.Equal("digits-mlp", health.Response!.Model);
+        Assert.Equal(minerKey.Address.ToLowerHex(), health.Response.Hotkey);
+        Assert.Equal(9u, health.Response.Netuid);
+        Assert.Equal(5UL, health.Response.ChainId);
+        Assert.Equal(17u, health.Response.QueueCapacity);
+        Assert.Equal(ProtocolVersion.Current, health.Response.ProtocolVersion);
     }
 }

@@ -80,6 +80,9 @@ public sealed class MinerPipeline : IServerInterceptor
     /// <summary>The miner hotkey address.</summary>
     public Address Miner => _minerKey.Address;
 
+    /// <summary>Chain id and netuid requests are checked against.</summary>
+    public SigningDomain Domain => _options.Domain;
+
     /// <inheritdoc />
     public ValueTask<GrpcStatus> InterceptAsync(ServerCallContext context, ReadOnlyMemory<byte> request, Func<ValueTask<GrpcStatus>> next)
     {
