@@ -261,11 +261,9 @@ public sealed class PipelineTests : IAsyncLifetime
     [Fact]
     public async Task RateLimit_BurstExceeded_ResourceExhausted()
     {
-        var options = new MinerPipelineOptions { Domain = Domain, MinStake = 100, RateLimitPerSecond = 0.001, RateLimitBurst = 3 };
-        var pipeline = new MinerPipeline(_minerKey, options, _directory);
-        await using var server = await GrpcServer.StartAsync(InteropService.Create(pipeline)).WaitAsync(Wait);
-        using var validator = new ValidatorClient(new RequestSigner(_validatorKey, Domain), _client);
-        var miner = _miner with { Address = server.Address };
+        var (pipeline, server, validator, miner) = await StartCustomAsync(new MinerPipelineOptions { Domain = Domain, MinStake = 100, RateLimitPerSecond = 0.001, RateLimitBurst = 3 });
+        await using var _ = server;
+        using var __ = validator;
         var codes = new List<GrpcStatusCode>();
         for (var i = 0; i < 5; i++)
         {
@@ -278,11 +276,9 @@ public sealed class PipelineTests : IAsyncLifetime
     [Fact]
     public async Task QueueFull_ResourceExhausted_OthersFinish()
     {
-        var options = new MinerPipelineOptions { Domain = Domain, MinStake = 100, MaxConcurrency = 1, QueueCapacity = 1 };
-        var pipeline = new MinerPipeline(_minerKey, options, _directory);
-        await using var server = await GrpcServer.StartAsync(InteropService.Create(pipeline)).WaitAsync(Wait);
-        using var validator = new ValidatorClient(new RequestSigner(_validatorKey, Domain), _client);
-        var miner = _miner with { Address = server.Address };
+        var (pipeline, server, validator, miner) = await StartCustomAsync(new MinerPipelineOptions { Domain = Domain, MinStake = 100, MaxConcurrency = 1, QueueCapacity = 1 });
+        await using var _ = server;
+        using var __ = validator;
         var running = validator.ForwardAsync(miner, InteropService.Echo(task: "sleep:1500"), Wait);
         await WaitUntilAsync(() => pipeline.Gate.Running == 1);
         var queued = validator.ForwardAsync(miner, InteropService.Echo(task: "sleep:10"), Wait);
@@ -312,6 +308,13 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.Equal(GrpcStatusCode.Unavailable, results[1].Status.Code);
         Assert.Equal(GrpcStatusCode.DeadlineExceeded, results[2].Status.Code);
         Assert.Equal(GrpcStatusCode.Unauthenticated, results[3].Status.Code);
+    }
+
+    private async Task<(MinerPipeline Pipeline, GrpcServer Server, ValidatorClient Validator, MinerEndpoint Miner)> StartCustomAsync(MinerPipelineOptions options)
+    {
+        var pipeline = new MinerPipeline(_minerKey, options, _directory);
+        var server = await GrpcServer.StartAsync(InteropService.Create(pipeline)).WaitAsync(Wait);
+        return (pipeline, server, new ValidatorClient(new RequestSigner(_validatorKey, Domain), _client), _miner with { Address = server.Address });
     }
 
     private async Task<CallResult> SendAsync(byte[] body, SignedRequest signed)

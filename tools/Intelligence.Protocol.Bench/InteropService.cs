@@ -12,9 +12,9 @@ namespace Intelligence.Protocol.Bench;
 /// </summary>
 internal static class InteropService
 {
-    public const string ForwardPath = "/intelligence.v1.Miner/Forward";
-    public const string StreamPath = "/intelligence.v1.Miner/ForwardStream";
-    public const string HealthPath = "/intelligence.v1.Miner/Health";
+    public const string ForwardPath = MinerService.ForwardPath;
+    public const string StreamPath = MinerService.ForwardStreamPath;
+    public const string HealthPath = MinerService.HealthPath;
 
     public static ServiceRegistry Create(IServerInterceptor? interceptor = null) =>
         new ServiceRegistry()

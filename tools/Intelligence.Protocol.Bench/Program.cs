@@ -94,7 +94,7 @@ internal sealed record Row(string Server, string Client, string Signing, int Con
 /// <summary>The benchmark: every combination of our and grpc-js server and client, printed side by side.</summary>
 internal static class Bench
 {
-    private const string ForwardPath = "/intelligence.v1.Miner/Forward";
+    private const string ForwardPath = MinerService.ForwardPath;
 
     public static async Task<int> RunAsync(double seconds, double warmup, bool quick)
     {

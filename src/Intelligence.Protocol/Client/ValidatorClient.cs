@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Intelligence.Chain;
+using Intelligence.Protocol.Server;
 using Intelligence.Protocol.Signing;
 using Intelligence.Protocol.V1;
 using Intelligence.Protocol.Wire;
@@ -26,12 +27,6 @@ public sealed record MinerResult<T>(MinerEndpoint Miner, GrpcStatus Status, Time
 /// </summary>
 public sealed class ValidatorClient : IDisposable
 {
-    /// <summary>Path of Miner.Forward.</summary>
-    public const string ForwardPath = "/intelligence.v1.Miner/Forward";
-
-    /// <summary>Path of Miner.Health.</summary>
-    public const string HealthPath = "/intelligence.v1.Miner/Health";
-
     private readonly GrpcClient _client;
     private readonly bool _ownsClient;
     private readonly RequestSigner? _signer;
@@ -46,13 +41,13 @@ public sealed class ValidatorClient : IDisposable
 
     /// <summary>Calls Forward on one miner.</summary>
     public Task<MinerResult<ForwardResponse>> ForwardAsync(MinerEndpoint miner, ForwardRequest request, TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        CallAsync(miner, ForwardPath, request, ForwardResponse.Parser, timeout, cancellationToken);
+        CallAsync(miner, MinerService.ForwardPath, request, ForwardResponse.Parser, timeout, cancellationToken);
 
     /// <summary>Calls Health on one miner (unsigned: Health is open).</summary>
     public async Task<MinerResult<HealthResponse>> HealthAsync(MinerEndpoint miner, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var options = new CallOptions { Timeout = timeout, CancellationToken = cancellationToken };
-        var (result, response) = await _client.UnaryAsync(miner.Address, HealthPath, new HealthRequest(), HealthResponse.Parser, options).ConfigureAwait(false);
+        var (result, response) = await _client.UnaryAsync(miner.Address, MinerService.HealthPath, new HealthRequest(), HealthResponse.Parser, options).ConfigureAwait(false);
         return new MinerResult<HealthResponse>(miner, result.Status, result.Latency, response, null, null);
     }
 
