@@ -279,12 +279,14 @@ public sealed class PipelineTests : IAsyncLifetime
         var (pipeline, server, validator, miner) = await StartCustomAsync(new MinerPipelineOptions { Domain = Domain, MinStake = 100, MaxConcurrency = 1, QueueCapacity = 1 });
         await using var _ = server;
         using var __ = validator;
-        var running = validator.ForwardAsync(miner, InteropService.Echo(task: "sleep:1500"), Wait);
+        var latch = "queue-full-" + Guid.NewGuid().ToString("N");
+        var running = validator.ForwardAsync(miner, InteropService.Echo(task: "wait:" + latch), Wait);
         await WaitUntilAsync(() => pipeline.Gate.Running == 1);
         var queued = validator.ForwardAsync(miner, InteropService.Echo(task: "sleep:10"), Wait);
         await WaitUntilAsync(() => pipeline.Gate.Queued == 1);
         var refused = await validator.ForwardAsync(miner, InteropService.Echo(), Wait).WaitAsync(Wait);
         Assert.Equal(GrpcStatusCode.ResourceExhausted, refused.Status.Code);
+        InteropService.Gate(latch).SetResult();
         Assert.True((await running.WaitAsync(Wait)).Status.IsOk);
         Assert.True((await queued.WaitAsync(Wait)).Status.IsOk);
     }
@@ -302,7 +304,8 @@ public sealed class PipelineTests : IAsyncLifetime
             _miner with { Uid = 2 },
             new(3, _minerKey.Address, unsignedServer.Address),
         };
-        var results = await validator.ForwardAllAsync(miners, m => InteropService.Echo(task: m.Uid == 2 ? "sleep:3000" : "echo"), TimeSpan.FromMilliseconds(500)).WaitAsync(Wait);
+        // The slow miner sleeps far past the deadline; the deadline is generous so a loaded machine still answers the rest.
+        var results = await validator.ForwardAllAsync(miners, m => InteropService.Echo(task: m.Uid == 2 ? "sleep:60000" : "echo"), TimeSpan.FromSeconds(3)).WaitAsync(Wait);
         Assert.Equal([0, 1, 2, 3], results.Select(r => r.Miner.Uid));
         Assert.Equal(GrpcStatusCode.OK, results[0].Status.Code);
         Assert.Equal(GrpcStatusCode.Unavailable, results[1].Status.Code);

@@ -20,7 +20,7 @@ public sealed class RobustnessTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var options = new GrpcServerOptions { MaxReceiveMessageSize = MaxMessage, RequestReadTimeout = TimeSpan.FromMilliseconds(500) };
+        var options = new GrpcServerOptions { MaxReceiveMessageSize = MaxMessage, RequestReadTimeout = TimeSpan.FromSeconds(2) };
         _server = await GrpcServer.StartAsync(InteropService.Create(), options: options).WaitAsync(Wait);
         _raw = new RawHttp2(_server.Address);
     }

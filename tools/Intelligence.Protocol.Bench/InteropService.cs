@@ -7,7 +7,7 @@ namespace Intelligence.Protocol.Bench;
 
 /// <summary>
 /// A miner-shaped service whose behaviour is chosen by the request's task name, served to interop peers and the bench:
-/// "echo" returns the inputs, "fail:code:msg" ends with that status, "sleep:ms" waits, "hang" ignores cancellation,
+/// "echo" returns the inputs, "fail:code:msg" ends with that status, "sleep:ms" waits, "wait:name" blocks until Gate(name) is set, "hang" ignores cancellation,
 /// "throw" throws, "big" answers deadline_ms bytes; an x-echo header comes back in headers and trailers.
 /// </summary>
 internal static class InteropService
@@ -15,6 +15,12 @@ internal static class InteropService
     public const string ForwardPath = MinerService.ForwardPath;
     public const string StreamPath = MinerService.ForwardStreamPath;
     public const string HealthPath = MinerService.HealthPath;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> Gates = new();
+
+    /// <summary>The latch a "wait:name" call blocks on until someone completes it (tests hold handlers busy this way).</summary>
+    public static TaskCompletionSource Gate(string name) =>
+        Gates.GetOrAdd(name, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
     public static ServiceRegistry Create(IServerInterceptor? interceptor = null) =>
         new ServiceRegistry()
@@ -34,6 +40,11 @@ internal static class InteropService
         if (task.StartsWith("sleep:", StringComparison.Ordinal))
         {
             await Task.Delay(int.Parse(task[6..], System.Globalization.CultureInfo.InvariantCulture), context.CancellationToken);
+        }
+
+        if (task.StartsWith("wait:", StringComparison.Ordinal))
+        {
+            await Gate(task[5..]).Task.WaitAsync(context.CancellationToken);
         }
 
         if (task == "hang")
