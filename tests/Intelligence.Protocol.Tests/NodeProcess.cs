@@ -14,6 +14,15 @@ internal static class Repo
 
     public static string ProtoRoot => Path.Combine(Root, "src", "Intelligence.Protocol", "Protos");
 
+    /// <summary>Managed heap after full collections: for "memory stays flat" checks.</summary>
+    public static long SettledMemory()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+
     public static string NodeScript(string name) => Path.Combine(Root, "tests", "node", "protocol", name);
 
     private static string FindRoot()

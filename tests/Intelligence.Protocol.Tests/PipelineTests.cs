@@ -313,6 +313,40 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.Equal(GrpcStatusCode.Unauthenticated, results[3].Status.Code);
     }
 
+    [Fact]
+    public async Task ManyRejectedCalls_MemoryStaysFlat_ServerKeepsServing()
+    {
+        var body = InteropService.Echo().ToByteArray();
+        var validatorSigner = new RequestSigner(_validatorKey, Domain);
+        var replayed = validatorSigner.Sign(_minerKey.Address, InteropService.ForwardPath, body);
+        Assert.True((await SendAsync(body, replayed)).Status.IsOk);
+        var forged = new RequestSigner(_strangerKey, Domain).Sign(_minerKey.Address, InteropService.ForwardPath, body) with { Caller = _validatorKey.Address };
+        var stranger = new RequestSigner(_strangerKey, Domain).Sign(_minerKey.Address, InteropService.ForwardPath, body);
+        var stale = validatorSigner.Sign(_minerKey.Address, InteropService.ForwardPath, body, 1);
+        async Task RoundAsync(int n)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                var results = await Task.WhenAll(
+                    _client.UnaryAsync(_server.Address, InteropService.ForwardPath, body),
+                    SendAsync(body, forged),
+                    SendAsync(body, stranger),
+                    SendAsync(body, stale),
+                    SendAsync(body, replayed)).WaitAsync(Wait);
+                Assert.All(results, r => Assert.False(r.Status.IsOk));
+            }
+        }
+
+        await RoundAsync(40);
+        var before = Repo.SettledMemory();
+        await RoundAsync(200);
+        var after = Repo.SettledMemory();
+        Assert.True(after - before < 8 * 1024 * 1024, $"managed heap grew by {(after - before) / 1024} KiB over 1000 rejected calls");
+        Assert.Equal(1, _nonces.Count(_validatorKey.Address));
+        using var validator = new ValidatorClient(validatorSigner, _client);
+        Assert.True((await validator.ForwardAsync(_miner, InteropService.Echo(), Wait).WaitAsync(Wait)).Status.IsOk);
+    }
+
     private async Task<(MinerPipeline Pipeline, GrpcServer Server, ValidatorClient Validator, MinerEndpoint Miner)> StartCustomAsync(MinerPipelineOptions options)
     {
         var pipeline = new MinerPipeline(_minerKey, options, _directory);

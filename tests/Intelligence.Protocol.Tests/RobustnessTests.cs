@@ -210,19 +210,11 @@ public sealed class RobustnessTests : IAsyncLifetime
         }
 
         await RoundAsync(50);
-        var before = SettledMemory();
+        var before = Repo.SettledMemory();
         await RoundAsync(200);
-        var after = SettledMemory();
+        var after = Repo.SettledMemory();
         Assert.True(after - before < 8 * 1024 * 1024, $"managed heap grew by {(after - before) / 1024} KiB over 1000 bad calls");
         await AssertStillServingAsync();
-    }
-
-    private static long SettledMemory()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        return GC.GetTotalMemory(forceFullCollection: true);
     }
 
     private async Task AssertStillServingAsync()
