@@ -314,6 +314,46 @@ public sealed class PipelineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SignedStream_ResponseSignatureCoversEveryMessage()
+    {
+        var request = InteropService.Echo();
+        request.Inputs.Add(new Tensor { Name = "second", Data = ByteString.CopyFromUtf8("2") });
+        var body = request.ToByteArray();
+        var signed = new RequestSigner(_validatorKey, Domain).Sign(_minerKey.Address, InteropService.StreamPath, body);
+        var options = new CallOptions();
+        foreach (var h in signed.Headers())
+        {
+            options.Headers.Add(h);
+        }
+
+        var messages = new List<byte[]>();
+        var result = await _client.ServerStreamingAsync(_server.Address, InteropService.StreamPath, body, m =>
+        {
+            messages.Add(m);
+            return ValueTask.CompletedTask;
+        }, options).WaitAsync(Wait);
+        Assert.True(result.Status.IsOk, result.Status.ToString());
+        Assert.Equal(2, messages.Count);
+        var hasher = new ResponseBodyHasher();
+        messages.ForEach(m => hasher.Add(m));
+        var signature = Signature.Parse(result.Trailers[SigningHeaders.ResponseSignature]);
+        Assert.True(RequestSigner.VerifyResponse(signed, _minerKey.Address, hasher.Finish(), signature));
+        Assert.False(RequestSigner.VerifyResponse(signed, _minerKey.Address, ResponseBodyHasher.Of(messages[0]), signature));
+    }
+
+    [Fact]
+    public async Task FanOut_TwoHundredMiners_AllAnswered()
+    {
+        await using var second = await GrpcServer.StartAsync(InteropService.Create(_pipeline)).WaitAsync(Wait);
+        using var validator = new ValidatorClient(new RequestSigner(_validatorKey, Domain), _client);
+        var miners = Enumerable.Range(0, 200).Select(uid => new MinerEndpoint(uid, _minerKey.Address, uid % 2 == 0 ? _server.Address : second.Address)).ToList();
+        var results = await validator.ForwardAllAsync(miners, m => InteropService.Echo(8, task: "echo"), TimeSpan.FromSeconds(15), maxConcurrency: 64).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(Enumerable.Range(0, 200), results.Select(r => r.Miner.Uid));
+        Assert.All(results, r => Assert.True(r.Status.IsOk, r.Status.ToString()));
+        Assert.Equal(200, results.Select(r => r.Request!.Nonce).Distinct().Count());
+    }
+
+    [Fact]
     public async Task ManyRejectedCalls_MemoryStaysFlat_ServerKeepsServing()
     {
         var body = InteropService.Echo().ToByteArray();
