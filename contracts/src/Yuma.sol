@@ -37,7 +37,7 @@ library YumaMath {
     }
 
     /// @dev In-place quicksort of a[lo..hi) in descending order.
-    function _sortDesc(uint256[] memory a, uint256 lo, uint256 hi) private pure {
+    function _sortDesc(uint256[] memory a, uint256 lo, uint256 hi) internal pure {
         unchecked {
             while (hi - lo > 1) {
                 uint256 pivot = a[lo + (hi - 1 - lo) / 2];
@@ -121,7 +121,7 @@ contract Yuma is IYuma {
 
     // Steps 1 and 2: activity, stake threshold, S, permits, active stake A.
     function _stakeAndPermits(YumaTypes.Input calldata input, YumaTypes.Output memory out, Ctx memory c)
-        private
+        internal
         pure
     {
         uint256 n = c.n;
@@ -168,7 +168,7 @@ contract Yuma is IYuma {
     }
 
     // Masked copies of the permitted rows' raw weights and old bonds (steps 3.2 and 8.2), row sums.
-    function _loadRows(YumaTypes.Input calldata input, Ctx memory c) private pure {
+    function _loadRows(YumaTypes.Input calldata input, Ctx memory c) internal pure {
         uint256 n = c.n;
         uint256 k = c.k;
         uint256 words = c.words;
@@ -191,7 +191,7 @@ contract Yuma is IYuma {
         uint256[] memory maxReg,
         uint256 wi,
         uint256 bi
-    ) private pure returns (uint256 sum) {
+    ) internal pure returns (uint256 sum) {
         uint256[] memory keep = _rowMask(input.registeredAt, input.lastUpdate[c.rowUid[r]], c.rowUid[r], maxReg, c.n);
         uint256 words = c.words;
         if (wi != 0) {
@@ -212,7 +212,7 @@ contract Yuma is IYuma {
 
     /// @dev Lane masks of row i: keep column j when j != i and lastUpdate[i] > registeredAt[j].
     function _rowMask(uint64[] calldata registeredAt, uint256 lu, uint256 i, uint256[] memory maxReg, uint256 n)
-        private
+        internal
         pure
         returns (uint256[] memory keep)
     {
@@ -225,7 +225,7 @@ contract Yuma is IYuma {
 
     /// @dev Bit mask over word `w` of row `i` keeping lanes j != i with lastUpdate[i] > registeredAt[j], j < n.
     function _keepMask(uint64[] calldata registeredAt, uint256 lu, uint256 i, uint256 w, uint256 n)
-        private
+        internal
         pure
         returns (uint256 keep)
     {
@@ -239,7 +239,7 @@ contract Yuma is IYuma {
     }
 
     /// @dev All lanes of word `w` below n, except row `i`'s own lane.
-    function _fullMask(uint256 i, uint256 w, uint256 n) private pure returns (uint256 keep) {
+    function _fullMask(uint256 i, uint256 w, uint256 n) internal pure returns (uint256 keep) {
         unchecked {
             uint256 base = w << 4;
             uint256 count = n - base < 16 ? n - base : 16;
@@ -248,7 +248,7 @@ contract Yuma is IYuma {
         }
     }
 
-    function _maxRegPerWord(uint64[] calldata registeredAt, uint256 words) private pure returns (uint256[] memory mx) {
+    function _maxRegPerWord(uint64[] calldata registeredAt, uint256 words) internal pure returns (uint256[] memory mx) {
         mx = new uint256[](words);
         uint256 n = registeredAt.length;
         for (uint256 j = 0; j < n; ++j) {
@@ -257,7 +257,7 @@ contract Yuma is IYuma {
         }
     }
 
-    function _laneSum16(uint256 word) private pure returns (uint256 s) {
+    function _laneSum16(uint256 word) internal pure returns (uint256 s) {
         unchecked {
             while (word != 0) {
                 s += word & 0xFFFF;
@@ -266,7 +266,7 @@ contract Yuma is IYuma {
         }
     }
 
-    function _rowIndex(uint16[] calldata rowUids, uint256 n) private pure returns (uint256[] memory idx) {
+    function _rowIndex(uint16[] calldata rowUids, uint256 n) internal pure returns (uint256[] memory idx) {
         idx = new uint256[](n);
         for (uint256 r = 0; r < rowUids.length; ++r) {
             uint256 u = rowUids[r];
@@ -275,7 +275,7 @@ contract Yuma is IYuma {
     }
 
     // Steps 3 to 8, one column at a time.
-    function _columns(YumaTypes.Params calldata p, Ctx memory c, YumaTypes.Output memory out) private pure {
+    function _columns(YumaTypes.Params calldata p, Ctx memory c, YumaTypes.Output memory out) internal pure {
         uint256 k = c.k;
         c.colW = new uint256[](k);
         c.colP = new uint256[](k);
@@ -300,7 +300,7 @@ contract Yuma is IYuma {
         YumaTypes.Output memory out,
         uint256 j,
         uint256 need
-    ) private pure {
+    ) internal pure {
         uint256 cons = _columnW(c, j, need);
         out.consensus[j] = uint64(cons);
         out.rank[j] = uint64(_columnClip(c, out.validatorTrust, j, cons, p.bondsPenalty));
@@ -308,7 +308,7 @@ contract Yuma is IYuma {
     }
 
     /// @dev Step 3.3 for column j (W), then step 4 (consensus).
-    function _columnW(Ctx memory c, uint256 j, uint256 need) private pure returns (uint256) {
+    function _columnW(Ctx memory c, uint256 j, uint256 need) internal pure returns (uint256) {
         unchecked {
             uint256 k = c.k;
             uint256 wordIdx = j >> 4;
@@ -329,7 +329,7 @@ contract Yuma is IYuma {
 
     /// @dev Steps 5-7 and 8.1's P for column j; loads the masked old bonds. Returns the rank R[j].
     function _columnClip(Ctx memory c, uint64[] memory trust, uint256 j, uint256 cons, uint256 beta)
-        private
+        internal
         pure
         returns (uint256 rank)
     {
@@ -357,7 +357,7 @@ contract Yuma is IYuma {
     }
 
     /// @dev Steps 8.1-8.5 for column j: dB, B0, EMA, normalise; Q32 kept for dividends, u16 stored.
-    function _columnBonds(Ctx memory c, uint256[] memory packedOut, uint256 j, uint256 alpha) private pure {
+    function _columnBonds(Ctx memory c, uint256[] memory packedOut, uint256 j, uint256 alpha) internal pure {
         unchecked {
             uint256 k = c.k;
             uint256 pSum = c.pSum;
@@ -375,7 +375,7 @@ contract Yuma is IYuma {
         }
     }
 
-    function _storeBondColumn(Ctx memory c, uint256[] memory packedOut, uint256 j, uint256 eSum) private pure {
+    function _storeBondColumn(Ctx memory c, uint256[] memory packedOut, uint256 j, uint256 eSum) internal pure {
         unchecked {
             uint256 laneShift = (j & 3) << 6;
             uint256 shift = (j & 15) << 4;
@@ -390,7 +390,7 @@ contract Yuma is IYuma {
 
     /// @dev Step 4: the largest v among the candidates' weights (or 0) with PPM * mass(W >= v) >= need.
     ///      Candidates are (W << 64 | A) in sel[0..m). Weighted quickselect, descending.
-    function _consensus(uint256[] memory sel, uint256 m, uint256 need) private pure returns (uint256) {
+    function _consensus(uint256[] memory sel, uint256 m, uint256 need) internal pure returns (uint256) {
         unchecked {
             if (m == 0) return 0;
             if (need == 0) {
@@ -444,7 +444,7 @@ contract Yuma is IYuma {
     }
 
     // Steps 6 (incentive) and 9 (dividends).
-    function _incentiveAndDividends(Ctx memory c, YumaTypes.Output memory out) private pure {
+    function _incentiveAndDividends(Ctx memory c, YumaTypes.Output memory out) internal pure {
         uint256 n = c.n;
         uint256 sumR;
         for (uint256 j = 0; j < n; ++j) {
@@ -471,7 +471,7 @@ contract Yuma is IYuma {
     }
 
     /// @dev d[i] = sum_j mulq(B[i][j], I[j]) over the Q32 bonds of permitted row r.
-    function _dividendRow(Ctx memory c, uint64[] memory incentive, uint256 r) private pure returns (uint256 acc) {
+    function _dividendRow(Ctx memory c, uint64[] memory incentive, uint256 r) internal pure returns (uint256 acc) {
         unchecked {
             uint256 n = c.n;
             uint256 lanes = c.lanes;
@@ -490,7 +490,7 @@ contract Yuma is IYuma {
     }
 
     // Step 10: the money split; the owner takes the cut and all rounding dust.
-    function _money(uint256 e, uint256 ownerCut, uint256 n, YumaTypes.Output memory out) private pure {
+    function _money(uint256 e, uint256 ownerCut, uint256 n, YumaTypes.Output memory out) internal pure {
         uint256 rest = e - (e * ownerCut) / PPM;
         uint256 sumI;
         uint256 sumD;
