@@ -532,7 +532,8 @@ contract Network is NetworkStorage {
             nr.active = out.active[i];
             nr.hasBonds = false;
             nr.stakeSnapshot = uint128(stakeNow);
-            newSnapshot += stakeNow;
+            // The subnet's emission weight is the stake this epoch used (docs/consensus.md 4.2).
+            newSnapshot += input.stake[i];
         }
         uint256 words = (n + 15) >> 4;
         uint16[] memory rowUids = out.bonds.rowUids;
