@@ -93,8 +93,11 @@ contract Network is NetworkStorage {
         h.stakeThreshold = 0;
     }
 
-    /// @notice Current subnet creation cost: the base halves every COST_HALF_LIFE blocks, floored at the minimum.
+    /// @notice Current subnet creation cost: the base halves every COST_HALF_LIFE blocks, floored at the
+    ///         minimum; 0 for the very first subnet.
     function subnetCost() public view returns (uint256) {
+        // The first subnet is free: before it exists no token does (emission starts with it).
+        if (subnetCount == 0) return 0;
         return _decay(subnetCostBase, subnetCostUpdatedAt, minSubnetCost);
     }
 
