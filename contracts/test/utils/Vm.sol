@@ -35,6 +35,7 @@ interface Vm {
     function startBroadcast(uint256 privateKey) external;
     function stopBroadcast() external;
     function writeJson(string calldata json, string calldata path) external;
+    function createDir(string calldata path, bool recursive) external;
     function serializeAddress(string calldata objectKey, string calldata valueKey, address value)
         external
         returns (string memory);
