@@ -93,3 +93,27 @@ public class ArithmeticTests
         }
     }
 }
+
+public class GlvTests
+{
+    private static readonly BigInteger N = BigInteger.Parse("0FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", System.Globalization.NumberStyles.HexNumber);
+
+    [Fact]
+    public void Split_RandomScalars_RecombinesAndHalvesTheSize()
+    {
+        var rng = new Random(3);
+        for (var i = 0; i < 500; i++)
+        {
+            var b = new byte[32];
+            rng.NextBytes(b);
+            var k = Scalar.FromBytesReduced(b);
+            Glv.Split(k, out var k1, out var n1, out var k2, out var n2);
+            var v1 = Scalar.ToBigInteger(k1) * (n1 ? -1 : 1);
+            var v2 = Scalar.ToBigInteger(k2) * (n2 ? -1 : 1);
+            var recombined = ((v1 + (v2 * Glv.Lambda)) % N + N) % N;
+            Assert.Equal(Scalar.ToBigInteger(k), recombined);
+            Assert.True(BigInteger.Abs(v1) < BigInteger.One << 129);
+            Assert.True(BigInteger.Abs(v2) < BigInteger.One << 129);
+        }
+    }
+}

@@ -21,6 +21,7 @@ internal static class Components
         var p = JacobianPoint.FromAffine(Secp256k1.G);
         Console.WriteLine($"point double     {measure(seconds, () => p = Secp256k1.Double(p)),14:N0}/s");
         Console.WriteLine($"point add mixed  {measure(seconds, () => p = Secp256k1.AddMixed(p, Secp256k1.G)),14:N0}/s");
+        Console.WriteLine($"glv split        {measure(seconds, () => Glv.Split(s, out _, out _, out _, out _)),14:N0}/s");
         Console.WriteLine($"mul G            {measure(seconds, () => Secp256k1.MulG(s)),14:N0}/s");
         Console.WriteLine($"mul add (G, P)   {measure(seconds, () => Secp256k1.MulAdd(s, s, Secp256k1.G)),14:N0}/s");
     }

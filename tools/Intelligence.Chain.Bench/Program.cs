@@ -1,7 +1,10 @@
 using System.Diagnostics;
+using BigInteger = System.Numerics.BigInteger;
+using Intelligence.Chain.Abi;
+using Intelligence.Chain.Rlp;
+using Intelligence.Chain.Transactions;
 using Org.BouncyCastle.Asn1.X9;
 using Org.BouncyCastle.Crypto.EC;
-using Org.BouncyCastle.Math;
 using Org.BouncyCastle.Math.EC;
 
 namespace Intelligence.Chain.Bench;
@@ -43,16 +46,36 @@ public static class Program
         var personal = PersonalSign.Sign(key, message);
         Row("personal_sign recover + verify", Measure(seconds, () => PersonalSign.Verify(message, personal, key.Address)),
             "cast wallet verify (process/call)", cast is null ? null : MeasureProcess(castCalls, cast, "wallet", "verify", "--address", key.Address.ToString(), Hex.Encode(message), personal.ToHex()));
+
+        var setWeights = AbiFunction.Parse("setWeights(uint16 netuid, uint16[] uids, uint16[] weights, uint64 versionKey)");
+        var uids = Enumerable.Range(0, 256).Select(i => (object?)(BigInteger)i).ToArray();
+        var weights = Enumerable.Range(0, 256).Select(i => (object?)(BigInteger)((i * 257) % 65536)).ToArray();
+        var castUids = "[" + string.Join(",", Enumerable.Range(0, 256)) + "]";
+        var castWeights = "[" + string.Join(",", Enumerable.Range(0, 256).Select(i => (i * 257) % 65536)) + "]";
+        Row("ABI encode setWeights, 256 uids+weights", Measure(seconds, () => setWeights.EncodeCall((BigInteger)1, uids, weights, (BigInteger)7)),
+            "cast calldata (process/call)", cast is null ? null : MeasureProcess(castCalls, cast, "calldata", setWeights.Signature, "1", castUids, castWeights, "7"));
+
+        var raw = new Eip1559Transaction
+        {
+            ChainId = 31337, Nonce = 7, GasLimit = 300_000, MaxFeePerGas = 2_000_000_000, MaxPriorityFeePerGas = 1_000_000,
+            To = key.Address, Data = setWeights.EncodeCall((BigInteger)1, uids, weights, (BigInteger)7),
+        }.Sign(key).Raw;
+        Row("RLP decode signed tx (structure only)", Measure(seconds, () => RlpCodec.Decode(raw.AsSpan(1))),
+            "", null);
+        Row("decode signed tx + recover sender", Measure(seconds, () => SignedTransaction.Decode(raw)),
+            "cast decode-tx (process/call)", cast is null ? null : MeasureProcess(castCalls, cast, "decode-tx", Hex.Encode(raw)));
+        Console.WriteLine();
+        Console.WriteLine("ours: operations per CPU-second on one thread. cast: one process per call, so its figure includes process start.");
         return 0;
     }
 
     private static byte[] BouncyRecover(X9ECParameters p, byte[] hash, Signature sig)
     {
-        var r = new BigInteger(1, sig.R.ToArray());
-        var s = new BigInteger(1, sig.S.ToArray());
+        var r = new Org.BouncyCastle.Math.BigInteger(1, sig.R.ToArray());
+        var s = new Org.BouncyCastle.Math.BigInteger(1, sig.S.ToArray());
         var bigR = p.Curve.DecodePoint([(byte)(2 + sig.RecoveryId), .. sig.R]);
         var rInv = r.ModInverse(p.N);
-        var u1 = new BigInteger(1, hash).Negate().Mod(p.N).Multiply(rInv).Mod(p.N);
+        var u1 = new Org.BouncyCastle.Math.BigInteger(1, hash).Negate().Mod(p.N).Multiply(rInv).Mod(p.N);
         var u2 = s.Multiply(rInv).Mod(p.N);
         var q = ECAlgorithms.SumOfTwoMultiplies(p.G, u1, bigR, u2).Normalize();
         var pub = q.GetEncoded(false);
@@ -61,11 +84,14 @@ public static class Program
 
     private static void Row(string name, double ours, string peer, double? theirs)
     {
-        var peerText = theirs is null ? "n/a" : theirs.Value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+        var peerText = theirs is null ? (peer.Length == 0 ? "" : "n/a") : theirs.Value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
         Console.WriteLine($"{name,-44} {ours.ToString("N0", System.Globalization.CultureInfo.InvariantCulture),12} {peer,-28} {peerText,12}");
     }
 
-    /// <summary>Operations per second on one thread, after a warm-up, over about <paramref name="seconds"/>.</summary>
+    /// <summary>
+    /// Operations per CPU-second on one thread, after a warm-up. CPU time (not wall time) is the divisor, so the
+    /// figure reads as "per core" even when other processes share the machine.
+    /// </summary>
     private static double Measure(double seconds, Action action)
     {
         for (var i = 0; i < 200; i++)
@@ -73,6 +99,9 @@ public static class Program
             action();
         }
         long count = 0;
+        var process = Process.GetCurrentProcess();
+        process.Refresh();
+        var cpuStart = process.TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         var budget = TimeSpan.FromSeconds(seconds);
         while (sw.Elapsed < budget)
@@ -83,7 +112,9 @@ public static class Program
             }
             count += 64;
         }
-        return count / sw.Elapsed.TotalSeconds;
+        process.Refresh();
+        var cpu = (process.TotalProcessorTime - cpuStart).TotalSeconds;
+        return count / Math.Max(cpu, 1e-9);
     }
 
     /// <summary>Calls per second of a tool run once per operation (so it includes process start).</summary>

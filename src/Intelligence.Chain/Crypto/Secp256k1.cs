@@ -210,30 +210,70 @@ internal static class Secp256k1
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static JacobianPoint AddDigit(in JacobianPoint acc, int digit, AffinePoint[] table)
+    private static JacobianPoint AddDigit(in JacobianPoint acc, int digit, AffinePoint[] table, bool negate)
     {
-        return digit > 0 ? AddMixed(acc, table[digit >> 1]) : AddMixed(acc, table[(-digit) >> 1].Negate());
+        var add = digit > 0 != negate;
+        var entry = table[(digit > 0 ? digit : -digit) >> 1];
+        return AddMixed(acc, add ? entry : entry.Negate());
     }
 
-    /// <summary>u1*G + u2*P in one interleaved pass.</summary>
+    /// <summary>The same odd multiples mapped through the endomorphism (x, y) -> (beta x, y), i.e. multiplied by lambda.</summary>
+    private static AffinePoint[] Endomorphism(AffinePoint[] table)
+    {
+        var result = new AffinePoint[table.Length];
+        for (var i = 0; i < table.Length; i++)
+        {
+            result[i] = new AffinePoint(FieldElement.Mul(table[i].X, Glv.Beta).Normalize(), table[i].Y);
+        }
+        return result;
+    }
+
+    private static readonly AffinePoint[] GLambdaTable = Endomorphism(GTable);
+
+    /// <summary>
+    /// u1*G + u2*P in one interleaved pass. Both scalars are split with the GLV endomorphism into halves of
+    /// about 128 bits, so the loop runs about 130 doublings over four wNAF streams.
+    /// </summary>
     public static JacobianPoint MulAdd(in Scalar u1, in Scalar u2, in AffinePoint p)
     {
-        Span<sbyte> n1 = stackalloc sbyte[258];
-        Span<sbyte> n2 = stackalloc sbyte[258];
-        var len1 = Wnaf(u1, GWindow, n1);
-        var len2 = u2.IsZero ? 0 : Wnaf(u2, PWindow, n2);
-        var table = len2 > 0 ? OddMultiples(p, PWindow) : [];
+        Span<sbyte> g1 = stackalloc sbyte[258];
+        Span<sbyte> g2 = stackalloc sbyte[258];
+        Span<sbyte> p1 = stackalloc sbyte[258];
+        Span<sbyte> p2 = stackalloc sbyte[258];
+        Glv.Split(u1, out var a1, out var a1Neg, out var a2, out var a2Neg);
+        var lg1 = Wnaf(a1, GWindow, g1);
+        var lg2 = Wnaf(a2, GWindow, g2);
+        int lp1 = 0, lp2 = 0;
+        bool b1Neg = false, b2Neg = false;
+        AffinePoint[] pTable = [], pLambdaTable = [];
+        if (!u2.IsZero)
+        {
+            Glv.Split(u2, out var b1, out b1Neg, out var b2, out b2Neg);
+            lp1 = Wnaf(b1, PWindow, p1);
+            lp2 = Wnaf(b2, PWindow, p2);
+            pTable = OddMultiples(p, PWindow);
+            pLambdaTable = Endomorphism(pTable);
+        }
+
         var acc = JacobianPoint.AtInfinity;
-        for (var i = Math.Max(len1, len2) - 1; i >= 0; i--)
+        for (var i = Math.Max(Math.Max(lg1, lg2), Math.Max(lp1, lp2)) - 1; i >= 0; i--)
         {
             acc = Double(acc);
-            if (i < len1 && n1[i] != 0)
+            if (i < lg1 && g1[i] != 0)
             {
-                acc = AddDigit(acc, n1[i], GTable);
+                acc = AddDigit(acc, g1[i], GTable, a1Neg);
             }
-            if (i < len2 && n2[i] != 0)
+            if (i < lg2 && g2[i] != 0)
             {
-                acc = AddDigit(acc, n2[i], table);
+                acc = AddDigit(acc, g2[i], GLambdaTable, a2Neg);
+            }
+            if (i < lp1 && p1[i] != 0)
+            {
+                acc = AddDigit(acc, p1[i], pTable, b1Neg);
+            }
+            if (i < lp2 && p2[i] != 0)
+            {
+                acc = AddDigit(acc, p2[i], pLambdaTable, b2Neg);
             }
         }
         return acc;
