@@ -35,10 +35,10 @@ internal static class Program
         {
             var seconds = Arg(args, "--seconds", 3.0);
             var warmup = Arg(args, "--warmup", 1.0);
-            return await Bench.RunAsync(seconds, warmup, args.Contains("--quick"));
+            return await Bench.RunAsync(seconds, warmup, args.Contains("--quick"), args.Contains("--ours-only"));
         }
 
-        Console.Error.WriteLine("usage: protocol-bench bench [--seconds 3] [--warmup 1] [--quick] | serve [--signed]");
+        Console.Error.WriteLine("usage: protocol-bench bench [--seconds 3] [--warmup 1] [--quick] [--ours-only] | serve [--signed]");
         return 2;
     }
 
@@ -89,14 +89,18 @@ internal static class Program
 }
 
 /// <summary>One bench row: throughput and latency percentiles.</summary>
-internal sealed record Row(string Server, string Client, string Signing, int Concurrency, double RequestsPerSecond, double P50Ms, double P99Ms, long Errors, string Note);
+internal sealed record Row(string Server, string Client, string Signing, int Concurrency, double RequestsPerSecond, double P50Ms, double P99Ms, long Errors, string Note)
+{
+    /// <summary>CPU time of this .NET process per call (both sides when both are ours), a load-independent cost.</summary>
+    public double CpuMicrosPerCall { get; init; }
+}
 
 /// <summary>The benchmark: every combination of our and grpc-js server and client, printed side by side.</summary>
 internal static class Bench
 {
     private const string ForwardPath = MinerService.ForwardPath;
 
-    public static async Task<int> RunAsync(double seconds, double warmup, bool quick)
+    public static async Task<int> RunAsync(double seconds, double warmup, bool quick, bool oursOnly)
     {
         int[] concurrencies = [1, 64];
         var request = InteropService.Echo(1024);
@@ -105,11 +109,16 @@ internal static class Bench
         using var minerKey = PrivateKey.FromHex(Program.MinerKeyHex);
         using var validatorKey = PrivateKey.FromHex(Program.ValidatorKeyHex);
         var signer = new RequestSigner(validatorKey, Program.Domain);
-        var tools = FindTools();
+        var tools = oursOnly ? null : FindTools();
 
         Console.WriteLine($"# unary Forward, {body.Length}-byte request message (1 KiB tensor), loopback h2c, {seconds:0.#} s per row after {warmup:0.#} s warm-up");
         Console.WriteLine($"# machine: {Environment.ProcessorCount} cores (shared with other work: figures are indicative)");
-        Console.WriteLine($"# reference: EIP-191 recover+verify on this machine, 1 thread: {RecoverRate(1):N0}/s, {Environment.ProcessorCount} threads: {RecoverRate(Environment.ProcessorCount):N0}/s");
+        var cores = Environment.ProcessorCount;
+        var verify = CryptoRate(cores, sign: false);
+        var sign = CryptoRate(cores, sign: true);
+        Console.WriteLine($"# reference, {cores} threads: EIP-191 recover+verify {verify:N0}/s, EIP-191 sign {sign:N0}/s");
+        Console.WriteLine($"#   a miner does 1 verify + 1 sign per signed call: crypto bound {1 / ((1 / verify) + (1 / sign)):N0} calls/s;");
+        Console.WriteLine($"#   ours-ours signed also signs + verifies on the client in the same process: bound {0.5 / ((1 / verify) + (1 / sign)):N0} calls/s");
 
         await using (var plain = await GrpcServer.StartAsync(InteropService.Create()))
         await using (var signedServer = await GrpcServer.StartAsync(InteropService.Create(Program.SignedPipeline(minerKey, validatorKey.Address))))
@@ -186,10 +195,10 @@ internal static class Bench
     private static void Print(List<Row> rows)
     {
         Console.WriteLine();
-        Console.WriteLine($"{"server",-8} {"client",-8} {"signing",-10} {"conc",4} {"req/s",10} {"p50 ms",8} {"p99 ms",8} {"errors",6}  note");
+        Console.WriteLine($"{"server",-8} {"client",-8} {"signing",-10} {"conc",4} {"req/s",10} {"p50 ms",8} {"p99 ms",8} {"errors",6} {"cpu us/call",11}  note");
         foreach (var r in rows.OrderBy(r => r.Signing != "none").ThenBy(r => r.Concurrency).ThenBy(r => r.Server).ThenBy(r => r.Client))
         {
-            Console.WriteLine($"{r.Server,-8} {r.Client,-8} {r.Signing,-10} {r.Concurrency,4} {r.RequestsPerSecond,10:N0} {r.P50Ms,8:0.000} {r.P99Ms,8:0.000} {r.Errors,6}  {r.Note}");
+            Console.WriteLine($"{r.Server,-8} {r.Client,-8} {r.Signing,-10} {r.Concurrency,4} {r.RequestsPerSecond,10:N0} {r.P50Ms,8:0.000} {r.P99Ms,8:0.000} {r.Errors,6} {r.CpuMicrosPerCall,11:N0}  {r.Note}");
         }
     }
 
@@ -199,6 +208,8 @@ internal static class Bench
         var until = measureFrom + (long)(seconds * Stopwatch.Frequency);
         var latencies = new List<double>[concurrency];
         long errors = 0;
+        TimeSpan cpuStart = default;
+        var cpuMarked = 0;
         var workers = Enumerable.Range(0, concurrency).Select(i => Task.Run(async () =>
         {
             var mine = latencies[i] = new List<double>(1 << 14);
@@ -214,6 +225,11 @@ internal static class Bench
                 var t1 = Stopwatch.GetTimestamp();
                 if (t0 >= measureFrom)
                 {
+                    if (Interlocked.Exchange(ref cpuMarked, 1) == 0)
+                    {
+                        cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+                    }
+
                     if (ok)
                     {
                         mine.Add((t1 - t0) * 1000.0 / Stopwatch.Frequency);
@@ -226,8 +242,12 @@ internal static class Bench
             }
         })).ToArray();
         await Task.WhenAll(workers);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
         var all = latencies.SelectMany(l => l).Order().ToArray();
-        var row = new Row(server, client, signing, concurrency, all.Length / seconds, Percentile(all, 0.5), Percentile(all, 0.99), errors, note);
+        var row = new Row(server, client, signing, concurrency, all.Length / seconds, Percentile(all, 0.5), Percentile(all, 0.99), errors, note)
+        {
+            CpuMicrosPerCall = all.Length == 0 ? 0 : cpu.TotalMicroseconds / all.Length,
+        };
         Console.Error.WriteLine($"  done: {row}");
         return row;
     }
@@ -242,7 +262,9 @@ internal static class Bench
         dict["concurrency"] = concurrency;
         dict["seconds"] = seconds;
         dict["warmupSeconds"] = warmup;
+        var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
         var line = await RunNodeAsync(tools, "grpc-js-client.mjs", JsonSerializer.Serialize(dict), "bench ", TimeSpan.FromSeconds(seconds + warmup + 60));
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
         var r = JsonDocument.Parse(line).RootElement;
         var requests = r.GetProperty("requests").GetInt64();
         var elapsed = r.GetProperty("seconds").GetDouble();
@@ -250,7 +272,11 @@ internal static class Bench
         var exhausted = r.GetProperty("exhausted").GetBoolean();
         var firstError = r.GetProperty("firstError").GetString();
         var fullNote = note + (exhausted ? " (ran out of pre-signed requests)" : "") + (errors > 0 ? $" first error: {firstError}" : "");
-        var row = new Row(server, "grpc-js", signing, concurrency, requests / Math.Max(elapsed, 1e-9), r.GetProperty("p50Ms").GetDouble(), r.GetProperty("p99Ms").GetDouble(), errors, fullNote.Trim());
+        // Our side's CPU also covers the warm-up calls the node client does not count: scale calls by (warm-up + run) / run.
+        var row = new Row(server, "grpc-js", signing, concurrency, requests / Math.Max(elapsed, 1e-9), r.GetProperty("p50Ms").GetDouble(), r.GetProperty("p99Ms").GetDouble(), errors, fullNote.Trim())
+        {
+            CpuMicrosPerCall = server == "ours" && requests > 0 ? cpu.TotalMicroseconds / (requests * (seconds + warmup) / seconds) : 0,
+        };
         Console.Error.WriteLine($"  done: {row}");
         return row;
     }
@@ -269,7 +295,7 @@ internal static class Bench
         return file;
     }
 
-    private static double RecoverRate(int threads)
+    private static double CryptoRate(int threads, bool sign)
     {
         using var key = PrivateKey.FromHex(Program.ValidatorKeyHex);
         var digest = Keccak256.Hash("bench"u8);
@@ -280,7 +306,15 @@ internal static class Bench
         {
             while (Stopwatch.GetTimestamp() < until)
             {
-                PersonalSign.Verify(digest, signature, key.Address);
+                if (sign)
+                {
+                    PersonalSign.Sign(key, digest);
+                }
+                else
+                {
+                    PersonalSign.Verify(digest, signature, key.Address);
+                }
+
                 counts[t]++;
             }
         });
