@@ -100,3 +100,19 @@ test('Health answers', async () => {
   assert.equal(response.model, 'test');
   assert.equal(response.protocolVersion, 1);
 });
+
+test('gzip-compressed requests from grpc-js are accepted', async () => {
+  const definition = protoLoader.loadSync('intelligence/v1/miner.proto', { includeDirs: [protoRoot], longs: String, enums: String, defaults: true });
+  const proto = grpc.loadPackageDefinition(definition).intelligence.v1;
+  // Compression algorithm 2 = gzip in grpc-js.
+  const gzipClient = new proto.Miner(client.getChannel().getTarget().replace(/^dns:/, ''), grpc.credentials.createInsecure(), { 'grpc.default_compression_algorithm': 2 });
+  try {
+    const data = Buffer.alloc(8192, 7);
+    const response = await withTimeout(new Promise((resolve, reject) =>
+      gzipClient.forward({ task: 'echo', inputs: [{ name: 'z', dtype: 'DATA_TYPE_UINT8', shape: [8192], data }] }, (err, r) => (err ? reject(err) : resolve(r)))), TIMEOUT, 'gzip forward');
+    assert.equal(response.outputs[0].data.length, 8192);
+    assert.equal(response.outputs[0].data[100], 7);
+  } finally {
+    gzipClient.close();
+  }
+});
