@@ -119,7 +119,7 @@ public sealed partial class GrpcRequestHandler
             return;
         }
 
-        await sink.FlushAsync().ConfigureAwait(false);
+        // No explicit flush: Kestrel writes the pending DATA and the trailers together when the delegate returns.
         AppendTrailers(response, status, context);
     }
 
@@ -300,11 +300,6 @@ public sealed partial class GrpcRequestHandler
             {
                 await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
-        }
-
-        public async Task FlushAsync()
-        {
-            await http.Response.BodyWriter.FlushAsync().ConfigureAwait(false);
         }
 
         private void Start()
