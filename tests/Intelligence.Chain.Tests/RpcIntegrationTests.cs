@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Numerics;
-using System.Text;
 using Intelligence.Chain.Abi;
 using Intelligence.Chain.Rpc;
 
@@ -95,36 +94,26 @@ public class RpcIntegrationTests(AnvilFixture anvil) : IClassFixture<AnvilFixtur
     [Fact]
     public async Task Call_TransientHttp503ThenSuccess_IsRetried()
     {
-        // A one-shot HTTP server on loopback: first answer 503, second a valid JSON-RPC result.
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var server = Task.Run(async () =>
-        {
-            for (var i = 0; i < 2; i++)
-            {
-                using var socket = await listener.AcceptSocketAsync();
-                using var stream = new NetworkStream(socket);
-                var buffer = new byte[8192];
-                var read = 0;
-                string request;
-                do
-                {
-                    read += await stream.ReadAsync(buffer.AsMemory(read));
-                    request = Encoding.ASCII.GetString(buffer, 0, read);
-                }
-                while (!request.Contains("\r\n\r\n") || !request.TrimEnd().EndsWith('}'));
-                var id = System.Text.RegularExpressions.Regex.Match(request, "\"id\":(\\d+)").Groups[1].Value;
-                var body = i == 0 ? "busy" : $"{{\"jsonrpc\":\"2.0\",\"id\":{id},\"result\":\"0x2a\"}}";
-                var status = i == 0 ? "503 Service Unavailable" : "200 OK";
-                var response = $"HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}";
-                await stream.WriteAsync(Encoding.ASCII.GetBytes(response));
-            }
-        });
-        using var rpc = new JsonRpcClient(new Uri($"http://127.0.0.1:{port}"), new JsonRpcOptions { MaxRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(10) });
+        using var server = new CannedHttpServer(("503 Service Unavailable", "busy"), ("200 OK", "{\"jsonrpc\":\"2.0\",\"id\":{id},\"result\":\"0x2a\"}"));
+        using var rpc = new JsonRpcClient(server.Endpoint, new JsonRpcOptions { MaxRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(10) });
         var result = await rpc.CallAsync("eth_chainId", []).WaitAsync(Wait);
         Assert.Equal(42UL, RpcHex.ParseULong(result));
-        await server.WaitAsync(Wait);
+        await server.Served.WaitAsync(Wait);
+    }
+
+    [Fact]
+    public async Task Receipt_MalformedAnswer_IsATransportErrorNotACrash()
+    {
+        using var server = new CannedHttpServer(
+            ("200 OK", "{\"jsonrpc\":\"2.0\",\"id\":{id},\"result\":{\"status\":\"0x1\"}}"),
+            ("200 OK", "{\"jsonrpc\":\"2.0\",\"id\":{id},\"result\":\"0xzz\"}"),
+            ("400 Bad Request", "not json"));
+        using var rpc = new JsonRpcClient(server.Endpoint, new JsonRpcOptions { MaxRetries = 0 });
+        var eth = new EthClient(rpc);
+        await Assert.ThrowsAsync<RpcTransportException>(() => eth.GetReceiptAsync(new byte[32]).WaitAsync(Wait));
+        await Assert.ThrowsAsync<RpcTransportException>(() => eth.BlockNumberAsync().WaitAsync(Wait));
+        await Assert.ThrowsAsync<RpcTransportException>(() => eth.ChainIdAsync().WaitAsync(Wait));
+        await server.Served.WaitAsync(Wait);
     }
 
     [Fact]

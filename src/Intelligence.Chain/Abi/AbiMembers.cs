@@ -87,6 +87,9 @@ internal static class AbiSignature
         return result;
     }
 
+    /// <summary>First four bytes of keccak256(signature): function selectors and error selectors.</summary>
+    public static byte[] Selector(string signature) => Keccak256.Hash(System.Text.Encoding.ASCII.GetBytes(signature))[..4];
+
     public static string Canonical(string name, IEnumerable<AbiParameter> parameters) =>
         name + "(" + string.Join(",", parameters.Select(p => p.Type.Name)) + ")";
 }
@@ -102,7 +105,7 @@ public sealed class AbiFunction
         Outputs = outputs;
         StateMutability = stateMutability;
         Signature = AbiSignature.Canonical(name, inputs);
-        Selector = Keccak256.Hash(System.Text.Encoding.ASCII.GetBytes(Signature))[..4];
+        Selector = AbiSignature.Selector(Signature);
     }
 
     /// <summary>Parses "name(type a, type b) returns (type)"; the "function" keyword is optional.</summary>
@@ -267,7 +270,7 @@ public sealed class AbiError
         Name = name;
         Inputs = inputs;
         Signature = AbiSignature.Canonical(name, inputs);
-        Selector = Keccak256.Hash(System.Text.Encoding.ASCII.GetBytes(Signature))[..4];
+        Selector = AbiSignature.Selector(Signature);
     }
 
     /// <summary>Parses "error Name(type a, ...)".</summary>

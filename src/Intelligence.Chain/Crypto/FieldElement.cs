@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 
+using static Intelligence.Chain.Crypto.Limb;
+
 namespace Intelligence.Chain.Crypto;
 
 /// <summary>
@@ -77,40 +79,7 @@ internal readonly struct FieldElement
         return a.N0 == b.N0 && a.N1 == b.N1 && a.N2 == b.N2 && a.N3 == b.N3;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Adc(ulong a, ulong b, ref ulong carry)
-    {
-        var s = a + b;
-        var c1 = s < a ? 1UL : 0UL;
-        var s2 = s + carry;
-        var c2 = s2 < s ? 1UL : 0UL;
-        carry = c1 + c2;
-        return s2;
-    }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Sbb(ulong a, ulong b, ref ulong borrow)
-    {
-        var d = a - b;
-        var b1 = a < b ? 1UL : 0UL;
-        var d2 = d - borrow;
-        var b2 = d < borrow ? 1UL : 0UL;
-        borrow = b1 + b2;
-        return d2;
-    }
-
-    /// <summary>Returns lo of a*b + c + carry and leaves the high word in carry (never overflows 128 bits).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong MulAdd(ulong a, ulong b, ulong c, ref ulong carry)
-    {
-        var hi = Math.BigMul(a, b, out var lo);
-        lo += c;
-        hi += lo < c ? 1UL : 0UL;
-        lo += carry;
-        hi += lo < carry ? 1UL : 0UL;
-        carry = hi;
-        return lo;
-    }
 
     public static FieldElement Add(in FieldElement a, in FieldElement b)
     {

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
-using System.Runtime.CompilerServices;
+
+using static Intelligence.Chain.Crypto.Limb;
 
 namespace Intelligence.Chain.Crypto;
 
@@ -72,39 +73,7 @@ internal readonly struct Scalar
         return 0;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Adc(ulong a, ulong b, ref ulong carry)
-    {
-        var s = a + b;
-        var c1 = s < a ? 1UL : 0UL;
-        var s2 = s + carry;
-        var c2 = s2 < s ? 1UL : 0UL;
-        carry = c1 + c2;
-        return s2;
-    }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Sbb(ulong a, ulong b, ref ulong borrow)
-    {
-        var d = a - b;
-        var b1 = a < b ? 1UL : 0UL;
-        var d2 = d - borrow;
-        var b2 = d < borrow ? 1UL : 0UL;
-        borrow = b1 + b2;
-        return d2;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong MulAdd(ulong a, ulong b, ulong c, ref ulong carry)
-    {
-        var hi = Math.BigMul(a, b, out var lo);
-        lo += c;
-        hi += lo < c ? 1UL : 0UL;
-        lo += carry;
-        hi += lo < carry ? 1UL : 0UL;
-        carry = hi;
-        return lo;
-    }
 
     private static Scalar SubRaw(in Scalar a, in Scalar b)
     {

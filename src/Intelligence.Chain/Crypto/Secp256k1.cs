@@ -128,7 +128,7 @@ internal static class Secp256k1
         return result;
     }
 
-    private static AffinePoint[] OddMultiples(in AffinePoint p, int window)
+    internal static AffinePoint[] OddMultiples(in AffinePoint p, int window)
     {
         var count = 1 << (window - 2);
         var jac = new JacobianPoint[count];

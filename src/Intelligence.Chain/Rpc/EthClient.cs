@@ -41,7 +41,7 @@ public sealed class EthClient(JsonRpcClient rpc, AbiErrorDecoder? errors = null)
     public async Task<BlockHeader?> GetBlockAsync(ulong? number = null, CancellationToken ct = default)
     {
         var result = await Rpc.CallAsync("eth_getBlockByNumber", [RpcHex.Block(number), false], ct).ConfigureAwait(false);
-        return result.ValueKind == JsonValueKind.Null ? null : BlockHeader.Parse(result);
+        return result.ValueKind == JsonValueKind.Null ? null : RpcHex.Shape("block", result, BlockHeader.Parse);
     }
 
     /// <summary>eth_call; a revert is a <see cref="ContractRevertException"/>.</summary>
@@ -80,14 +80,19 @@ public sealed class EthClient(JsonRpcClient rpc, AbiErrorDecoder? errors = null)
     public async Task<Receipt?> GetReceiptAsync(byte[] transactionHash, CancellationToken ct = default)
     {
         var result = await Rpc.CallAsync("eth_getTransactionReceipt", [Hex.Encode(transactionHash)], ct).ConfigureAwait(false);
-        return result.ValueKind == JsonValueKind.Null ? null : Receipt.Parse(result);
+        return result.ValueKind == JsonValueKind.Null ? null : RpcHex.Shape("receipt", result, Receipt.Parse);
     }
 
     /// <summary>eth_feeHistory over the last <paramref name="blocks"/> blocks with the given tip percentiles.</summary>
     public async Task<FeeHistory> FeeHistoryAsync(int blocks, IReadOnlyList<double> percentiles, CancellationToken ct = default)
     {
         var p = new JsonArray(percentiles.Select(x => (JsonNode?)JsonValue.Create(x)).ToArray());
-        var r = await Rpc.CallAsync("eth_feeHistory", [RpcHex.Quantity(blocks), "latest", p], ct).ConfigureAwait(false);
+        var answer = await Rpc.CallAsync("eth_feeHistory", [RpcHex.Quantity(blocks), "latest", p], ct).ConfigureAwait(false);
+        return RpcHex.Shape("fee history", answer, ParseFeeHistory);
+    }
+
+    private static FeeHistory ParseFeeHistory(JsonElement r)
+    {
         var rewards = r.TryGetProperty("reward", out var rw) && rw.ValueKind == JsonValueKind.Array
             ? rw.EnumerateArray().Select(row => (IReadOnlyList<BigInteger>)row.EnumerateArray().Select(RpcHex.ParseQuantity).ToList()).ToList()
             : [];
@@ -108,7 +113,7 @@ public sealed class EthClient(JsonRpcClient rpc, AbiErrorDecoder? errors = null)
     private async Task<IReadOnlyList<Log>> GetLogsRangeAsync(LogFilter filter, ulong from, ulong to, CancellationToken ct)
     {
         var result = await Rpc.CallAsync("eth_getLogs", [filter.ToJson(from, to)], ct).ConfigureAwait(false);
-        return result.EnumerateArray().Select(Log.Parse).ToList();
+        return RpcHex.Shape("log list", result, r => r.EnumerateArray().Select(Log.Parse).ToList());
     }
 
     /// <summary>

@@ -19,21 +19,42 @@ public static class RpcHex
         {
             throw new RpcTransportException($"'{hex}' is not a hex quantity.");
         }
-        return BigInteger.Parse("0" + hex[2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        return BigInteger.TryParse("0" + hex[2..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new RpcTransportException($"'{hex}' is not a hex quantity.");
+    }
+
+    /// <summary>Runs a parser over a node's answer; a missing or mistyped field becomes an <see cref="RpcTransportException"/>.</summary>
+    public static T Shape<T>(string what, JsonElement element, Func<JsonElement, T> parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        try
+        {
+            return parse(element);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException or ChainFormatException or OverflowException)
+        {
+            throw new RpcTransportException($"The node's {what} is malformed: {e.Message}", e);
+        }
     }
 
     /// <summary>Parses a quantity JSON value.</summary>
-    public static BigInteger ParseQuantity(JsonElement e) => ParseQuantity(e.GetString());
+    public static BigInteger ParseQuantity(JsonElement e) =>
+        ParseQuantity(e.ValueKind == JsonValueKind.String ? e.GetString() : throw new RpcTransportException($"Expected a hex quantity, got {e.ValueKind}."));
 
     /// <summary>Parses a quantity that fits 64 bits.</summary>
-    public static ulong ParseULong(JsonElement e) => (ulong)ParseQuantity(e);
+    public static ulong ParseULong(JsonElement e)
+    {
+        var value = ParseQuantity(e);
+        return value <= ulong.MaxValue ? (ulong)value : throw new RpcTransportException($"Quantity {value} does not fit 64 bits.");
+    }
 
     /// <summary>Parses data (0x hex bytes).</summary>
     public static byte[] ParseData(JsonElement e)
     {
         try
         {
-            return Hex.Decode(e.GetString() ?? throw new RpcTransportException("Expected hex data, got null."));
+            return Hex.Decode(e.ValueKind == JsonValueKind.String ? e.GetString()! : throw new RpcTransportException($"Expected hex data, got {e.ValueKind}."));
         }
         catch (ChainFormatException ex)
         {
