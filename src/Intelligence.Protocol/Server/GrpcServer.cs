@@ -28,8 +28,13 @@ public sealed class GrpcServerEndpoint
 public sealed class GrpcServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly IPAddress _bound;
 
-    private GrpcServer(WebApplication app) => _app = app;
+    private GrpcServer(WebApplication app, IPAddress bound)
+    {
+        _app = app;
+        _bound = bound;
+    }
 
     /// <summary>The bound port (after <see cref="StartAsync"/>).</summary>
     public int Port { get; private set; }
@@ -69,16 +74,13 @@ public sealed class GrpcServer : IAsyncDisposable
         var app = builder.Build();
         var handler = app.Services.GetRequiredService<GrpcRequestHandler>();
         app.Run(handler.HandleAsync);
-        var server = new GrpcServer(app);
+        var server = new GrpcServer(app, endpoint.Address);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
         var address = addresses?.FirstOrDefault() ?? throw new InvalidOperationException("Kestrel reported no bound address.");
         server.Port = new Uri(address.Replace("[::]", "localhost", StringComparison.Ordinal)).Port;
-        server._bound = endpoint.Address;
         return server;
     }
-
-    private IPAddress _bound = IPAddress.Loopback;
 
     /// <summary>Stops accepting calls and lets running ones finish (bounded by the host's shutdown timeout).</summary>
     public async ValueTask DisposeAsync()
