@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Fixture} from "./utils/Fixture.sol";
+import {NetworkStorage} from "../src/NetworkStorage.sol";
+
+/// @notice A full subnet for gas figures: `n` UIDs, the first `k` staked validators with permits.
+abstract contract FullSubnet is Fixture {
+    uint16 internal netuid;
+    address internal owner = address(0x0E1);
+    address internal coldkey = address(0xC01D);
+
+    function _build(uint256 n, uint256 k, bool commitReveal) internal {
+        _deployWithBank();
+        _earn(k * 10 + 100);
+        NetworkStorage.Hyperparameters memory h = net.defaultHyperparameters();
+        h.tempo = 100;
+        h.weightsRateLimit = 0;
+        h.commitReveal = false;
+        h.activityCutoff = 100_000;
+        h.immunityPeriod = 10;
+        netuid = _subnet(owner, h);
+        for (uint256 i = 0; i < n; ++i) {
+            _register(netuid, _name(i), coldkey);
+        }
+        for (uint256 i = 0; i < k; ++i) {
+            _stake(netuid, _key(_name(i)), coldkey, 10 ether + i * 1e15);
+        }
+        // Two epochs: the first snapshots the stake, the second hands out permits from it.
+        vm.roll(block.number + 100);
+        net.runEpoch(netuid);
+        vm.roll(block.number + 100);
+        net.runEpoch(netuid);
+        for (uint256 i = 0; i < k; ++i) {
+            (uint16[] memory uids, uint16[] memory w) = _denseRow(n, i, 0);
+            vm.prank(_key(_name(i)));
+            net.setWeights(netuid, uids, w);
+        }
+        if (commitReveal) {
+            h.commitReveal = true;
+            h.revealPeriod = 2;
+            vm.prank(owner);
+            net.setHyperparameters(netuid, h);
+        }
+        vm.roll(block.number + 100);
+    }
+
+    function _name(uint256 i) internal pure returns (string memory) {
+        return string(abi.encodePacked("hotkey-", vm.toString(i)));
+    }
+
+    function _denseRow(uint256 n, uint256 row, uint256 salt)
+        internal
+        pure
+        returns (uint16[] memory uids, uint16[] memory w)
+    {
+        uids = new uint16[](n);
+        w = new uint16[](n);
+        for (uint256 j = 0; j < n; ++j) {
+            uids[j] = uint16(j);
+            w[j] = uint16(uint256(keccak256(abi.encode(row, j, salt))) % 65_535 + 1);
+        }
+    }
+}
+
+contract GasEpoch256x64 is FullSubnet {
+    function setUp() public {
+        _build(256, 64, false);
+        // One settled epoch with weights so bonds exist: the measured epoch is the steady state.
+        net.runEpoch(netuid);
+        vm.roll(block.number + 100);
+    }
+
+    function test_gas_runEpoch_256x64() public {
+        net.runEpoch(netuid);
+    }
+}
+
+contract GasEpoch64x16 is FullSubnet {
+    function setUp() public {
+        _build(64, 16, false);
+        net.runEpoch(netuid);
+        vm.roll(block.number + 100);
+    }
+
+    function test_gas_runEpoch_64x16() public {
+        net.runEpoch(netuid);
+    }
+}
+
+contract GasWeights256 is FullSubnet {
+    uint16[] internal uids;
+    uint16[] internal w;
+    address internal validator;
+    bytes32 internal constant SALT = keccak256("salt");
+
+    function setUp() public {
+        _build(256, 64, true);
+        validator = _key(_name(3));
+        (uids, w) = _denseRow(256, 3, 1);
+        vm.prank(validator);
+        net.commitWeights(netuid, keccak256(abi.encode(validator, netuid, uids, w, SALT)));
+        vm.roll(block.number + 2);
+    }
+
+    function test_gas_revealWeights_256() public {
+        vm.prank(validator);
+        net.revealWeights(netuid, uids, w, SALT);
+    }
+
+    function test_gas_commitWeights() public {
+        vm.prank(_key(_name(4)));
+        net.commitWeights(netuid, keccak256("commitment"));
+    }
+}
+
+contract GasRegister is FullSubnet {
+    bytes internal sig;
+    address internal hotkey;
+
+    function setUp() public {
+        _deployWithBank();
+        NetworkStorage.Hyperparameters memory h = net.defaultHyperparameters();
+        netuid = _subnet(owner, h);
+        _register(netuid, "first", coldkey);
+        sig = _sig(_pk("second"), netuid, coldkey);
+        hotkey = _key("second");
+    }
+
+    function test_gas_register() public {
+        vm.prank(coldkey);
+        net.register(netuid, hotkey, 0, sig);
+    }
+}

@@ -1,0 +1,423 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+
+namespace Intelligence.Chain.Crypto;
+
+/// <summary>An affine point (x, y); the point at infinity is never stored in affine form.</summary>
+internal readonly struct AffinePoint(FieldElement x, FieldElement y)
+{
+    public readonly FieldElement X = x;
+    public readonly FieldElement Y = y;
+
+    public AffinePoint Negate() => new(X, FieldElement.Negate(Y));
+}
+
+/// <summary>A point in Jacobian coordinates (X / Z^2, Y / Z^3); <see cref="Infinity"/> marks the identity.</summary>
+internal readonly struct JacobianPoint(FieldElement x, FieldElement y, FieldElement z, bool infinity)
+{
+    public readonly FieldElement X = x;
+    public readonly FieldElement Y = y;
+    public readonly FieldElement Z = z;
+    public readonly bool Infinity = infinity;
+
+    public static JacobianPoint AtInfinity => new(default, default, default, true);
+
+    public static JacobianPoint FromAffine(in AffinePoint p) => new(p.X, p.Y, FieldElement.One, false);
+}
+
+/// <summary>
+/// secp256k1 arithmetic written for speed: 4x64-bit field limbs with special-form reduction, Jacobian
+/// coordinates, width-8 wNAF over a precomputed affine table for G and width-5 wNAF for the other point
+/// (Strauss-Shamir interleaving). Used for public-key derivation, signing (RFC 6979 nonces) and recovery.
+/// Variable-time: it is checked against BouncyCastle and cast in the tests.
+/// </summary>
+internal static class Secp256k1
+{
+    private const int GWindow = 8;
+    private const int PWindow = 5;
+
+    public static readonly AffinePoint G = new(
+        new FieldElement(0x59F2815B16F81798UL, 0x029BFCDB2DCE28D9UL, 0x55A06295CE870B07UL, 0x79BE667EF9DCBBACUL),
+        new FieldElement(0x9C47D08FFB10D4B8UL, 0xFD17B448A6855419UL, 0x5DA4FBFC0E1108A8UL, 0x483ADA7726A3C465UL));
+
+    private static readonly FieldElement B = new(7, 0, 0, 0);
+
+    /// <summary>Odd multiples 1G, 3G, ..., (2^(w-1) - 1)G in affine form.</summary>
+    private static readonly AffinePoint[] GTable = OddMultiples(G, GWindow);
+
+    public static JacobianPoint Double(in JacobianPoint p)
+    {
+        if (p.Infinity)
+        {
+            return p;
+        }
+        // dbl-2009-l (a = 0): 2M + 5S.
+        var a = FieldElement.Square(p.X);
+        var b = FieldElement.Square(p.Y);
+        var c = FieldElement.Square(b);
+        var xb = FieldElement.Add(p.X, b);
+        var d = FieldElement.Double(FieldElement.Sub(FieldElement.Sub(FieldElement.Square(xb), a), c));
+        var e = FieldElement.Add(FieldElement.Double(a), a);
+        var f = FieldElement.Square(e);
+        var x3 = FieldElement.Sub(f, FieldElement.Double(d));
+        var c8 = FieldElement.Double(FieldElement.Double(FieldElement.Double(c)));
+        var y3 = FieldElement.Sub(FieldElement.Mul(e, FieldElement.Sub(d, x3)), c8);
+        var z3 = FieldElement.Double(FieldElement.Mul(p.Y, p.Z));
+        return new JacobianPoint(x3, y3, z3, false);
+    }
+
+    /// <summary>Jacobian + affine (madd-2007-bl), with the doubling and inverse cases handled.</summary>
+    public static JacobianPoint AddMixed(in JacobianPoint p, in AffinePoint q)
+    {
+        if (p.Infinity)
+        {
+            return JacobianPoint.FromAffine(q);
+        }
+        var z1z1 = FieldElement.Square(p.Z);
+        var u2 = FieldElement.Mul(q.X, z1z1);
+        var s2 = FieldElement.Mul(q.Y, FieldElement.Mul(p.Z, z1z1));
+        var h = FieldElement.Sub(u2, p.X);
+        var rr = FieldElement.Double(FieldElement.Sub(s2, p.Y));
+        if (h.IsZero)
+        {
+            return rr.IsZero ? Double(p) : JacobianPoint.AtInfinity;
+        }
+        var hh = FieldElement.Square(h);
+        var i = FieldElement.Double(FieldElement.Double(hh));
+        var j = FieldElement.Mul(h, i);
+        var v = FieldElement.Mul(p.X, i);
+        var x3 = FieldElement.Sub(FieldElement.Sub(FieldElement.Square(rr), j), FieldElement.Double(v));
+        var y3 = FieldElement.Sub(FieldElement.Mul(rr, FieldElement.Sub(v, x3)), FieldElement.Double(FieldElement.Mul(p.Y, j)));
+        var z3 = FieldElement.Sub(FieldElement.Sub(FieldElement.Square(FieldElement.Add(p.Z, h)), z1z1), hh);
+        return new JacobianPoint(x3, y3, z3, false);
+    }
+
+    public static bool TryToAffine(in JacobianPoint p, out AffinePoint result)
+    {
+        if (p.Infinity)
+        {
+            result = default;
+            return false;
+        }
+        var zi = FieldElement.Invert(p.Z);
+        var zi2 = FieldElement.Square(zi);
+        result = new AffinePoint(FieldElement.Mul(p.X, zi2).Normalize(), FieldElement.Mul(p.Y, FieldElement.Mul(zi2, zi)).Normalize());
+        return true;
+    }
+
+    /// <summary>Converts many Jacobian points to affine with one inversion (Montgomery's trick). None may be infinity.</summary>
+    private static AffinePoint[] BatchToAffine(ReadOnlySpan<JacobianPoint> points)
+    {
+        var n = points.Length;
+        var prefix = new FieldElement[n];
+        var acc = FieldElement.One;
+        for (var i = 0; i < n; i++)
+        {
+            prefix[i] = acc;
+            acc = FieldElement.Mul(acc, points[i].Z);
+        }
+        var inv = FieldElement.Invert(acc);
+        var result = new AffinePoint[n];
+        for (var i = n - 1; i >= 0; i--)
+        {
+            var zi = FieldElement.Mul(inv, prefix[i]);
+            inv = FieldElement.Mul(inv, points[i].Z);
+            var zi2 = FieldElement.Square(zi);
+            result[i] = new AffinePoint(FieldElement.Mul(points[i].X, zi2).Normalize(), FieldElement.Mul(points[i].Y, FieldElement.Mul(zi2, zi)).Normalize());
+        }
+        return result;
+    }
+
+    internal static AffinePoint[] OddMultiples(in AffinePoint p, int window)
+    {
+        var count = 1 << (window - 2);
+        var jac = new JacobianPoint[count];
+        jac[0] = JacobianPoint.FromAffine(p);
+        if (count > 1)
+        {
+            var twoP = Double(jac[0]);
+            TryToAffine(twoP, out var twoPAffine);
+            for (var i = 1; i < count; i++)
+            {
+                jac[i] = AddMixed(jac[i - 1], twoPAffine);
+            }
+        }
+        return BatchToAffine(jac);
+    }
+
+    /// <summary>Width-w non-adjacent form of a scalar; returns the number of digits written.</summary>
+    private static int Wnaf(in Scalar k, int w, Span<sbyte> digits)
+    {
+        // Work on five limbs so adding back a negative digit can carry past bit 255.
+        Span<ulong> v = [k.N0, k.N1, k.N2, k.N3, 0];
+        var mask = (1UL << w) - 1;
+        var half = 1 << (w - 1);
+        var len = 0;
+        var i = 0;
+        while ((v[0] | v[1] | v[2] | v[3] | v[4]) != 0)
+        {
+            var d = 0;
+            if ((v[0] & 1) != 0)
+            {
+                d = (int)(v[0] & mask);
+                if (d >= half)
+                {
+                    d -= 1 << w;
+                }
+                if (d > 0)
+                {
+                    SubSmall(v, (ulong)d);
+                }
+                else
+                {
+                    AddSmall(v, (ulong)(-d));
+                }
+            }
+            digits[i] = (sbyte)d;
+            if (d != 0)
+            {
+                len = i + 1;
+            }
+            ShiftRight1(v);
+            i++;
+        }
+        return len;
+    }
+
+    private static void SubSmall(Span<ulong> v, ulong d)
+    {
+        // Only called when v has at least d in its low limb's low bits: no borrow past limb 0.
+        v[0] -= d;
+    }
+
+    private static void AddSmall(Span<ulong> v, ulong d)
+    {
+        for (var i = 0; i < v.Length && d != 0; i++)
+        {
+            var s = v[i] + d;
+            d = s < v[i] ? 1UL : 0UL;
+            v[i] = s;
+        }
+    }
+
+    private static void ShiftRight1(Span<ulong> v)
+    {
+        for (var i = 0; i < v.Length - 1; i++)
+        {
+            v[i] = (v[i] >> 1) | (v[i + 1] << 63);
+        }
+        v[^1] >>= 1;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static JacobianPoint AddDigit(in JacobianPoint acc, int digit, AffinePoint[] table, bool negate)
+    {
+        var add = digit > 0 != negate;
+        var entry = table[(digit > 0 ? digit : -digit) >> 1];
+        return AddMixed(acc, add ? entry : entry.Negate());
+    }
+
+    /// <summary>The same odd multiples mapped through the endomorphism (x, y) -> (beta x, y), i.e. multiplied by lambda.</summary>
+    private static AffinePoint[] Endomorphism(AffinePoint[] table)
+    {
+        var result = new AffinePoint[table.Length];
+        for (var i = 0; i < table.Length; i++)
+        {
+            result[i] = new AffinePoint(FieldElement.Mul(table[i].X, Glv.Beta).Normalize(), table[i].Y);
+        }
+        return result;
+    }
+
+    private static readonly AffinePoint[] GLambdaTable = Endomorphism(GTable);
+
+    /// <summary>
+    /// u1*G + u2*P in one interleaved pass. Both scalars are split with the GLV endomorphism into halves of
+    /// about 128 bits, so the loop runs about 130 doublings over four wNAF streams.
+    /// </summary>
+    public static JacobianPoint MulAdd(in Scalar u1, in Scalar u2, in AffinePoint p)
+    {
+        Span<sbyte> g1 = stackalloc sbyte[258];
+        Span<sbyte> g2 = stackalloc sbyte[258];
+        Span<sbyte> p1 = stackalloc sbyte[258];
+        Span<sbyte> p2 = stackalloc sbyte[258];
+        Glv.Split(u1, out var a1, out var a1Neg, out var a2, out var a2Neg);
+        var lg1 = Wnaf(a1, GWindow, g1);
+        var lg2 = Wnaf(a2, GWindow, g2);
+        int lp1 = 0, lp2 = 0;
+        bool b1Neg = false, b2Neg = false;
+        AffinePoint[] pTable = [], pLambdaTable = [];
+        if (!u2.IsZero)
+        {
+            Glv.Split(u2, out var b1, out b1Neg, out var b2, out b2Neg);
+            lp1 = Wnaf(b1, PWindow, p1);
+            lp2 = Wnaf(b2, PWindow, p2);
+            pTable = OddMultiples(p, PWindow);
+            pLambdaTable = Endomorphism(pTable);
+        }
+
+        var acc = JacobianPoint.AtInfinity;
+        for (var i = Math.Max(Math.Max(lg1, lg2), Math.Max(lp1, lp2)) - 1; i >= 0; i--)
+        {
+            acc = Double(acc);
+            if (i < lg1 && g1[i] != 0)
+            {
+                acc = AddDigit(acc, g1[i], GTable, a1Neg);
+            }
+            if (i < lg2 && g2[i] != 0)
+            {
+                acc = AddDigit(acc, g2[i], GLambdaTable, a2Neg);
+            }
+            if (i < lp1 && p1[i] != 0)
+            {
+                acc = AddDigit(acc, p1[i], pTable, b1Neg);
+            }
+            if (i < lp2 && p2[i] != 0)
+            {
+                acc = AddDigit(acc, p2[i], pLambdaTable, b2Neg);
+            }
+        }
+        return acc;
+    }
+
+    /// <summary>k*G.</summary>
+    public static JacobianPoint MulG(in Scalar k) => MulAdd(k, Scalar.Zero, G);
+
+    /// <summary>Derives the 64-byte uncompressed public key (x || y) from a valid private scalar.</summary>
+    public static void PublicKey(in Scalar d, Span<byte> xy64)
+    {
+        if (!TryToAffine(MulG(d), out var q))
+        {
+            throw new InvalidOperationException("The private key is not in [1, n-1].");
+        }
+        q.X.WriteBytes(xy64[..32]);
+        q.Y.WriteBytes(xy64.Slice(32, 32));
+    }
+
+    /// <summary>
+    /// Signs a 32-byte hash with an RFC 6979 (HMAC-SHA256) deterministic nonce and returns (r, s, recovery id)
+    /// with s normalised to the lower half of the order.
+    /// </summary>
+    public static void Sign(ReadOnlySpan<byte> hash32, in Scalar d, Span<byte> r32, Span<byte> s32, out int recoveryId)
+    {
+        Span<byte> key = stackalloc byte[32];
+        Span<byte> v = stackalloc byte[32];
+        Span<byte> kBytes = stackalloc byte[32];
+        Span<byte> x = stackalloc byte[32];
+        Span<byte> h = stackalloc byte[32];
+        Span<byte> buf = stackalloc byte[32 + 1 + 32 + 32];
+        try
+        {
+            d.WriteBytes(x);
+            var e = Scalar.FromBytesReduced(hash32);
+            e.WriteBytes(h);
+
+            // RFC 6979 section 3.2, steps b-f.
+            v.Fill(0x01);
+            key.Clear();
+            for (byte round = 0; round < 2; round++)
+            {
+                v.CopyTo(buf);
+                buf[32] = round;
+                x.CopyTo(buf.Slice(33, 32));
+                h.CopyTo(buf.Slice(65, 32));
+                HMACSHA256.HashData(key, buf, key);
+                HMACSHA256.HashData(key, v, v);
+            }
+
+            while (true)
+            {
+                HMACSHA256.HashData(key, v, v);
+                v.CopyTo(kBytes);
+                var k = Scalar.FromBytesRaw(kBytes);
+                if (k.IsValidNonZero && TrySignWithNonce(e, d, k, r32, s32, out recoveryId))
+                {
+                    return;
+                }
+                v.CopyTo(buf);
+                buf[32] = 0;
+                HMACSHA256.HashData(key, buf[..33], key);
+                HMACSHA256.HashData(key, v, v);
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+            CryptographicOperations.ZeroMemory(v);
+            CryptographicOperations.ZeroMemory(kBytes);
+            CryptographicOperations.ZeroMemory(x);
+            CryptographicOperations.ZeroMemory(buf);
+        }
+    }
+
+    private static bool TrySignWithNonce(in Scalar e, in Scalar d, in Scalar k, Span<byte> r32, Span<byte> s32, out int recoveryId)
+    {
+        recoveryId = 0;
+        if (!TryToAffine(MulG(k), out var rp))
+        {
+            return false;
+        }
+        Span<byte> rx = stackalloc byte[32];
+        rp.X.WriteBytes(rx);
+        var rRaw = Scalar.FromBytesRaw(rx);
+        var r = Scalar.FromBytesReduced(rx);
+        // Ethereum's v carries only the y parity: a nonce whose x overflowed n is skipped (odds ~2^-128).
+        if (r.IsZero || Scalar.Compare(rRaw, Scalar.Order) >= 0)
+        {
+            return false;
+        }
+        var s = Scalar.Mul(Scalar.Invert(k), Scalar.Add(e, Scalar.Mul(r, d)));
+        if (s.IsZero)
+        {
+            return false;
+        }
+        recoveryId = rp.Y.IsOdd ? 1 : 0;
+        if (s.IsHigh)
+        {
+            s = Scalar.Negate(s);
+            recoveryId ^= 1;
+        }
+        r.WriteBytes(r32);
+        s.WriteBytes(s32);
+        return true;
+    }
+
+    /// <summary>
+    /// Recovers the uncompressed public key (x || y) from a hash and (r, s, recovery id 0/1).
+    /// Returns false when the values do not form a valid signature.
+    /// </summary>
+    public static bool TryRecover(ReadOnlySpan<byte> hash32, ReadOnlySpan<byte> r32, ReadOnlySpan<byte> s32, int recoveryId, Span<byte> xy64)
+    {
+        var r = Scalar.FromBytesRaw(r32);
+        var s = Scalar.FromBytesRaw(s32);
+        if (!r.IsValidNonZero || !s.IsValidNonZero || recoveryId is < 0 or > 1)
+        {
+            return false;
+        }
+
+        // R = (r, y) with y of the given parity; r < n < p so r is a valid x coordinate candidate.
+        var x = FieldElement.FromBytes(r32, out _);
+        var y2 = FieldElement.Add(FieldElement.Mul(FieldElement.Square(x), x), B);
+        if (!FieldElement.TrySqrt(y2, out var y))
+        {
+            return false;
+        }
+        if (y.IsOdd != (recoveryId == 1))
+        {
+            y = FieldElement.Negate(y);
+        }
+        var bigR = new AffinePoint(x.Normalize(), y.Normalize());
+
+        // Q = r^-1 (s R - e G).
+        var rInv = Scalar.Invert(r);
+        var e = Scalar.FromBytesReduced(hash32);
+        var u1 = Scalar.Mul(Scalar.Negate(e), rInv);
+        var u2 = Scalar.Mul(s, rInv);
+        if (!TryToAffine(MulAdd(u1, u2, bigR), out var q))
+        {
+            return false;
+        }
+        q.X.WriteBytes(xy64[..32]);
+        q.Y.WriteBytes(xy64.Slice(32, 32));
+        return true;
+    }
+}

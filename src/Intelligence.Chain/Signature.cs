@@ -1,0 +1,91 @@
+namespace Intelligence.Chain;
+
+/// <summary>
+/// A recoverable secp256k1 signature: r, s (32 bytes each, big-endian) and the recovery id (0 or 1, the parity
+/// of R's y). Serialised as 65 bytes r || s || v with v = 27 + recovery id, as EIP-191 tools use.
+/// </summary>
+public sealed class Signature : IEquatable<Signature>
+{
+    /// <summary>Serialised length in bytes.</summary>
+    public const int Length = 65;
+
+    private readonly byte[] _r;
+    private readonly byte[] _s;
+
+    /// <summary>Creates a signature from r, s and a recovery id of 0 or 1.</summary>
+    public Signature(ReadOnlySpan<byte> r, ReadOnlySpan<byte> s, int recoveryId)
+    {
+        if (r.Length != 32 || s.Length != 32)
+        {
+            throw new ChainFormatException("r and s are 32 bytes each.");
+        }
+        if (recoveryId is not (0 or 1))
+        {
+            throw new ChainFormatException($"The recovery id is 0 or 1, got {recoveryId}.");
+        }
+        _r = r.ToArray();
+        _s = s.ToArray();
+        RecoveryId = recoveryId;
+    }
+
+    /// <summary>r, 32 big-endian bytes.</summary>
+    public ReadOnlySpan<byte> R => _r;
+
+    /// <summary>s, 32 big-endian bytes.</summary>
+    public ReadOnlySpan<byte> S => _s;
+
+    /// <summary>0 or 1: the parity of the y coordinate of the nonce point.</summary>
+    public int RecoveryId { get; }
+
+    /// <summary>27 + recovery id, the v of EIP-191 / eth_sign signatures.</summary>
+    public byte V => (byte)(27 + RecoveryId);
+
+    /// <summary>True when s is in the lower half of the group order (EIP-2); this library only produces such signatures.</summary>
+    public bool IsLowS => !Crypto.Scalar.FromBytesRaw(_s).IsHigh;
+
+    /// <summary>Reads 65 bytes r || s || v, with v one of 0, 1, 27, 28.</summary>
+    public static Signature FromBytes(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length != Length)
+        {
+            throw new ChainFormatException($"A signature is {Length} bytes (r || s || v), got {bytes.Length}.");
+        }
+        var v = bytes[64];
+        var id = v switch
+        {
+            0 or 27 => 0,
+            1 or 28 => 1,
+            _ => throw new ChainFormatException($"Signature v must be 0, 1, 27 or 28, got {v}."),
+        };
+        return new Signature(bytes[..32], bytes.Slice(32, 32), id);
+    }
+
+    /// <summary>Parses 0x-prefixed hex of 65 bytes.</summary>
+    public static Signature Parse(string hex) => FromBytes(Hex.Decode(hex, Length, "A signature"));
+
+    /// <summary>The 65 bytes r || s || v with v = 27 + recovery id.</summary>
+    public byte[] ToBytes()
+    {
+        var bytes = new byte[Length];
+        _r.CopyTo(bytes, 0);
+        _s.CopyTo(bytes, 32);
+        bytes[64] = V;
+        return bytes;
+    }
+
+    /// <summary>0x hex of <see cref="ToBytes"/>, the form cast prints.</summary>
+    public string ToHex() => Hex.Encode(ToBytes());
+
+    /// <inheritdoc />
+    public override string ToString() => ToHex();
+
+    /// <inheritdoc />
+    public bool Equals(Signature? other) =>
+        other is not null && RecoveryId == other.RecoveryId && _r.AsSpan().SequenceEqual(other._r) && _s.AsSpan().SequenceEqual(other._s);
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as Signature);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(BitConverter.ToInt64(_r, 0), BitConverter.ToInt64(_s, 0), RecoveryId);
+}

@@ -1,0 +1,36 @@
+namespace Intelligence.Protocol.Client;
+
+/// <summary>Connection pool and limits of a <see cref="GrpcClient"/>.</summary>
+public sealed class GrpcClientOptions
+{
+    /// <summary>Largest response message accepted, after decompression (default 4 MiB).</summary>
+    public int MaxReceiveMessageSize { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>TCP connect timeout (default 3 s): a dead miner costs at most this, not the OS default.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Idle pooled connections are closed after this long (default 2 min).</summary>
+    public TimeSpan PooledConnectionIdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Open another HTTP/2 connection to a server when one reaches its stream limit (default on).</summary>
+    public bool EnableMultipleHttp2Connections { get; set; } = true;
+
+    /// <summary>gzip request messages (default off).</summary>
+    public bool CompressRequests { get; set; }
+
+    /// <summary>Sent as user-agent.</summary>
+    public string UserAgent { get; set; } = "grpc-dotnet-intelligence/" + ProtocolVersion.Current;
+}
+
+/// <summary>Per-call settings.</summary>
+public sealed class CallOptions
+{
+    /// <summary>Deadline for the whole call; sent as grpc-timeout and enforced locally. Null = none.</summary>
+    public TimeSpan? Timeout { get; set; }
+
+    /// <summary>Custom metadata (ASCII values; keys ending in "-bin" must hold base64).</summary>
+    public IList<KeyValuePair<string, string>> Headers { get; } = new List<KeyValuePair<string, string>>();
+
+    /// <summary>Cancels the call (reported as CANCELLED).</summary>
+    public CancellationToken CancellationToken { get; set; }
+}

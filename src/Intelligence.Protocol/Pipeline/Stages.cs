@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Globalization;
+using Intelligence.Chain;
+using Intelligence.Protocol.Signing;
+using Intelligence.Protocol.Wire;
+
+namespace Intelligence.Protocol.Pipeline;
+
+/// <summary>
+/// Stage 1: cheap checks on the claimed caller from the cached metagraph, before any crypto.
+/// Unknown hotkey, no validator permit, or stake under the minimum: PERMISSION_DENIED.
+/// </summary>
+public sealed class BlacklistStage(ICallerDirectory directory, MinerPipelineOptions options) : IMinerStage
+{
+    /// <inheritdoc />
+    public ValueTask<GrpcStatus> InvokeAsync(MinerCall call, Func<ValueTask<GrpcStatus>> next)
+    {
+        if (!directory.TryGet(call.Caller, out var info) || !info.Registered)
+        {
+            return Deny($"Caller {call.Caller.ToLowerHex()} is not registered on subnet {options.Domain.Netuid}.");
+        }
+
+        if (options.RequireValidatorPermit && !info.ValidatorPermit)
+        {
+            return Deny($"Caller {call.Caller.ToLowerHex()} has no validator permit.");
+        }
+
+        if (info.Stake < options.MinStake)
+        {
+            return Deny($"Caller {call.Caller.ToLowerHex()} has stake {info.Stake}, below the minimum {options.MinStake}.");
+        }
+
+        call.CallerInfo = info;
+        return next();
+    }
+
+    private static ValueTask<GrpcStatus> Deny(string detail) => ValueTask.FromResult(new GrpcStatus(GrpcStatusCode.PermissionDenied, detail));
+}
+
+/// <summary>
+/// Stage 2: the nonce is inside the clock window, the signature recovers the claimed caller, and the nonce was not
+/// used before (asked last, so forged requests cannot burn a real caller's nonces). Failures: UNAUTHENTICATED.
+/// </summary>
+public sealed class SignatureStage(INonceStore nonces, MinerPipelineOptions options, Address miner) : IMinerStage
+{
+    /// <inheritdoc />
+    public async ValueTask<GrpcStatus> InvokeAsync(MinerCall call, Func<ValueTask<GrpcStatus>> next)
+    {
+        if (call.NonceHeader is null || call.SignatureHeader is null)
+        {
+            return Unauthenticated($"Request is unsigned: {SigningHeaders.Nonce} and {SigningHeaders.Signature} are required.");
+        }
+
+        if (!ulong.TryParse(call.NonceHeader, NumberStyles.None, CultureInfo.InvariantCulture, out var nonce))
+        {
+            return Unauthenticated($"Malformed {SigningHeaders.Nonce}: a decimal unsigned 64-bit integer is required.");
+        }
+
+        var now = NonceClock.NowNanoseconds();
+        var window = (ulong)options.NonceWindow.Ticks * 100UL;
+        if (nonce + window < now || nonce > now + window)
+        {
+            return Unauthenticated($"Stale nonce: {nonce} is outside the +/-{options.NonceWindow.TotalSeconds:0.###} s window around the miner's clock.");
+        }
+
+        Signature signature;
+        try
+        {
+            signature = Signature.Parse(call.SignatureHeader);
+        }
+        catch (ChainException)
+        {
+            return Unauthenticated($"Malformed {SigningHeaders.Signature}: 65 bytes of 0x-prefixed hex are required.");
+        }
+
+        var digest = SigningDigests.Request(options.Domain, call.Caller, miner, nonce, call.Context.Method, call.Request.Span);
+        if (!PersonalSign.Verify(digest, signature, call.Caller))
+        {
+            return Unauthenticated("Bad signature: it does not recover the claimed caller for this chain, subnet, miner, nonce and body.");
+        }
+
+        // Keep every accepted nonce at least as long as the window can still accept it.
+        if (!await nonces.TryUseAsync(call.Caller, nonce, options.NonceWindow * 2, call.Context.CancellationToken).ConfigureAwait(false))
+        {
+            return Unauthenticated($"Replayed nonce {nonce}.");
+        }
+
+        call.Nonce = nonce;
+        call.RequestDigest = digest;
+        call.Verified = true;
+        return await next().ConfigureAwait(false);
+    }
+
+    private static GrpcStatus Unauthenticated(string detail) => new(GrpcStatusCode.Unauthenticated, detail);
+}
+
+/// <summary>Stage 3: per-caller rate limit on authenticated callers. Over the rate: RESOURCE_EXHAUSTED.</summary>
+public sealed class RateLimitStage(IRateLimiter limiter) : IMinerStage
+{
+    /// <inheritdoc />
+    public ValueTask<GrpcStatus> InvokeAsync(MinerCall call, Func<ValueTask<GrpcStatus>> next) =>
+        limiter.TryAcquire(call.Caller)
+            ? next()
+            : ValueTask.FromResult(new GrpcStatus(GrpcStatusCode.ResourceExhausted, $"Rate limit exceeded for {call.Caller.ToLowerHex()}."));
+}
+
+/// <summary>Stage 4: waits for a handler slot, higher stake first, with a bounded queue. Full: RESOURCE_EXHAUSTED.</summary>
+public sealed class PriorityStage(PriorityGate gate) : IMinerStage
+{
+    /// <summary>The gate (its counters feed Health).</summary>
+    public PriorityGate Gate => gate;
+
+    /// <inheritdoc />
+    public async ValueTask<GrpcStatus> InvokeAsync(MinerCall call, Func<ValueTask<GrpcStatus>> next)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var outcome = await gate.EnterAsync(call.CallerInfo.Stake, call.Context.CancellationToken).ConfigureAwait(false);
+        call.QueueTime = Stopwatch.GetElapsedTime(started);
+        switch (outcome)
+        {
+            case GateRejection.QueueFull:
+                return new GrpcStatus(GrpcStatusCode.ResourceExhausted, $"Miner queue is full ({gate.QueueCapacity} waiting).");
+            case GateRejection.Evicted:
+                return new GrpcStatus(GrpcStatusCode.ResourceExhausted, "Pushed out of the miner queue by a caller with more stake.");
+        }
+
+        try
+        {
+            return await next().ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+}

@@ -1,0 +1,23 @@
+namespace Intelligence.Protocol.Server;
+
+/// <summary>Limits and behaviour of the gRPC server.</summary>
+public sealed class GrpcServerOptions
+{
+    /// <summary>Largest request message accepted, after decompression (default 4 MiB, as in other gRPC servers).</summary>
+    public int MaxReceiveMessageSize { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Largest response message sent (default 4 MiB); a larger one ends the call with RESOURCE_EXHAUSTED.</summary>
+    public int MaxSendMessageSize { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Longest time the server waits for a request message when the caller sent no grpc-timeout,
+    /// so a client that stalls mid-message cannot hold a stream forever (default 30 s).
+    /// </summary>
+    public TimeSpan RequestReadTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>gzip responses when the caller accepts gzip (default off: loopback and LAN gain nothing).</summary>
+    public bool CompressResponses { get; set; }
+
+    /// <summary>Put exception messages of failing handlers in grpc-message (default off: they may hold secrets).</summary>
+    public bool EnableDetailedErrors { get; set; }
+}

@@ -1,0 +1,82 @@
+using System.Globalization;
+using Intelligence.Chain;
+
+namespace Intelligence.Protocol.Signing;
+
+/// <summary>What a signed request carries: the nonce, the signature and the digest (kept to check the response).</summary>
+/// <param name="Caller">The signing hotkey.</param>
+/// <param name="Nonce">The nonce used.</param>
+/// <param name="Signature">EIP-191 signature over <paramref name="Digest"/>.</param>
+/// <param name="Digest">The request digest.</param>
+public sealed record SignedRequest(Address Caller, ulong Nonce, Signature Signature, byte[] Digest)
+{
+    /// <summary>The three metadata entries to send.</summary>
+    public IEnumerable<KeyValuePair<string, string>> Headers()
+    {
+        yield return new(SigningHeaders.Caller, Caller.ToLowerHex());
+        yield return new(SigningHeaders.Nonce, Nonce.ToString(CultureInfo.InvariantCulture));
+        yield return new(SigningHeaders.Signature, Signature.ToHex());
+    }
+}
+
+/// <summary>Issues nonces: the Unix time in nanoseconds, forced strictly increasing within this process.</summary>
+public sealed class NonceClock
+{
+    private long _last;
+
+    /// <summary>Shared process-wide clock.</summary>
+    public static NonceClock Shared { get; } = new();
+
+    /// <summary>Current Unix time in nanoseconds.</summary>
+    public static ulong NowNanoseconds() => (ulong)(DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100UL;
+
+    /// <summary>The next nonce: max(now, last + 1).</summary>
+    public ulong Next()
+    {
+        var now = (long)NowNanoseconds();
+        while (true)
+        {
+            var last = Volatile.Read(ref _last);
+            var next = Math.Max(now, last + 1);
+            if (Interlocked.CompareExchange(ref _last, next, last) == last)
+            {
+                return (ulong)next;
+            }
+        }
+    }
+}
+
+/// <summary>Signs requests with a hotkey for one chain and subnet (the validator side).</summary>
+public sealed class RequestSigner
+{
+    private readonly PrivateKey _key;
+    private readonly NonceClock _clock;
+
+    /// <summary>Creates a signer; the key stays owned by the caller.</summary>
+    public RequestSigner(PrivateKey key, SigningDomain domain, NonceClock? clock = null)
+    {
+        _key = key;
+        Domain = domain;
+        _clock = clock ?? NonceClock.Shared;
+    }
+
+    /// <summary>The hotkey address requests are signed by.</summary>
+    public Address Caller => _key.Address;
+
+    /// <summary>Chain id and netuid the signatures are bound to.</summary>
+    public SigningDomain Domain { get; }
+
+    /// <summary>Signs a request body for <paramref name="miner"/> and <paramref name="method"/> with a fresh nonce.</summary>
+    public SignedRequest Sign(Address miner, string method, ReadOnlySpan<byte> body) => Sign(miner, method, body, _clock.Next());
+
+    /// <summary>Signs with a given nonce (tests and pre-signed batches).</summary>
+    public SignedRequest Sign(Address miner, string method, ReadOnlySpan<byte> body, ulong nonce)
+    {
+        var digest = SigningDigests.Request(Domain, _key.Address, miner, nonce, method, body);
+        return new SignedRequest(_key.Address, nonce, PersonalSign.Sign(_key, digest), digest);
+    }
+
+    /// <summary>True when <paramref name="signature"/> is <paramref name="miner"/>'s over the response to <paramref name="request"/>.</summary>
+    public static bool VerifyResponse(SignedRequest request, Address miner, ReadOnlySpan<byte> bodyHash, Signature signature) =>
+        PersonalSign.Verify(SigningDigests.Response(request.Digest, bodyHash), signature, miner);
+}

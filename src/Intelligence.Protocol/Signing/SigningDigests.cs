@@ -1,0 +1,110 @@
+using System.Buffers.Binary;
+using System.Text;
+using Intelligence.Chain;
+
+namespace Intelligence.Protocol.Signing;
+
+/// <summary>Metadata keys that carry request and response signatures (docs/protocol.md, "Signing").</summary>
+public static class SigningHeaders
+{
+    /// <summary>Caller hotkey address, 0x-prefixed hex (any case).</summary>
+    public const string Caller = "intelligence-caller";
+    /// <summary>Nonce: decimal unsigned 64-bit, the caller's clock in Unix nanoseconds, unique per caller.</summary>
+    public const string Nonce = "intelligence-nonce";
+    /// <summary>Caller's 65-byte signature r || s || v (v = 27/28), 0x-prefixed hex.</summary>
+    public const string Signature = "intelligence-signature";
+    /// <summary>Trailer: the miner's hotkey address, 0x-prefixed hex.</summary>
+    public const string Miner = "intelligence-miner";
+    /// <summary>Trailer: the miner's 65-byte signature over the response digest, 0x-prefixed hex.</summary>
+    public const string ResponseSignature = "intelligence-response-signature";
+}
+
+/// <summary>Chain id and subnet a signature is bound to, so it cannot be replayed on another network or subnet.</summary>
+/// <param name="ChainId">EIP-155 chain id of the network.</param>
+/// <param name="Netuid">Subnet id.</param>
+public readonly record struct SigningDomain(ulong ChainId, uint Netuid);
+
+/// <summary>
+/// The digests that requests and responses are signed over. Each is keccak256 of 32-byte words, the same bytes as
+/// Solidity's abi.encode of the listed fields, so a contract can check the evidence (docs/protocol.md).
+/// </summary>
+public static class SigningDigests
+{
+    /// <summary>Words in the request preimage.</summary>
+    public const int RequestWords = 8;
+
+    /// <summary>Words in the response preimage.</summary>
+    public const int ResponseWords = 3;
+
+    /// <summary>keccak256("intelligence.v1/request"): first word of every request preimage.</summary>
+    public static ReadOnlySpan<byte> RequestDomainTag => RequestTag;
+
+    /// <summary>keccak256("intelligence.v1/response"): first word of every response preimage.</summary>
+    public static ReadOnlySpan<byte> ResponseDomainTag => ResponseTag;
+
+    private static readonly byte[] RequestTag = Keccak256.Hash("intelligence.v1/request"u8);
+    private static readonly byte[] ResponseTag = Keccak256.Hash("intelligence.v1/response"u8);
+
+    /// <summary>
+    /// keccak256(abi.encode(REQUEST_TAG, chainId, netuid, caller, miner, nonce, keccak256(method), keccak256(body))).
+    /// </summary>
+    public static byte[] Request(SigningDomain domain, Address caller, Address miner, ulong nonce, string method, ReadOnlySpan<byte> body)
+    {
+        Span<byte> preimage = stackalloc byte[RequestWords * 32];
+        preimage.Clear();
+        RequestTag.CopyTo(preimage);
+        BinaryPrimitives.WriteUInt64BigEndian(preimage.Slice((2 * 32) - 8, 8), domain.ChainId);
+        BinaryPrimitives.WriteUInt32BigEndian(preimage.Slice((3 * 32) - 4, 4), domain.Netuid);
+        caller.WriteTo(preimage.Slice((3 * 32) + 12, Address.Length));
+        miner.WriteTo(preimage.Slice((4 * 32) + 12, Address.Length));
+        BinaryPrimitives.WriteUInt64BigEndian(preimage.Slice((6 * 32) - 8, 8), nonce);
+        Keccak256.Hash(Encoding.UTF8.GetBytes(method), preimage.Slice(6 * 32, 32));
+        Keccak256.Hash(body, preimage.Slice(7 * 32, 32));
+        return Keccak256.Hash(preimage);
+    }
+
+    /// <summary>keccak256(abi.encode(RESPONSE_TAG, requestDigest, bodyHash)).</summary>
+    public static byte[] Response(ReadOnlySpan<byte> requestDigest, ReadOnlySpan<byte> bodyHash)
+    {
+        Span<byte> preimage = stackalloc byte[ResponseWords * 32];
+        ResponseTag.CopyTo(preimage);
+        requestDigest.CopyTo(preimage.Slice(32, 32));
+        bodyHash.CopyTo(preimage.Slice(64, 32));
+        return Keccak256.Hash(preimage);
+    }
+}
+
+/// <summary>
+/// Hash of a response body: keccak256(keccak256(m1) || ... || keccak256(mn)) over the serialized response messages,
+/// so unary (n = 1) and server-streaming calls are signed the same way.
+/// </summary>
+public sealed class ResponseBodyHasher
+{
+    private readonly List<byte[]> _hashes = new(1);
+
+    /// <summary>Adds one serialized message.</summary>
+    public void Add(ReadOnlySpan<byte> message) => _hashes.Add(Keccak256.Hash(message));
+
+    /// <summary>Number of messages added.</summary>
+    public int Count => _hashes.Count;
+
+    /// <summary>The body hash over the messages added so far.</summary>
+    public byte[] Finish()
+    {
+        var all = new byte[_hashes.Count * 32];
+        for (var i = 0; i < _hashes.Count; i++)
+        {
+            _hashes[i].CopyTo(all, i * 32);
+        }
+
+        return Keccak256.Hash(all);
+    }
+
+    /// <summary>The body hash of a single-message (unary) response.</summary>
+    public static byte[] Of(ReadOnlySpan<byte> message)
+    {
+        var hasher = new ResponseBodyHasher();
+        hasher.Add(message);
+        return hasher.Finish();
+    }
+}

@@ -1,0 +1,119 @@
+using System.Numerics;
+using Intelligence.Chain.Crypto;
+
+namespace Intelligence.Chain.Tests;
+
+/// <summary>The hand-written field and scalar arithmetic against System.Numerics.BigInteger.</summary>
+public class ArithmeticTests
+{
+    private static readonly BigInteger P = BigInteger.Parse("0FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC2F", System.Globalization.NumberStyles.HexNumber);
+    private static readonly BigInteger N = BigInteger.Parse("0FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", System.Globalization.NumberStyles.HexNumber);
+
+    private static IEnumerable<byte[]> Samples(int seed, int count)
+    {
+        var rng = new Random(seed);
+        // Edge values first: 0, 1, p-1, p, 2^256-1, values near n.
+        yield return new byte[32];
+        yield return ToBytes(BigInteger.One);
+        yield return ToBytes(P - 1);
+        yield return ToBytes(P);
+        yield return ToBytes(P + 5);
+        yield return ToBytes((BigInteger.One << 256) - 1);
+        yield return ToBytes(N - 1);
+        for (var i = 0; i < count; i++)
+        {
+            var b = new byte[32];
+            rng.NextBytes(b);
+            if (i % 7 == 0)
+            {
+                b.AsSpan(0, 20).Fill(0xFF);
+            }
+            yield return b;
+        }
+    }
+
+    private static byte[] ToBytes(BigInteger v)
+    {
+        var raw = v.ToByteArray(isUnsigned: true, isBigEndian: true);
+        var b = new byte[32];
+        raw.CopyTo(b, 32 - raw.Length);
+        return b;
+    }
+
+    private static BigInteger ToBig(ReadOnlySpan<byte> b) => new(b, isUnsigned: true, isBigEndian: true);
+
+    private static BigInteger Fe(in FieldElement f)
+    {
+        var b = new byte[32];
+        f.WriteBytes(b);
+        return ToBig(b);
+    }
+
+    [Fact]
+    public void FieldOperations_MatchBigInteger()
+    {
+        var list = Samples(7, 300).ToList();
+        for (var i = 0; i < list.Count; i++)
+        {
+            var ab = list[i];
+            var bb = list[(i * 31 + 3) % list.Count];
+            var a = FieldElement.FromBytes(ab, out _);
+            var b = FieldElement.FromBytes(bb, out _);
+            var x = ToBig(ab) % P;
+            var y = ToBig(bb) % P;
+            Assert.Equal((x + y) % P, Fe(FieldElement.Add(a, b)));
+            Assert.Equal(((x - y) % P + P) % P, Fe(FieldElement.Sub(a, b)));
+            Assert.Equal(x * y % P, Fe(FieldElement.Mul(a, b)));
+            Assert.Equal(x * x % P, Fe(FieldElement.Square(a)));
+            Assert.Equal(x.IsZero ? 0 : BigInteger.ModPow(x, P - 2, P), Fe(FieldElement.Invert(a)));
+            var isSquare = x.IsZero || BigInteger.ModPow(x, (P - 1) / 2, P).IsOne;
+            Assert.Equal(isSquare, FieldElement.TrySqrt(a, out var root));
+            if (isSquare)
+            {
+                Assert.Equal(x, BigInteger.ModPow(Fe(root), 2, P));
+            }
+        }
+    }
+
+    [Fact]
+    public void ScalarOperations_MatchBigInteger()
+    {
+        var list = Samples(8, 300).ToList();
+        for (var i = 0; i < list.Count; i++)
+        {
+            var x = ToBig(list[i]) % N;
+            var y = ToBig(list[(i * 17 + 5) % list.Count]) % N;
+            var a = Scalar.FromBigInteger(x);
+            var b = Scalar.FromBigInteger(y);
+            Assert.Equal(x * y % N, Scalar.ToBigInteger(Scalar.Mul(a, b)));
+            Assert.Equal((x + y) % N, Scalar.ToBigInteger(Scalar.Add(a, b)));
+            Assert.Equal((N - x) % N, Scalar.ToBigInteger(Scalar.Negate(a)));
+            Assert.Equal(x.IsZero ? 0 : BigInteger.ModPow(x, N - 2, N), Scalar.ToBigInteger(Scalar.Invert(a)));
+            Assert.Equal(ToBig(list[i]) % N, Scalar.ToBigInteger(Scalar.FromBytesReduced(list[i])));
+        }
+    }
+}
+
+public class GlvTests
+{
+    private static readonly BigInteger N = BigInteger.Parse("0FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", System.Globalization.NumberStyles.HexNumber);
+
+    [Fact]
+    public void Split_RandomScalars_RecombinesAndHalvesTheSize()
+    {
+        var rng = new Random(3);
+        for (var i = 0; i < 500; i++)
+        {
+            var b = new byte[32];
+            rng.NextBytes(b);
+            var k = Scalar.FromBytesReduced(b);
+            Glv.Split(k, out var k1, out var n1, out var k2, out var n2);
+            var v1 = Scalar.ToBigInteger(k1) * (n1 ? -1 : 1);
+            var v2 = Scalar.ToBigInteger(k2) * (n2 ? -1 : 1);
+            var recombined = ((v1 + (v2 * Glv.Lambda)) % N + N) % N;
+            Assert.Equal(Scalar.ToBigInteger(k), recombined);
+            Assert.True(BigInteger.Abs(v1) < BigInteger.One << 129);
+            Assert.True(BigInteger.Abs(v2) < BigInteger.One << 129);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+using System.Globalization;
+
+namespace Intelligence.Protocol.Tests.Fuzz;
+
+/// <summary>Smoke-runs the fuzz target in the normal suite; INTELLIGENCE_FUZZ_ITERATIONS runs it longer.</summary>
+public sealed class FuzzTests
+{
+    [Fact]
+    public void FrameReader_Fuzz_OnlyTypedRejections()
+    {
+        var iterations = int.TryParse(Environment.GetEnvironmentVariable("INTELLIGENCE_FUZZ_ITERATIONS"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 20_000;
+        var random = new Random(20261121);
+        var ran = 0;
+        foreach (var input in FrameReaderFuzzTarget.Corpus(iterations, seed: 7))
+        {
+            FrameReaderFuzzTarget.Run(input, random);
+            ran++;
+        }
+
+        Assert.Equal(iterations, ran);
+    }
+}

@@ -1,0 +1,47 @@
+using Intelligence.Chain.Crypto;
+
+namespace Intelligence.Chain.Bench;
+
+/// <summary>Per-primitive timings of the secp256k1 arithmetic (run with --components).</summary>
+internal static class Components
+{
+    public static void Run(Func<double, Action, double> measure, double seconds)
+    {
+        var a = new FieldElement(0x1234567890ABCDEFUL, 0xFEDCBA0987654321UL, 0x0F1E2D3C4B5A6978UL, 0x7FFFFFFFFFFFFFFFUL);
+        var b = FieldElement.Square(a);
+        var sink = a;
+        Console.WriteLine($"field mul        {measure(seconds, () => sink = FieldElement.Mul(sink, b)),14:N0}/s");
+        Console.WriteLine($"field square     {measure(seconds, () => sink = FieldElement.Square(sink)),14:N0}/s");
+        Console.WriteLine($"field add        {measure(seconds, () => sink = FieldElement.Add(sink, b)),14:N0}/s");
+        Console.WriteLine($"field invert     {measure(seconds, () => sink = FieldElement.Invert(sink)),14:N0}/s");
+        var s = Scalar.FromBytesReduced(Keccak256.Hash("s"u8));
+        var t = s;
+        Console.WriteLine($"scalar montmul   {measure(seconds, () => t = Scalar.MontMul(t, s)),14:N0}/s");
+        Console.WriteLine($"scalar invert    {measure(seconds, () => t = Scalar.Invert(t)),14:N0}/s");
+        var p = JacobianPoint.FromAffine(Secp256k1.G);
+        Console.WriteLine($"point double     {measure(seconds, () => p = Secp256k1.Double(p)),14:N0}/s");
+        Console.WriteLine($"point add mixed  {measure(seconds, () => p = Secp256k1.AddMixed(p, Secp256k1.G)),14:N0}/s");
+        Console.WriteLine($"field sqrt       {measure(seconds, () => FieldElement.TrySqrt(b, out sink)),14:N0}/s");
+        Console.WriteLine($"P table (w=5)    {measure(seconds, () => Secp256k1.OddMultiples(Secp256k1.G, 5)),14:N0}/s");
+        var hash = Keccak256.Hash("x"u8);
+        using var key = PrivateKey.FromHex("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
+        var sig = key.SignHash(hash);
+        Console.WriteLine($"recover          {measure(seconds, () => Ecdsa.Recover(hash, sig)),14:N0}/s");
+        var pub = new byte[64];
+        var rb = sig.R.ToArray();
+        var sb2 = sig.S.ToArray();
+        Console.WriteLine($"TryRecover       {measure(seconds, () => Secp256k1.TryRecover(hash, rb, sb2, sig.RecoveryId, pub)),14:N0}/s");
+        var r = Scalar.FromBytesRaw(rb);
+        var rInv = Scalar.Invert(r);
+        var u1 = Scalar.Mul(Scalar.Negate(Scalar.FromBytesReduced(hash)), rInv);
+        var u2 = Scalar.Mul(Scalar.FromBytesRaw(sb2), rInv);
+        var x = FieldElement.FromBytes(rb, out _);
+        FieldElement.TrySqrt(FieldElement.Add(FieldElement.Mul(FieldElement.Square(x), x), new FieldElement(7, 0, 0, 0)), out var y);
+        var bigR = new AffinePoint(x.Normalize(), y.Normalize());
+        Console.WriteLine($"mul add (u1,u2,R){measure(seconds, () => Secp256k1.MulAdd(u1, u2, bigR)),14:N0}/s");
+        Console.WriteLine($"mul add (s,s,G)  {measure(seconds, () => Secp256k1.MulAdd(s, s, Secp256k1.G)),14:N0}/s");
+        Console.WriteLine($"glv split        {measure(seconds, () => Glv.Split(s, out _, out _, out _, out _)),14:N0}/s");
+        Console.WriteLine($"mul G            {measure(seconds, () => Secp256k1.MulG(s)),14:N0}/s");
+        Console.WriteLine($"mul add (G, P)   {measure(seconds, () => Secp256k1.MulAdd(s, s, Secp256k1.G)),14:N0}/s");
+    }
+}

@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using BigInteger = System.Numerics.BigInteger;
+using Intelligence.Chain.Abi;
+using Intelligence.Chain.Rlp;
+using Intelligence.Chain.Transactions;
+using Org.BouncyCastle.Asn1.X9;
+using Org.BouncyCastle.Crypto.EC;
+using Org.BouncyCastle.Math.EC;
+
+namespace Intelligence.Chain.Bench;
+
+/// <summary>
+/// Chain micro-benchmarks printed next to their peers (BouncyCastle in-process, cast as a process per call).
+/// Usage: dotnet run -c Release --project tools/Intelligence.Chain.Bench [-- --seconds 1 --cast-calls 50]
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var seconds = ArgValue(args, "--seconds", 1.0);
+        var castCalls = (int)ArgValue(args, "--cast-calls", 50);
+        var cast = FindCast();
+        if (args.Contains("--components"))
+        {
+            Components.Run(Measure, seconds);
+            return 0;
+        }
+
+        Console.WriteLine($"{"operation",-44} {"ours/s",12} {"peer",-28} {"peer/s",12}");
+        var data32 = new byte[32];
+        new Random(1).NextBytes(data32);
+        var hashOut = new byte[32];
+        Row("keccak256(32 bytes)", Measure(seconds, () => Keccak256.Hash(data32, hashOut)),
+            "cast keccak (process/call)", cast is null ? null : MeasureProcess(castCalls, cast, "keccak", Hex.Encode(data32)));
+
+        using var key = PrivateKey.FromHex("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
+        var hash = Keccak256.Hash("benchmark"u8);
+        Row("sign hash (RFC 6979, low s)", Measure(seconds, () => key.SignHash(hash)),
+            "cast wallet sign (process/call)", cast is null ? null : MeasureProcess(castCalls, cast, "wallet", "sign", "--no-hash", "--private-key", Hex.Encode(key.ExportBytes()), Hex.Encode(hash)));
+
+        var sig = key.SignHash(hash);
+        var bc = CustomNamedCurves.GetByName("secp256k1");
+        Row("recover address (ecrecover)", Measure(seconds, () => Ecdsa.Recover(hash, sig)),
+            "BouncyCastle 1.8.10 recover", Measure(seconds, () => BouncyRecover(bc, hash, sig)));
+        var message = "benchmark"u8.ToArray();
+        var personal = PersonalSign.Sign(key, message);
+        Row("personal_sign recover + verify", Measure(seconds, () => PersonalSign.Verify(message, personal, key.Address)),
+            "cast wallet verify (process/call)", cast is null ? null : MeasureProcess(castCalls, cast, "wallet", "verify", "--address", key.Address.ToString(), Hex.Encode(message), personal.ToHex()));
+
+        var setWeights = AbiFunction.Parse("setWeights(uint16 netuid, uint16[] uids, uint16[] weights, uint64 versionKey)");
+        var uids = Enumerable.Range(0, 256).Select(i => (object?)(BigInteger)i).ToArray();
+        var weights = Enumerable.Range(0, 256).Select(i => (object?)(BigInteger)((i * 257) % 65536)).ToArray();
+        var castUids = "[" + string.Join(",", Enumerable.Range(0, 256)) + "]";
+        var castWeights = "[" + string.Join(",", Enumerable.Range(0, 256).Select(i => (i * 257) % 65536)) + "]";
+        Row("ABI encode setWeights, 256 uids+weights", Measure(seconds, () => setWeights.EncodeCall((BigInteger)1, uids, weights, (BigInteger)7)),
+            "cast calldata (process/call)", cast is null ? null : MeasureProcess(castCalls, cast, "calldata", setWeights.Signature, "1", castUids, castWeights, "7"));
+
+        var raw = new Eip1559Transaction
+        {
+            ChainId = 31337, Nonce = 7, GasLimit = 300_000, MaxFeePerGas = 2_000_000_000, MaxPriorityFeePerGas = 1_000_000,
+            To = key.Address, Data = setWeights.EncodeCall((BigInteger)1, uids, weights, (BigInteger)7),
+        }.Sign(key).Raw;
+        Row("RLP decode signed tx (structure only)", Measure(seconds, () => RlpCodec.Decode(raw.AsSpan(1))),
+            "", null);
+        Row("decode signed tx + recover sender", Measure(seconds, () => SignedTransaction.Decode(raw)),
+            "cast decode-tx (process/call)", cast is null ? null : MeasureProcess(castCalls, cast, "decode-tx", Hex.Encode(raw)));
+        Console.WriteLine();
+        Console.WriteLine("ours: operations per CPU-second on one thread. cast: one process per call, so its figure includes process start.");
+        return 0;
+    }
+
+    private static byte[] BouncyRecover(X9ECParameters p, byte[] hash, Signature sig)
+    {
+        var r = new Org.BouncyCastle.Math.BigInteger(1, sig.R.ToArray());
+        var s = new Org.BouncyCastle.Math.BigInteger(1, sig.S.ToArray());
+        var bigR = p.Curve.DecodePoint([(byte)(2 + sig.RecoveryId), .. sig.R]);
+        var rInv = r.ModInverse(p.N);
+        var u1 = new Org.BouncyCastle.Math.BigInteger(1, hash).Negate().Mod(p.N).Multiply(rInv).Mod(p.N);
+        var u2 = s.Multiply(rInv).Mod(p.N);
+        var q = ECAlgorithms.SumOfTwoMultiplies(p.G, u1, bigR, u2).Normalize();
+        var pub = q.GetEncoded(false);
+        return Keccak256.Hash(pub.AsSpan(1));
+    }
+
+    private static void Row(string name, double ours, string peer, double? theirs)
+    {
+        var peerText = theirs is null ? (peer.Length == 0 ? "" : "n/a") : theirs.Value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+        Console.WriteLine($"{name,-44} {ours.ToString("N0", System.Globalization.CultureInfo.InvariantCulture),12} {peer,-28} {peerText,12}");
+    }
+
+    /// <summary>
+    /// Operations per CPU-second on one thread, after a warm-up. CPU time (not wall time) is the divisor, so the
+    /// figure reads as "per core" even when other processes share the machine.
+    /// </summary>
+    private static double Measure(double seconds, Action action)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            action();
+        }
+        long count = 0;
+        var process = Process.GetCurrentProcess();
+        process.Refresh();
+        var cpuStart = process.TotalProcessorTime;
+        var sw = Stopwatch.StartNew();
+        var budget = TimeSpan.FromSeconds(seconds);
+        while (sw.Elapsed < budget)
+        {
+            for (var i = 0; i < 64; i++)
+            {
+                action();
+            }
+            count += 64;
+        }
+        process.Refresh();
+        var cpu = (process.TotalProcessorTime - cpuStart).TotalSeconds;
+        return count / Math.Max(cpu, 1e-9);
+    }
+
+    /// <summary>Calls per second of a tool run once per operation (so it includes process start).</summary>
+    private static double MeasureProcess(int calls, string file, params string[] args)
+    {
+        var sw = Stopwatch.StartNew();
+        for (var i = 0; i < calls; i++)
+        {
+            var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in args)
+            {
+                psi.ArgumentList.Add(a);
+            }
+            using var p = Process.Start(psi)!;
+            p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+        }
+        return calls / sw.Elapsed.TotalSeconds;
+    }
+
+    private static string? FindCast()
+    {
+        var env = Environment.GetEnvironmentVariable("INTELLIGENCE_TOOLS_DIR");
+        var candidates = new List<string>();
+        if (!string.IsNullOrEmpty(env))
+        {
+            candidates.Add(Path.Combine(env, "bin", "cast"));
+        }
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            candidates.Add(Path.Combine(dir.FullName, ".tools", "bin", "cast"));
+        }
+        return candidates.FirstOrDefault(File.Exists);
+    }
+
+    private static double ArgValue(string[] args, string name, double fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? double.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    }
+}

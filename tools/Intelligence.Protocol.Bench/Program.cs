@@ -1,0 +1,393 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json;
+using Google.Protobuf;
+using Intelligence.Chain;
+using Intelligence.Protocol.Client;
+using Intelligence.Protocol.Pipeline;
+using Intelligence.Protocol.Server;
+using Intelligence.Protocol.Signing;
+
+namespace Intelligence.Protocol.Bench;
+
+/// <summary>
+/// Protocol bench and interop server.
+///   protocol-bench bench [--seconds 3] [--warmup 1] [--quick]   ours-ours, ours server + grpc-js client,
+///                                                                grpc-js server + our client, grpc-js-grpc-js
+///   protocol-bench serve [--signed]                              our server with the interop service; prints "listening PORT"
+/// </summary>
+internal static class Program
+{
+    /// <summary>Anvil's first two dev keys: validator (caller) and miner in signed mode. Public test keys, never funds.</summary>
+    internal const string ValidatorKeyHex = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+    internal const string MinerKeyHex = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+    internal static readonly SigningDomain Domain = new(31337, 1);
+
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "serve")
+        {
+            return await ServeAsync(args.Contains("--signed"));
+        }
+
+        if (args.Length > 0 && args[0] == "bench")
+        {
+            var seconds = Arg(args, "--seconds", 3.0);
+            var warmup = Arg(args, "--warmup", 1.0);
+            return await Bench.RunAsync(seconds, warmup, args.Contains("--quick"), args.Contains("--ours-only"));
+        }
+
+        Console.Error.WriteLine("usage: protocol-bench bench [--seconds 3] [--warmup 1] [--quick] [--ours-only] | serve [--signed]");
+        return 2;
+    }
+
+    internal static MinerPipeline SignedPipeline(PrivateKey minerKey, Address validator)
+    {
+        var directory = new StaticCallerDirectory();
+        directory.Set(validator, new CallerInfo(true, true, new BigInteger(1_000_000)));
+        var options = new MinerPipelineOptions
+        {
+            Domain = Domain,
+            MaxConcurrency = 64,
+            QueueCapacity = 1024,
+            RateLimitPerSecond = 1_000_000,
+            RateLimitBurst = 1_000_000,
+        };
+        return new MinerPipeline(minerKey, options, directory);
+    }
+
+    private static async Task<int> ServeAsync(bool signed)
+    {
+        using var minerKey = PrivateKey.FromHex(MinerKeyHex);
+        using var validatorKey = PrivateKey.FromHex(ValidatorKeyHex);
+        await using var server = await GrpcServer.StartAsync(InteropService.Create(signed ? SignedPipeline(minerKey, validatorKey.Address) : null));
+        Console.WriteLine($"miner {minerKey.Address.ToLowerHex()}");
+        Console.WriteLine($"listening {server.Port}");
+        // Run until stdin closes (the parent went away) or SIGTERM.
+        using var stop = new CancellationTokenSource();
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
+        {
+            c.Cancel = true;
+            stop.Cancel();
+        });
+        var stdinClosed = Task.Run(() =>
+        {
+            while (Console.In.ReadLine() is not null)
+            {
+            }
+        });
+        await Task.WhenAny(stdinClosed, Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default));
+        return 0;
+    }
+
+    private static double Arg(string[] args, string name, double fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? double.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+}
+
+/// <summary>One bench row: throughput and latency percentiles.</summary>
+internal sealed record Row(string Server, string Client, string Signing, int Concurrency, double RequestsPerSecond, double P50Ms, double P99Ms, long Errors, string Note)
+{
+    /// <summary>CPU time of this .NET process per call (both sides when both are ours), a load-independent cost.</summary>
+    public double CpuMicrosPerCall { get; init; }
+}
+
+/// <summary>The benchmark: every combination of our and grpc-js server and client, printed side by side.</summary>
+internal static class Bench
+{
+    private const string ForwardPath = MinerService.ForwardPath;
+
+    public static async Task<int> RunAsync(double seconds, double warmup, bool quick, bool oursOnly)
+    {
+        int[] concurrencies = [1, 64];
+        var request = InteropService.Echo(1024);
+        var body = request.ToByteArray();
+        var rows = new List<Row>();
+        using var minerKey = PrivateKey.FromHex(Program.MinerKeyHex);
+        using var validatorKey = PrivateKey.FromHex(Program.ValidatorKeyHex);
+        var signer = new RequestSigner(validatorKey, Program.Domain);
+        var tools = oursOnly ? null : FindTools();
+
+        Console.WriteLine($"# unary Forward, {body.Length}-byte request message (1 KiB tensor), loopback h2c, {seconds:0.#} s per row after {warmup:0.#} s warm-up");
+        Console.WriteLine($"# machine: {Environment.ProcessorCount} cores (shared with other work: figures are indicative)");
+        var cores = Environment.ProcessorCount;
+        var verify = CryptoRate(cores, sign: false);
+        var sign = CryptoRate(cores, sign: true);
+        Console.WriteLine($"# reference, {cores} threads: EIP-191 recover+verify {verify:N0}/s, EIP-191 sign {sign:N0}/s");
+        var minerBound = 1 / ((1 / verify) + (1 / sign));
+        Console.WriteLine($"#   a miner does 1 verify + 1 sign per signed call: crypto bound {minerBound:N0} calls/s;");
+        Console.WriteLine($"#   ours-ours signed also signs + verifies on the client in the same process: bound {0.5 / ((1 / verify) + (1 / sign)):N0} calls/s");
+
+        await using (var plain = await GrpcServer.StartAsync(InteropService.Create()))
+        await using (var signedServer = await GrpcServer.StartAsync(InteropService.Create(Program.SignedPipeline(minerKey, validatorKey.Address))))
+        {
+            using var client = new GrpcClient();
+            using var validator = new ValidatorClient(signer, client);
+            var signedMiner = new MinerEndpoint(0, minerKey.Address, signedServer.Address);
+            foreach (var c in concurrencies)
+            {
+                rows.Add(await OursAsync("ours", "ours", "none", c, seconds, warmup, async () =>
+                    (await client.UnaryAsync(plain.Address, ForwardPath, body)).Status.IsOk));
+                rows.Add(await OursAsync("ours", "ours", "both ways", c, seconds, warmup, async () =>
+                    (await validator.ForwardAsync(signedMiner, request, TimeSpan.FromSeconds(10))).Status.IsOk, "client signs+verifies, miner verifies+signs"));
+            }
+
+            if (tools is not null)
+            {
+                foreach (var c in concurrencies)
+                {
+                    rows.Add(await NodeClientAsync(tools, plain.Port, "none", c, seconds, warmup, new { body = Convert.ToBase64String(body) }, ""));
+                    // The miner can verify+sign about minerBound calls/s (measured under the same load): keep a wide margin.
+                    var file = PreSign(signer, minerKey.Address, body, (int)Math.Max(quick ? 1000 : 3000, minerBound * (seconds + warmup) * 3));
+                    try
+                    {
+                        rows.Add(await NodeClientAsync(tools, signedServer.Port, "request", c, seconds, warmup, new { requestsFile = file }, "pre-signed by .NET; miner verifies+signs"));
+                    }
+                    finally
+                    {
+                        File.Delete(file);
+                    }
+                }
+            }
+        }
+
+        if (tools is not null)
+        {
+            var (peer, port) = await StartPeerAsync(tools);
+            try
+            {
+                using var client = new GrpcClient();
+                var address = new Uri($"http://127.0.0.1:{port}");
+                foreach (var c in concurrencies)
+                {
+                    rows.Add(await OursAsync("grpc-js", "ours", "none", c, seconds, warmup, async () =>
+                        (await client.UnaryAsync(address, ForwardPath, body)).Status.IsOk));
+                    rows.Add(await OursAsync("grpc-js", "ours", "request", c, seconds, warmup, async () =>
+                    {
+                        var options = new CallOptions();
+                        foreach (var h in signer.Sign(minerKey.Address, ForwardPath, body).Headers())
+                        {
+                            options.Headers.Add(h);
+                        }
+
+                        return (await client.UnaryAsync(address, ForwardPath, body, options)).Status.IsOk;
+                    }, "client signs only (grpc-js does not verify)"));
+                    rows.Add(await NodeClientAsync(tools, port, "none", c, seconds, warmup, new { body = Convert.ToBase64String(body) }, "", server: "grpc-js"));
+                }
+            }
+            finally
+            {
+                peer.Kill(entireProcessTree: true);
+                await peer.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+                peer.Dispose();
+            }
+        }
+        else
+        {
+            Console.WriteLine("# node or .tools/npm/node_modules not found: grpc-js rows skipped");
+        }
+
+        Print(rows);
+        return rows.Any(r => r.Errors > 0) ? 1 : 0;
+    }
+
+    private static void Print(List<Row> rows)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"{"server",-8} {"client",-8} {"signing",-10} {"conc",4} {"req/s",10} {"p50 ms",8} {"p99 ms",8} {"errors",6} {"cpu us/call",11}  note");
+        foreach (var r in rows.OrderBy(r => r.Signing != "none").ThenBy(r => r.Concurrency).ThenBy(r => r.Server).ThenBy(r => r.Client))
+        {
+            Console.WriteLine($"{r.Server,-8} {r.Client,-8} {r.Signing,-10} {r.Concurrency,4} {r.RequestsPerSecond,10:N0} {r.P50Ms,8:0.000} {r.P99Ms,8:0.000} {r.Errors,6} {r.CpuMicrosPerCall,11:N0}  {r.Note}");
+        }
+    }
+
+    private static async Task<Row> OursAsync(string server, string client, string signing, int concurrency, double seconds, double warmup, Func<Task<bool>> call, string note = "")
+    {
+        var measureFrom = Stopwatch.GetTimestamp() + (long)(warmup * Stopwatch.Frequency);
+        var until = measureFrom + (long)(seconds * Stopwatch.Frequency);
+        var latencies = new List<double>[concurrency];
+        long errors = 0;
+        TimeSpan cpuStart = default;
+        var cpuMarked = 0;
+        var workers = Enumerable.Range(0, concurrency).Select(i => Task.Run(async () =>
+        {
+            var mine = latencies[i] = new List<double>(1 << 14);
+            while (true)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                if (t0 >= until)
+                {
+                    return;
+                }
+
+                var ok = await call();
+                var t1 = Stopwatch.GetTimestamp();
+                if (t0 >= measureFrom)
+                {
+                    if (Interlocked.Exchange(ref cpuMarked, 1) == 0)
+                    {
+                        cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+                    }
+
+                    if (ok)
+                    {
+                        mine.Add((t1 - t0) * 1000.0 / Stopwatch.Frequency);
+                    }
+                    else
+                    {
+                        Interlocked.Increment(ref errors);
+                    }
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(workers);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
+        var all = latencies.SelectMany(l => l).Order().ToArray();
+        var row = new Row(server, client, signing, concurrency, all.Length / seconds, Percentile(all, 0.5), Percentile(all, 0.99), errors, note)
+        {
+            CpuMicrosPerCall = all.Length == 0 ? 0 : cpu.TotalMicroseconds / all.Length,
+        };
+        Console.Error.WriteLine($"  done: {row}");
+        return row;
+    }
+
+    private static async Task<Row> NodeClientAsync(Tools tools, int port, string signing, int concurrency, double seconds, double warmup, object source, string note, string server = "ours")
+    {
+        var spec = JsonSerializer.SerializeToElement(source);
+        var dict = spec.EnumerateObject().ToDictionary(p => p.Name, p => (object)p.Value.GetString()!);
+        dict["mode"] = "bench";
+        dict["address"] = $"127.0.0.1:{port}";
+        dict["path"] = ForwardPath;
+        dict["concurrency"] = concurrency;
+        dict["seconds"] = seconds;
+        dict["warmupSeconds"] = warmup;
+        var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+        var line = await RunNodeAsync(tools, "grpc-js-client.mjs", JsonSerializer.Serialize(dict), "bench ", TimeSpan.FromSeconds(seconds + warmup + 60));
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
+        var r = JsonDocument.Parse(line).RootElement;
+        var requests = r.GetProperty("requests").GetInt64();
+        var elapsed = r.GetProperty("seconds").GetDouble();
+        var errors = r.GetProperty("errors").GetInt64();
+        var exhausted = r.GetProperty("exhausted").GetBoolean();
+        var firstError = r.GetProperty("firstError").GetString();
+        var fullNote = note + (exhausted ? " (ran out of pre-signed requests)" : "") + (errors > 0 ? $" first error: {firstError}" : "");
+        // Our side's CPU also covers the warm-up calls the node client does not count: scale calls by (warm-up + run) / run.
+        var row = new Row(server, "grpc-js", signing, concurrency, requests / Math.Max(elapsed, 1e-9), r.GetProperty("p50Ms").GetDouble(), r.GetProperty("p99Ms").GetDouble(), errors, fullNote.Trim())
+        {
+            CpuMicrosPerCall = server == "ours" && requests > 0 ? cpu.TotalMicroseconds / (requests * (seconds + warmup) / seconds) : 0,
+        };
+        Console.Error.WriteLine($"  done: {row}");
+        return row;
+    }
+
+    private static string PreSign(RequestSigner signer, Address miner, byte[] body, int count)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"protocol-bench-{Environment.ProcessId}-{Guid.NewGuid():N}.jsonl");
+        using var writer = new StreamWriter(file);
+        var encoded = Convert.ToBase64String(body);
+        for (var i = 0; i < count; i++)
+        {
+            var signed = signer.Sign(miner, ForwardPath, body);
+            writer.WriteLine(JsonSerializer.Serialize(new { body = encoded, metadata = signed.Headers().ToDictionary(h => h.Key, h => h.Value) }));
+        }
+
+        return file;
+    }
+
+    private static double CryptoRate(int threads, bool sign)
+    {
+        using var key = PrivateKey.FromHex(Program.ValidatorKeyHex);
+        var digest = Keccak256.Hash("bench"u8);
+        var signature = PersonalSign.Sign(key, digest);
+        var until = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 2);
+        var counts = new long[threads];
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        {
+            while (Stopwatch.GetTimestamp() < until)
+            {
+                if (sign)
+                {
+                    PersonalSign.Sign(key, digest);
+                }
+                else
+                {
+                    PersonalSign.Verify(digest, signature, key.Address);
+                }
+
+                counts[t]++;
+            }
+        });
+        return counts.Sum() * 2.0;
+    }
+
+    private static double Percentile(double[] sorted, double p) =>
+        sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
+
+    private sealed record Tools(string NodeModules, string Scripts, string ProtoRoot);
+
+    private static Tools? FindTools()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Intelligence.sln")))
+            {
+                var toolsDir = Environment.GetEnvironmentVariable("INTELLIGENCE_TOOLS_DIR") is { Length: > 0 } t ? t : Path.Combine(dir.FullName, ".tools");
+                var modules = Path.Combine(toolsDir, "npm", "node_modules");
+                return Directory.Exists(Path.Combine(modules, "@grpc", "grpc-js"))
+                    ? new Tools(modules, Path.Combine(dir.FullName, "tests", "node", "protocol"), Path.Combine(dir.FullName, "src", "Intelligence.Protocol", "Protos"))
+                    : null;
+            }
+        }
+
+        return null;
+    }
+
+    private static ProcessStartInfo NodeInfo(Tools tools, string script, params string[] args)
+    {
+        var info = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(tools.Scripts, script));
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        info.Environment["NODE_PATH"] = tools.NodeModules;
+        return info;
+    }
+
+    private static async Task<string> RunNodeAsync(Tools tools, string script, string arg, string prefix, TimeSpan timeout)
+    {
+        using var process = Process.Start(NodeInfo(tools, script, arg))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        var line = (await stdout).Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"{script} printed no '{prefix}' line: {await stderr}");
+        return line[prefix.Length..];
+    }
+
+    private static async Task<(Process Process, int Port)> StartPeerAsync(Tools tools)
+    {
+        var process = Process.Start(NodeInfo(tools, "grpc-js-peer.mjs", tools.ProtoRoot))!;
+        var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        if (line is null || !line.StartsWith("listening ", StringComparison.Ordinal))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException("grpc-js peer did not start: " + await process.StandardError.ReadToEndAsync());
+        }
+
+        return (process, int.Parse(line["listening ".Length..], CultureInfo.InvariantCulture));
+    }
+}
