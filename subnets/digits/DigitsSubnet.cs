@@ -1,0 +1,69 @@
+namespace Intelligence.Subnets.Digits;
+
+/// <summary>
+/// Subnet "digits": miners receive 8x8 pixel intensities and answer class probabilities for 0-9; validators score
+/// log-loss and accuracy on their private split against the class-prior / majority-class baseline.
+/// </summary>
+public sealed class DigitsSubnet : ClassificationSubnet
+{
+    /// <summary>Name of the input tensor: float32 [N, 64], intensities 0-16, row-major 8x8.</summary>
+    public const string PixelsInput = "pixels";
+
+    /// <summary>Name of the output tensor: float32 [N, 10], class probabilities, rows sum to 1.</summary>
+    public const string ProbabilitiesOutput = "probabilities";
+
+    /// <summary>Pixels per image.</summary>
+    public const int Pixels = 64;
+
+    /// <summary>Digit classes.</summary>
+    public const int Classes = 10;
+
+    private static readonly TaskSchema TaskSchema = new(
+        [new TensorSpec(PixelsInput, TensorElementType.Float32, [TensorSpec.Batch, Pixels])],
+        [new TensorSpec(ProbabilitiesOutput, TensorElementType.Float32, [TensorSpec.Batch, Classes])]);
+
+    /// <summary>Creates the subnet over the embedded dataset, split as <paramref name="split"/> says (batches of 64 by default).</summary>
+    public DigitsSubnet(ClassificationSplitOptions? split = null, AntiGamingOptions? antiGaming = null)
+        : base(LoadDataset(), split ?? new ClassificationSplitOptions { BatchSize = 64 }, antiGaming)
+    {
+    }
+
+    /// <inheritdoc />
+    public override string Name => "digits";
+
+    /// <inheritdoc />
+    public override TaskSchema Schema => TaskSchema;
+
+    /// <inheritdoc />
+    protected override string InputName => PixelsInput;
+
+    /// <summary>The 1797 UCI digits embedded in this assembly.</summary>
+    public static TabularDataset LoadDataset()
+        => TabularDataset.FromCsv(DatasetFiles.ReadEmbeddedLines(typeof(DigitsSubnet).Assembly, "digits.csv.gz"), 0, Classes);
+
+    /// <inheritdoc />
+    protected override bool ValuesAreValid(ClassificationQuery query, IReadOnlyList<SubnetTensor> outputs)
+        => AreProbabilities(outputs[0], rowsSumToOne: true);
+
+    /// <summary>
+    /// Score = 0 if log-loss is not below the prior's; else the mean of log-loss skill (1 - LL / LL_prior) and
+    /// accuracy skill ((acc - acc_majority) / (1 - acc_majority)), each clamped to [0,1].
+    /// </summary>
+    protected override Evaluation Evaluate(ClassificationQuery query, IReadOnlyList<SubnetTensor> outputs)
+    {
+        var probs = AntiGaming.AsDoubles(outputs[0]);
+        var labels = query.Labels.ToArray();
+        var logLoss = Metrics.MulticlassLogLoss(probs, labels, Classes);
+        var accuracy = Metrics.Accuracy(probs, labels, Classes);
+        var priorLogLoss = Metrics.PriorLogLoss(Prior.ToArray(), labels);
+        var majority = (double)labels.Count(y => y == MajorityClass) / labels.Length;
+        var score = CombineSkills(1 - (logLoss / priorLogLoss), (accuracy - majority) / (1 - majority));
+        return new Evaluation(score, new Dictionary<string, double>
+        {
+            ["accuracy"] = accuracy,
+            ["log_loss"] = logLoss,
+            ["prior_log_loss"] = priorLogLoss,
+            ["majority_accuracy"] = majority,
+        });
+    }
+}
