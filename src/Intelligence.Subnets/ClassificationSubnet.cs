@@ -99,14 +99,26 @@ public abstract class ClassificationSubnet : SubnetBase<ClassificationQuery>
     public override SubnetQuery CreateQueryBatch(Random rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
-        var rows = new List<int>();
         var n = Math.Min(Split.BatchSize, ValidatorSplit.Count);
-        var freq = ValidatorSplit.ClassFrequencies();
-        foreach (var group in Enumerable.Range(0, ValidatorSplit.Count).GroupBy(i => ValidatorSplit.Labels[i]))
+        var groups = Enumerable.Range(0, ValidatorSplit.Count).GroupBy(i => ValidatorSplit.Labels[i]).Select(g => g.ToArray()).ToArray();
+        // Stratified quotas (largest remainder), at least one row of every class when the batch allows it.
+        var exact = groups.Select(g => (double)n * g.Length / ValidatorSplit.Count).ToArray();
+        var quota = exact.Select((e, i) => Math.Min(groups[i].Length, Math.Max(n >= groups.Length ? 1 : 0, (int)e))).ToArray();
+        foreach (var i in Enumerable.Range(0, groups.Length).OrderByDescending(i => exact[i] - Math.Floor(exact[i])).ThenBy(i => i).ToArray())
         {
-            var members = group.ToArray();
-            var take = Math.Clamp((int)Math.Round(n * freq[group.Key]), 1, members.Length);
-            rows.AddRange(Splits.Sample(members, take, rng));
+            if (quota.Sum() < n && quota[i] < groups[i].Length)
+            {
+                quota[i]++;
+            }
+        }
+        while (quota.Sum() > n)
+        {
+            quota[Array.IndexOf(quota, quota.Max())]--;
+        }
+        var rows = new List<int>(n);
+        for (var i = 0; i < groups.Length; i++)
+        {
+            rows.AddRange(Splits.Sample(groups[i], quota[i], rng));
         }
         rng.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(rows));
         return QueryFor(rows);
