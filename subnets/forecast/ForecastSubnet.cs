@@ -80,7 +80,7 @@ public sealed class ForecastSubnet : SubnetBase<ForecastQuery>
             throw new ArgumentException("the replay period is too short for the horizon", nameof(options));
         }
         ClockStart = ReplayStartIndex + new Random(Options.ValidatorSeed).Next((lastOrigin - ReplayStartIndex) / 2);
-        Now = ClockStart;
+        Now = ClockStart - 1;
         Schema = new TaskSchema(
             [new TensorSpec(HistoryInput, TensorElementType.Float32, [TensorSpec.Batch, Options.HistoryLength])],
             [new TensorSpec(ForecastOutput, TensorElementType.Float32, [TensorSpec.Batch, Options.Horizon])]);
@@ -98,7 +98,7 @@ public sealed class ForecastSubnet : SubnetBase<ForecastQuery>
     /// <summary>Week where this validator's clock starts (and restarts after the end), chosen by its seed.</summary>
     public int ClockStart { get; }
 
-    /// <summary>Index of the latest week whose value the replay has revealed.</summary>
+    /// <summary>Index of the latest week whose value the replay has revealed (the origin of the latest query).</summary>
     public int Now { get; private set; }
 
     /// <summary>Times the replay clock has wrapped back to <see cref="ClockStart"/>.</summary>
@@ -125,13 +125,14 @@ public sealed class ForecastSubnet : SubnetBase<ForecastQuery>
     }
 
     /// <summary>
-    /// Issues a query at the current week, skipping origins with no known truth at all and wrapping at the end of
-    /// the series, then advances the clock one week.
+    /// One round is one week: reveals the next week, then issues a query whose history ends there. Origins with no
+    /// known truth at all are skipped, and the clock wraps to <see cref="ClockStart"/> at the end of the series.
     /// </summary>
     public override SubnetQuery CreateQueryBatch(Random rng)
     {
         lock (_gate)
         {
+            Now++;
             for (var guard = 0; ; guard++)
             {
                 if (Now + Options.Horizon > Series.Count - 1)
@@ -145,9 +146,7 @@ public sealed class ForecastSubnet : SubnetBase<ForecastQuery>
                 }
                 Now++;
             }
-            var query = QueryAt(Now, Lap);
-            Now++;
-            return query;
+            return QueryAt(Now, Lap);
         }
     }
 
