@@ -1,3 +1,5 @@
+using Intelligence.Inference.Training;
+
 namespace Intelligence.Subnets.Diagnosis;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Intelligence.Subnets.Diagnosis;
 /// Miners receive 30 features and answer the probability that the mass is malignant; validators score log-loss
 /// and AUC against the class-prior baseline.
 /// </summary>
-public sealed class DiagnosisSubnet : ClassificationSubnet
+public sealed class DiagnosisSubnet : ClassificationSubnet, IReferenceModelTrainer
 {
     /// <summary>Name of the input tensor: float32 [N, 30], the UCI feature order.</summary>
     public const string FeaturesInput = "features";
@@ -50,6 +52,15 @@ public sealed class DiagnosisSubnet : ClassificationSubnet
             throw new DatasetFormatException($"expected {Features} features, found {raw.FeatureCount}");
         }
         return new TabularDataset(raw.Features, [.. raw.Labels.Select(y => 1 - y)], 2);
+    }
+
+    /// <summary>Reference model: logistic regression (sigmoid of a linear score) trained on the public split, scaling folded in.</summary>
+    public byte[] TrainReferenceModel(int seed)
+    {
+        var rows = Enumerable.Range(0, PublicSplit.Count).ToArray();
+        var model = MlpTrainer.TrainLogisticRegression(
+            PublicSplit.Flatten(rows), rows.Length, Features, PublicSplit.Labels.ToArray(), 2, binary: true, epochs: 100, seed: seed);
+        return model.ToOnnx();
     }
 
     /// <inheritdoc />

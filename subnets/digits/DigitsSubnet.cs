@@ -1,10 +1,12 @@
+using Intelligence.Inference.Training;
+
 namespace Intelligence.Subnets.Digits;
 
 /// <summary>
 /// Subnet "digits": miners receive 8x8 pixel intensities and answer class probabilities for 0-9; validators score
 /// log-loss and accuracy on their private split against the class-prior / majority-class baseline.
 /// </summary>
-public sealed class DigitsSubnet : ClassificationSubnet
+public sealed class DigitsSubnet : ClassificationSubnet, IReferenceModelTrainer
 {
     /// <summary>Name of the input tensor: float32 [N, 64], intensities 0-16, row-major 8x8.</summary>
     public const string PixelsInput = "pixels";
@@ -40,6 +42,16 @@ public sealed class DigitsSubnet : ClassificationSubnet
     /// <summary>The 1797 UCI digits embedded in this assembly.</summary>
     public static TabularDataset LoadDataset()
         => TabularDataset.FromCsv(DatasetFiles.ReadEmbeddedLines(typeof(DigitsSubnet).Assembly, "digits.csv.gz"), 0, Classes);
+
+    /// <summary>Reference model: an MLP 64-32-10 (ReLU, softmax) trained by Adam on the public split, scaling folded in.</summary>
+    public byte[] TrainReferenceModel(int seed)
+    {
+        var rows = Enumerable.Range(0, PublicSplit.Count).ToArray();
+        var mlp = MlpTrainer.TrainClassifier(
+            PublicSplit.Flatten(rows), rows.Length, Pixels, PublicSplit.Labels.ToArray(), Classes,
+            new MlpTrainerOptions { HiddenLayers = [32], Epochs = 40, Seed = seed });
+        return mlp.ToOnnx();
+    }
 
     /// <inheritdoc />
     protected override bool ValuesAreValid(ClassificationQuery query, IReadOnlyList<SubnetTensor> outputs)

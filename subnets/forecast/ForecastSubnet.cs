@@ -1,3 +1,6 @@
+using Intelligence.Inference.Onnx;
+using Intelligence.Inference.Training;
+
 namespace Intelligence.Subnets.Forecast;
 
 /// <summary>Settings of the forecast subnet.</summary>
@@ -52,7 +55,7 @@ public sealed class ForecastQuery : SubnetQuery
 /// week t (missing weeks filled) and asks for t+1..t+k; one query moves the clock one week, so a query's truth
 /// is revealed k queries later, and the committed answers are scored then by MASE.
 /// </summary>
-public sealed class ForecastSubnet : SubnetBase<ForecastQuery>
+public sealed class ForecastSubnet : SubnetBase<ForecastQuery>, IReferenceModelTrainer
 {
     /// <summary>Name of the input tensor: float32 [1, HistoryLength], ppm, oldest first.</summary>
     public const string HistoryInput = "history";
@@ -167,6 +170,74 @@ public sealed class ForecastSubnet : SubnetBase<ForecastQuery>
     {
         ArgumentNullException.ThrowIfNull(history);
         return [.. Enumerable.Range(1, horizon).Select(h => history[history.Count - 1 + h - season])];
+    }
+
+    /// <summary>
+    /// Reference model: a linear autoregression from the filled history window to the k next weeks. It is fitted by
+    /// ridge least squares in level-free form (targets and lags minus the last value, since CO2 trends) on every
+    /// public-split origin whose targets are all known, then folded back into one linear map on the raw window.
+    /// The fit is exact, so the seed is not used.
+    /// </summary>
+    public byte[] TrainReferenceModel(int seed)
+    {
+        int lags = Options.HistoryLength, horizon = Options.Horizon;
+        var (x, y, rows) = PublicWindows();
+        for (var r = 0; r < rows; r++)
+        {
+            var last = x[(r * lags) + lags - 1];
+            for (var j = 0; j < lags; j++)
+            {
+                x[(r * lags) + j] -= last;
+            }
+            for (var h = 0; h < horizon; h++)
+            {
+                y[(r * horizon) + h] -= last;
+            }
+        }
+        var fit = LinearLeastSquares.Fit(x, rows, lags, y, horizon, ridge: 1.0);
+        // y[t+h] = last + b_h + sum_j w_jh (x_j - last): the last lag's weight absorbs 1 - sum_j w_jh.
+        var weights = (float[])fit.Weights.Clone();
+        for (var h = 0; h < horizon; h++)
+        {
+            var sum = 0f;
+            for (var j = 0; j < lags; j++)
+            {
+                sum += fit.Weights[(j * horizon) + h];
+            }
+            weights[((lags - 1) * horizon) + h] += 1f - sum;
+        }
+        return OnnxGraphs.LinearAutoregressive(weights, fit.Bias, lags, horizon);
+    }
+
+    /// <summary>The seasonal-naive baseline as an ONNX linear model (a one-hot lag per horizon step).</summary>
+    public byte[] SeasonalNaiveModel()
+    {
+        var weights = new float[Options.HistoryLength * Options.Horizon];
+        for (var h = 1; h <= Options.Horizon; h++)
+        {
+            weights[((Options.HistoryLength - 1 + h - Options.Season) * Options.Horizon) + (h - 1)] = 1f;
+        }
+        return OnnxGraphs.LinearAutoregressive(weights, new float[Options.Horizon], Options.HistoryLength, Options.Horizon);
+    }
+
+    /// <summary>Training pairs from the public split: filled history windows and the k following weeks (rows with a missing target are left out).</summary>
+    public (float[] X, float[] Y, int Rows) PublicWindows()
+    {
+        var x = new List<float>();
+        var y = new List<float>();
+        var rows = 0;
+        for (var t = Options.HistoryLength - 1; t + Options.Horizon < ReplayStartIndex; t++)
+        {
+            var target = TruthAt(t);
+            if (target.Any(double.IsNaN))
+            {
+                continue;
+            }
+            x.AddRange(Series.FilledWindow(t, Options.HistoryLength).Select(v => (float)v));
+            y.AddRange(target.Select(v => (float)v));
+            rows++;
+        }
+        return ([.. x], [.. y], rows);
     }
 
     /// <inheritdoc />
