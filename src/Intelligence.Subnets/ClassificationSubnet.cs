@@ -157,6 +157,31 @@ public abstract class ClassificationSubnet : SubnetBase<ClassificationQuery>
     }
 
     /// <summary>
+    /// The score of a class-probability answer (<c>[N, Classes]</c>): 0 if log-loss is not below the prior's; else
+    /// the mean of log-loss skill (1 - LL / LL_prior) and accuracy skill ((acc - acc_majority) / (1 - acc_majority)).
+    /// </summary>
+    protected Evaluation EvaluateClassProbabilities(ClassificationQuery query, SubnetTensor probabilities)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(probabilities);
+        var probs = AntiGaming.AsDoubles(probabilities);
+        var labels = query.Labels.ToArray();
+        var classes = ValidatorSplit.Classes;
+        var logLoss = Metrics.MulticlassLogLoss(probs, labels, classes);
+        var accuracy = Metrics.Accuracy(probs, labels, classes);
+        var priorLogLoss = Metrics.PriorLogLoss(Prior.ToArray(), labels);
+        var majority = (double)labels.Count(y => y == MajorityClass) / labels.Length;
+        var score = CombineSkills(1 - (logLoss / priorLogLoss), (accuracy - majority) / (1 - majority));
+        return new Evaluation(score, new Dictionary<string, double>
+        {
+            ["accuracy"] = accuracy,
+            ["log_loss"] = logLoss,
+            ["prior_log_loss"] = priorLogLoss,
+            ["majority_accuracy"] = majority,
+        });
+    }
+
+    /// <summary>
     /// Combines two skills into a score: 0 when the log-loss skill is not positive (no better than the prior, which
     /// covers random and uninformed answers), else the mean of both skills clamped to [0,1].
     /// </summary>

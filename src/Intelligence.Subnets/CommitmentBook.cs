@@ -36,10 +36,15 @@ public sealed class CommitmentBook
 
     /// <summary>Records the responses to a query, as received, before any truth is known.</summary>
     /// <exception cref="InvalidOperationException">The book is full (truth is not being revealed).</exception>
+    /// <exception cref="ArgumentException">A hotkey answers twice (checked now so that scoring later cannot fail on it).</exception>
     public void Commit(SubnetQuery query, IReadOnlyList<MinerResponse> responses)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(responses);
+        if (responses.GroupBy(r => r.Hotkey, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            throw new ArgumentException($"hotkey {twice.Key} answered twice in one round", nameof(responses));
+        }
         lock (_gate)
         {
             if (_pending.Count >= Capacity)

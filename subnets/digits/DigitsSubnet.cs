@@ -62,20 +62,5 @@ public sealed class DigitsSubnet : ClassificationSubnet, IReferenceModelTrainer
     /// accuracy skill ((acc - acc_majority) / (1 - acc_majority)), each clamped to [0,1].
     /// </summary>
     protected override Evaluation Evaluate(ClassificationQuery query, IReadOnlyList<SubnetTensor> outputs)
-    {
-        var probs = AntiGaming.AsDoubles(outputs[0]);
-        var labels = query.Labels.ToArray();
-        var logLoss = Metrics.MulticlassLogLoss(probs, labels, Classes);
-        var accuracy = Metrics.Accuracy(probs, labels, Classes);
-        var priorLogLoss = Metrics.PriorLogLoss(Prior.ToArray(), labels);
-        var majority = (double)labels.Count(y => y == MajorityClass) / labels.Length;
-        var score = CombineSkills(1 - (logLoss / priorLogLoss), (accuracy - majority) / (1 - majority));
-        return new Evaluation(score, new Dictionary<string, double>
-        {
-            ["accuracy"] = accuracy,
-            ["log_loss"] = logLoss,
-            ["prior_log_loss"] = priorLogLoss,
-            ["majority_accuracy"] = majority,
-        });
-    }
+        => EvaluateClassProbabilities(query, outputs[0]);
 }

@@ -71,16 +71,7 @@ public sealed class TemplateSubnet : ClassificationSubnet, IReferenceModelTraine
 
     /// <summary>Score = 0 unless log-loss beats the prior's; else the mean of log-loss skill and accuracy skill over the majority class.</summary>
     protected override Evaluation Evaluate(ClassificationQuery query, IReadOnlyList<SubnetTensor> outputs)
-    {
-        var probs = AntiGaming.AsDoubles(outputs[0]);
-        var labels = query.Labels.ToArray();
-        var logLoss = Metrics.MulticlassLogLoss(probs, labels, Classes);
-        var accuracy = Metrics.Accuracy(probs, labels, Classes);
-        var priorLogLoss = Metrics.PriorLogLoss(Prior.ToArray(), labels);
-        var majority = (double)labels.Count(y => y == MajorityClass) / labels.Length;
-        var score = CombineSkills(1 - (logLoss / priorLogLoss), (accuracy - majority) / (1 - majority));
-        return new Evaluation(score, new Dictionary<string, double> { ["accuracy"] = accuracy, ["log_loss"] = logLoss });
-    }
+        => EvaluateClassProbabilities(query, outputs[0]);
 
     private static double Gaussian(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 }

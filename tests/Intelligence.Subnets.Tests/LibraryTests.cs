@@ -79,6 +79,22 @@ public sealed class LibraryTests
     }
 
     [Fact]
+    public void CommitmentBook_RejectsATwiceAnsweringHotkeyAndAFullBook()
+    {
+        var subnet = new DigitsSubnet();
+        var q = subnet.CreateQueryBatch(new Random(1));
+        var r = MinerResponse.Failed("hk", "timeout", TimeSpan.Zero);
+        var book = new CommitmentBook(capacity: 1);
+
+        Assert.Throws<ArgumentException>(() => book.Commit(q, [r, r with { Hotkey = "HK" }]));
+        book.Commit(q, [r]);
+        Assert.Throws<InvalidOperationException>(() => book.Commit(q, [r]));
+        var scored = Assert.Single(book.ScoreRevealed(subnet));
+        Assert.Equal(ScoreReason.Missing, scored.Scores[0].Reason);
+        Assert.Equal(0, book.PendingCount);
+    }
+
+    [Fact]
     public void TabularDataset_BadCsv_ThrowsDatasetFormat()
     {
         Assert.Throws<DatasetFormatException>(() => TabularDataset.FromCsv(["1,2,x"], 0, 2));
