@@ -93,11 +93,11 @@ public sealed class ModelLoadException : InferenceException
     public new string Source { get; }
 }
 
-/// <summary>The inputs given to a run do not match the model: unknown or missing name, wrong element type or shape.</summary>
-public sealed class InputMismatchException : InferenceException
+/// <summary>Base of the errors about one particular input of a run.</summary>
+public abstract class InferenceInputException : InferenceException
 {
     /// <summary>Creates the error for one input.</summary>
-    public InputMismatchException(string inputName, string reason)
+    protected InferenceInputException(string inputName, string reason)
         : base($"Input '{inputName}': {reason}")
     {
         InputName = inputName;
@@ -106,20 +106,16 @@ public sealed class InputMismatchException : InferenceException
     /// <summary>The input the error is about.</summary>
     public string InputName { get; }
 }
+
+/// <summary>The inputs given to a run do not match the model: unknown or missing name, wrong element type or shape.</summary>
+/// <param name="inputName">The input the error is about.</param>
+/// <param name="reason">What is wrong with it.</param>
+public sealed class InputMismatchException(string inputName, string reason) : InferenceInputException(inputName, reason);
 
 /// <summary>An input holds a value the runtime refuses (NaN or infinity when non-finite inputs are rejected).</summary>
-public sealed class InvalidInputValueException : InferenceException
-{
-    /// <summary>Creates the error for one input.</summary>
-    public InvalidInputValueException(string inputName, string reason)
-        : base($"Input '{inputName}': {reason}")
-    {
-        InputName = inputName;
-    }
-
-    /// <summary>The input the error is about.</summary>
-    public string InputName { get; }
-}
+/// <param name="inputName">The input the error is about.</param>
+/// <param name="reason">What is wrong with it.</param>
+public sealed class InvalidInputValueException(string inputName, string reason) : InferenceInputException(inputName, reason);
 
 /// <summary>The requested execution provider cannot be used on this machine.</summary>
 public sealed class ExecutionProviderUnavailableException : InferenceException

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -41,6 +42,12 @@ public sealed unsafe class InferenceSession : IDisposable
         _fetchedOutputs = Enumerable.Range(0, Outputs.Count).Where(i => Outputs[i].IsTensor).ToArray();
         _outputNames = _fetchedOutputs.Select(i => PinnedUtf8(Outputs[i].Name)).ToArray();
     }
+
+    /// <summary>The native session (for the benchmark's raw C API baseline).</summary>
+    internal OrtSessionHandle Handle => _session;
+
+    /// <summary>Test hook: called on the running thread just before the native run starts.</summary>
+    internal Action? NativeRunStarting { get; set; }
 
     /// <summary>The model's inputs, in graph order.</summary>
     public IReadOnlyList<TensorInfo> Inputs { get; }
@@ -98,6 +105,14 @@ public sealed unsafe class InferenceSession : IDisposable
     {
         options ??= InferenceSessionOptions.Default;
         logger ??= NullLogger.Instance;
+        ArgumentOutOfRangeException.ThrowIfNegative(options.IntraOpThreads, nameof(options.IntraOpThreads));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.InterOpThreads, nameof(options.InterOpThreads));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.CudaDeviceId, nameof(options.CudaDeviceId));
+        if (options.CudaMemoryLimitBytes is <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.CudaMemoryLimitBytes, "CudaMemoryLimitBytes must be positive when set.");
+        }
+
         var api = OrtNative.Api;
         var env = OrtEnvironment.Env;
 
@@ -166,6 +181,17 @@ public sealed unsafe class InferenceSession : IDisposable
             OrtNative.Check(api->SetInterOpNumThreads(raw, options.InterOpThreads));
             OrtNative.Check(api->SetSessionGraphOptimizationLevel(raw, (int)options.GraphOptimization));
             OrtNative.Check(api->SetSessionExecutionMode(raw, options.ParallelExecution ? 1 : 0));
+            if (!options.AllowThreadSpinning)
+            {
+                // Keys from onnxruntime_session_options_config_keys.h.
+                fixed (byte* intra = "session.intra_op.allow_spinning"u8)
+                fixed (byte* inter = "session.inter_op.allow_spinning"u8)
+                fixed (byte* off = "0"u8)
+                {
+                    OrtNative.Check(api->AddSessionConfigEntry(raw, intra, off));
+                    OrtNative.Check(api->AddSessionConfigEntry(raw, inter, off));
+                }
+            }
             return handle;
         }
         catch
@@ -295,7 +321,14 @@ public sealed unsafe class InferenceSession : IDisposable
         ArgumentNullException.ThrowIfNull(inputs);
         ObjectDisposedException.ThrowIf(_session.IsClosed, this);
         cancellationToken.ThrowIfCancellationRequested();
-        var ordered = Arrange(inputs);
+        return RunPrepared(Prepare(inputs), cancellationToken, deadline);
+    }
+
+    /// <summary>Runs inputs already checked by <see cref="Prepare"/>, in model input order.</summary>
+    internal InferenceResult RunPrepared(TensorValue[] ordered, CancellationToken cancellationToken, TimeSpan? deadline)
+    {
+        ObjectDisposedException.ThrowIf(_session.IsClosed, this);
+        cancellationToken.ThrowIfCancellationRequested();
         deadline ??= _options.DefaultDeadline;
 
         var api = OrtNative.Api;
@@ -313,6 +346,7 @@ public sealed unsafe class InferenceSession : IDisposable
             outputNamePtrs[i] = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_outputNames[i]));
         }
 
+        var deadlineAt = deadline is { } limit ? Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency) : (long?)null;
         var sessionRef = false;
         OrtRunOptionsHandle? runOptions = null;
         CancellationTokenSource? deadlineSource = null;
@@ -356,6 +390,12 @@ public sealed unsafe class InferenceSession : IDisposable
             }
 
             _session.DangerousAddRef(ref sessionRef);
+            NativeRunStarting?.Invoke();
+            if (deadlineAt is { } at && Stopwatch.GetTimestamp() >= at)
+            {
+                throw new InferenceDeadlineExceededException(deadline!.Value);
+            }
+
             var status = api->Run(
                 _session.DangerousGetHandle(),
                 runOptions is null ? 0 : runOptions.DangerousGetHandle(),
@@ -375,7 +415,7 @@ public sealed unsafe class InferenceSession : IDisposable
                 {
                     var error = OrtNative.ToException(status);
                     cancellationToken.ThrowIfCancellationRequested();
-                    if (deadlineSource is { IsCancellationRequested: true })
+                    if (deadlineSource is { IsCancellationRequested: true } || Stopwatch.GetTimestamp() >= deadlineAt)
                     {
                         throw new InferenceDeadlineExceededException(deadline!.Value);
                     }
@@ -439,7 +479,8 @@ public sealed unsafe class InferenceSession : IDisposable
         }
     }
 
-    private TensorValue[] Arrange(IReadOnlyList<NamedTensor> inputs)
+    /// <summary>Checks named inputs against the model and returns them in model input order.</summary>
+    internal TensorValue[] Prepare(IReadOnlyList<NamedTensor> inputs)
     {
         var ordered = new TensorValue[Inputs.Count];
         foreach (var (name, value) in inputs)

@@ -33,6 +33,12 @@ public sealed class InferenceSessionOptions
     /// <summary>Threads used to run independent operators in parallel; 0 lets ONNX Runtime choose.</summary>
     public int InterOpThreads { get; init; }
 
+    /// <summary>
+    /// Let ONNX Runtime's worker threads spin while waiting for work (its default). Spinning lowers latency for
+    /// back-to-back runs but takes CPU from other threads; turn it off when cores are scarce or runs are sparse.
+    /// </summary>
+    public bool AllowThreadSpinning { get; init; } = true;
+
     /// <summary>Run independent branches of the graph in parallel (uses <see cref="InterOpThreads"/>).</summary>
     public bool ParallelExecution { get; init; }
 

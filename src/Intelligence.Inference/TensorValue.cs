@@ -34,6 +34,16 @@ public abstract class TensorValue
     /// <summary>The elements as bytes (a view, not a copy).</summary>
     internal abstract ReadOnlySpan<byte> Bytes { get; }
 
+    /// <summary>Rows [start, start + count) of the first dimension, sharing this tensor's memory.</summary>
+    internal abstract TensorValue SliceRows(long start, long count);
+
+    internal long[] ShapeWithRows(long rows)
+    {
+        var shape = (long[])ShapeArray.Clone();
+        shape[0] = rows;
+        return shape;
+    }
+
     /// <summary>Creates a tensor over <paramref name="data"/> (not copied) with the given shape.</summary>
     public static TensorValue<T> Create<T>(ReadOnlyMemory<T> data, params long[] shape)
         where T : unmanaged => new(data, (long[])shape.Clone());
@@ -104,6 +114,43 @@ public sealed class TensorValue<T> : TensorValue
     internal override MemoryHandle Pin() => Memory.Pin();
 
     internal override ReadOnlySpan<byte> Bytes => MemoryMarshal.AsBytes(Memory.Span);
+
+    internal override TensorValue SliceRows(long start, long count)
+    {
+        var rowSize = ShapeArray[0] == 0 ? 0 : ElementCount / ShapeArray[0];
+        return new TensorValue<T>(Memory.Slice((int)(start * rowSize), (int)(count * rowSize)), ShapeWithRows(count));
+    }
+}
+
+/// <summary>A tensor over raw bytes (used for stacked batches in pooled buffers).</summary>
+internal sealed class ByteTensorValue : TensorValue
+{
+    private readonly Memory<byte> _bytes;
+
+    public ByteTensorValue(TensorElementType type, Memory<byte> bytes, long[] shape)
+        : base(shape, CountElements(shape))
+    {
+        ElementType = type;
+        _bytes = bytes;
+        if (bytes.Length != ElementCount * TensorElementTypes.SizeOf(type))
+        {
+            throw new ArgumentException($"{bytes.Length} bytes do not hold [{string.Join(", ", shape)}] {type} elements.", nameof(bytes));
+        }
+    }
+
+    public override TensorElementType ElementType { get; }
+
+    internal override int ByteLength => _bytes.Length;
+
+    internal override MemoryHandle Pin() => _bytes.Pin();
+
+    internal override ReadOnlySpan<byte> Bytes => _bytes.Span;
+
+    internal override TensorValue SliceRows(long start, long count)
+    {
+        var rowBytes = ShapeArray[0] == 0 ? 0 : _bytes.Length / ShapeArray[0];
+        return new ByteTensorValue(ElementType, _bytes.Slice((int)(start * rowBytes), (int)(count * rowBytes)), ShapeWithRows(count));
+    }
 }
 
 /// <summary>A tensor with the graph input or output name it belongs to.</summary>

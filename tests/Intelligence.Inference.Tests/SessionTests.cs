@@ -183,40 +183,54 @@ public sealed class SessionTests
         var inputs = Enumerable.Range(0, callers).Select(i => Reference.RandomInput(new Random(100 + i), 64)).ToArray();
         var expected = inputs.Select(x => Reference.Mlp(layers, x, 1, Activation.Relu, Activation.Softmax)).ToArray();
 
-        var tasks = Enumerable.Range(0, callers).Select(c => Task.Run(() =>
+        // Dedicated threads, so the blocking callers do not starve the thread pool other tests use.
+        var tasks = Enumerable.Range(0, callers).Select(c => Task.Factory.StartNew(() =>
         {
             for (var k = 0; k < 200; k++)
             {
                 var y = session.Run(TensorValue.Create(inputs[c], 1, 64)).As<float>();
                 Reference.AssertClose(expected[c], y.Span);
             }
-        }));
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
 
         await Task.WhenAll(tasks).WaitAsync(Timeout);
     }
 
     [Fact]
-    public async Task Run_CancelledMidRun_ThrowsOperationCanceled()
+    public async Task Run_CancelledWhileNativeRunInFlight_ThrowsOperationCanceled()
     {
         using var session = InferenceSession.FromBytes(Models.SlowChain(256, 400), new InferenceSessionOptions { IntraOpThreads = 1 });
-        var x = new float[256 * 256];
+        using var started = new ManualResetEventSlim();
+        session.NativeRunStarting = started.Set;
         using var cts = new CancellationTokenSource();
-        var run = Task.Run(() => session.Run(TensorValue.Create(x, 256, 256), cts.Token));
-        cts.CancelAfter(TimeSpan.FromMilliseconds(50));
+        var run = Task.Factory.StartNew(() => session.Run(TensorValue.Create(new float[256 * 256], 256, 256), cts.Token),
+            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        Assert.True(started.Wait(Timeout));
+        cts.Cancel();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(Timeout));
     }
 
     [Fact]
-    public async Task Run_PastDeadline_ThrowsDeadlineExceeded()
+    public async Task Run_PastDeadlineMidRun_ThrowsDeadlineExceeded()
     {
         using var session = InferenceSession.FromBytes(Models.SlowChain(256, 400), new InferenceSessionOptions { IntraOpThreads = 1 });
-        var x = new float[256 * 256];
-
-        var run = Task.Run(() => session.Run(TensorValue.Create(x, 256, 256), deadline: TimeSpan.FromMilliseconds(50)));
+        var run = Task.Factory.StartNew(() => session.Run(TensorValue.Create(new float[256 * 256], 256, 256), deadline: TimeSpan.FromMilliseconds(20)),
+            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         var ex = await Assert.ThrowsAsync<InferenceDeadlineExceededException>(() => run.WaitAsync(Timeout));
-        Assert.Equal(TimeSpan.FromMilliseconds(50), ex.Deadline);
+        Assert.Equal(TimeSpan.FromMilliseconds(20), ex.Deadline);
+    }
+
+    [Fact]
+    public void Run_DeadlinePassedBeforeNativeRun_ThrowsDeadlineExceeded()
+    {
+        using var session = DigitsLikeMlp(out _);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        session.NativeRunStarting = () => Assert.True(SpinWait.SpinUntil(() => clock.ElapsedMilliseconds > 5, Timeout));
+        Assert.Throws<InferenceDeadlineExceededException>(() =>
+            session.Run(TensorValue.Create(new float[64], 1, 64), deadline: TimeSpan.FromMilliseconds(1)));
     }
 
     [Fact]
@@ -239,17 +253,28 @@ public sealed class SessionTests
     }
 
     [Theory]
-    [InlineData(GraphOptimizationLevel.None, 1, 1, false)]
-    [InlineData(GraphOptimizationLevel.Basic, 2, 1, false)]
-    [InlineData(GraphOptimizationLevel.Extended, 1, 2, true)]
-    [InlineData(GraphOptimizationLevel.All, 0, 0, true)]
-    public void Options_ThreadsAndOptimisationLevels_GiveSameResults(GraphOptimizationLevel level, int intra, int inter, bool parallel)
+    [InlineData(GraphOptimizationLevel.None, 1, 1, false, true)]
+    [InlineData(GraphOptimizationLevel.Basic, 2, 1, false, false)]
+    [InlineData(GraphOptimizationLevel.Extended, 1, 2, true, false)]
+    [InlineData(GraphOptimizationLevel.All, 0, 0, true, true)]
+    public void Options_ThreadsSpinningAndOptimisationLevels_GiveSameResults(GraphOptimizationLevel level, int intra, int inter, bool parallel, bool spin)
     {
-        var options = new InferenceSessionOptions { GraphOptimization = level, IntraOpThreads = intra, InterOpThreads = inter, ParallelExecution = parallel };
+        var options = new InferenceSessionOptions
+        {
+            GraphOptimization = level, IntraOpThreads = intra, InterOpThreads = inter, ParallelExecution = parallel, AllowThreadSpinning = spin,
+        };
         using var session = DigitsLikeMlp(out var layers, options);
         var x = Reference.RandomInput(new Random(12), 5 * 64);
         var y = session.Run(TensorValue.Create(x, 5, 64)).As<float>();
         Reference.AssertClose(Reference.Mlp(layers, x, 5, Activation.Relu, Activation.Softmax), y.Span);
+    }
+
+    [Fact]
+    public void Options_NegativeCounts_AreRefused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => DigitsLikeMlp(out _, new InferenceSessionOptions { IntraOpThreads = -1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DigitsLikeMlp(out _, new InferenceSessionOptions { InterOpThreads = -2 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DigitsLikeMlp(out _, new InferenceSessionOptions { CudaDeviceId = -1 }));
     }
 
     [Fact]

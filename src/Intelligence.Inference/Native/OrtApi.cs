@@ -164,7 +164,7 @@ internal unsafe struct OrtApi
     public nint GetStringTensorElementLength; // 127 (not called)
     public nint GetStringTensorElement; // 128 (not called)
     public nint FillStringTensorElement; // 129 (not called)
-    public nint AddSessionConfigEntry; // 130 (not called)
+    public delegate* unmanaged<nint, byte*, byte*, nint> AddSessionConfigEntry; // 130
     public nint CreateAllocator; // 131 (not called)
     public nint ReleaseAllocator; // 132 (not called)
     public nint RunWithBinding; // 133 (not called)
