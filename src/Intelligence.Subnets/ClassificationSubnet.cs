@@ -156,8 +156,26 @@ public abstract class ClassificationSubnet : SubnetBase<ClassificationQuery>
         return true;
     }
 
+    /// <summary>How many standard deviations above chance an answer must be to score above 0 (the random-answer rule).</summary>
+    public const double SignificanceZ = 3.0;
+
     /// <summary>
-    /// The score of a class-probability answer (<c>[N, Classes]</c>): 0 if log-loss is not below the prior's; else
+    /// True when <paramref name="accuracy"/> over <paramref name="rows"/> rows is at least <see cref="SignificanceZ"/>
+    /// binomial standard deviations above <paramref name="chance"/> (what always answering the majority class gets).
+    /// </summary>
+    public static bool AccuracyIsSignificant(double accuracy, double chance, int rows)
+        => chance is > 0 and < 1 && rows > 0 && (accuracy - chance) / Math.Sqrt(chance * (1 - chance) / rows) >= SignificanceZ;
+
+    /// <summary>
+    /// True when <paramref name="auc"/> is at least <see cref="SignificanceZ"/> standard deviations above 0.5, using
+    /// the AUC's spread under random scores, sqrt((n1 + n2 + 1) / (12 n1 n2)).
+    /// </summary>
+    public static bool AucIsSignificant(double auc, int positives, int negatives)
+        => positives > 0 && negatives > 0 && auc >= 0.5 + (SignificanceZ * Math.Sqrt((positives + negatives + 1) / (12.0 * positives * negatives)));
+
+    /// <summary>
+    /// The score of a class-probability answer (<c>[N, Classes]</c>): 0 if log-loss is not below the prior's or the
+    /// accuracy is not significantly above the majority class's (<see cref="AccuracyIsSignificant"/>); else
     /// the mean of log-loss skill (1 - LL / LL_prior) and accuracy skill ((acc - acc_majority) / (1 - acc_majority)).
     /// </summary>
     protected Evaluation EvaluateClassProbabilities(ClassificationQuery query, SubnetTensor probabilities)
@@ -171,7 +189,8 @@ public abstract class ClassificationSubnet : SubnetBase<ClassificationQuery>
         var accuracy = Metrics.Accuracy(probs, labels, classes);
         var priorLogLoss = Metrics.PriorLogLoss(Prior.ToArray(), labels);
         var majority = (double)labels.Count(y => y == MajorityClass) / labels.Length;
-        var score = CombineSkills(1 - (logLoss / priorLogLoss), (accuracy - majority) / (1 - majority));
+        var significant = AccuracyIsSignificant(accuracy, majority, labels.Length);
+        var score = significant ? CombineSkills(1 - (logLoss / priorLogLoss), (accuracy - majority) / (1 - majority)) : 0;
         return new Evaluation(score, new Dictionary<string, double>
         {
             ["accuracy"] = accuracy,

@@ -68,8 +68,9 @@ public sealed class DiagnosisSubnet : ClassificationSubnet, IReferenceModelTrain
         => AreProbabilities(outputs[0], rowsSumToOne: false);
 
     /// <summary>
-    /// Score = 0 if log-loss is not below the prior's; else the mean of log-loss skill (1 - LL / LL_prior) and
-    /// ranking skill (2 AUC - 1), each clamped to [0,1].
+    /// Score = 0 if log-loss is not below the prior's or AUC is not significantly above 0.5
+    /// (<see cref="ClassificationSubnet.AucIsSignificant"/>); else the mean of log-loss skill (1 - LL / LL_prior)
+    /// and ranking skill (2 AUC - 1), each clamped to [0,1].
     /// </summary>
     protected override Evaluation Evaluate(ClassificationQuery query, IReadOnlyList<SubnetTensor> outputs)
     {
@@ -78,7 +79,9 @@ public sealed class DiagnosisSubnet : ClassificationSubnet, IReferenceModelTrain
         var logLoss = Metrics.BinaryLogLoss(p, labels);
         var auc = Metrics.Auc(p, labels);
         var priorLogLoss = Metrics.PriorLogLoss(Prior.ToArray(), labels);
-        var score = CombineSkills(1 - (logLoss / priorLogLoss), (2 * auc) - 1);
+        var positives = labels.Count(y => y == Malignant);
+        var significant = AucIsSignificant(auc, positives, labels.Length - positives);
+        var score = significant ? CombineSkills(1 - (logLoss / priorLogLoss), (2 * auc) - 1) : 0;
         return new Evaluation(score, new Dictionary<string, double>
         {
             ["auc"] = auc,

@@ -58,8 +58,9 @@ public sealed class DigitsSubnet : ClassificationSubnet, IReferenceModelTrainer
         => AreProbabilities(outputs[0], rowsSumToOne: true);
 
     /// <summary>
-    /// Score = 0 if log-loss is not below the prior's; else the mean of log-loss skill (1 - LL / LL_prior) and
-    /// accuracy skill ((acc - acc_majority) / (1 - acc_majority)), each clamped to [0,1].
+    /// Score = 0 if log-loss is not below the prior's or accuracy is not 3 standard deviations above the majority
+    /// class's; else the mean of log-loss skill (1 - LL / LL_prior) and accuracy skill
+    /// ((acc - acc_majority) / (1 - acc_majority)), each clamped to [0,1].
     /// </summary>
     protected override Evaluation Evaluate(ClassificationQuery query, IReadOnlyList<SubnetTensor> outputs)
         => EvaluateClassProbabilities(query, outputs[0]);

@@ -52,7 +52,7 @@ public sealed class TemplateSubnet : ClassificationSubnet, IReferenceModelTraine
         for (var i = 0; i < 400; i++)
         {
             var y = i % Classes;
-            features.Add([.. Enumerable.Range(0, Features).Select(j => (float)(Gaussian(rng) + (y == 1 ? 1.2 - (0.3 * j) : 0)))]);
+            features.Add([.. Enumerable.Range(0, Features).Select(j => (float)(Gaussian(rng) + (y == 1 ? 2.0 - (0.4 * j) : 0)))]);
             labels.Add(y);
         }
         return new TabularDataset(features, labels, Classes);

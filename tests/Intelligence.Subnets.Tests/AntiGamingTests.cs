@@ -45,6 +45,21 @@ public sealed class AntiGamingTests
     }
 
     [Fact]
+    public void Score_RandomProbabilities_ScoreZeroOnEveryOneOf200Batches()
+    {
+        var rng = new Random(21);
+        for (var seed = 0; seed < 200; seed++)
+        {
+            var q = Subnet.CreateQueryBatch(rng);
+            var random = Answers.RandomProbabilities(q.BatchSize, DigitsSubnet.Classes, seed);
+
+            var s = Subnet.Score(q, [Answers.Response("random", Out, [q.BatchSize, DigitsSubnet.Classes], random)])[0];
+
+            Assert.Equal(0.0, s.Score);
+        }
+    }
+
+    [Fact]
     public void Score_RandomConfidentLabels_ScoresZero()
     {
         var rng = new Random(5);

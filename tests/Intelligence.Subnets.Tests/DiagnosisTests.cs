@@ -80,6 +80,25 @@ public sealed class DiagnosisTests
     }
 
     [Fact]
+    public void RandomProbabilities_ScoreZeroOnEveryOneOf200Batches()
+    {
+        var subnet = new DiagnosisSubnet();
+        var rng = new Random(31);
+        var zero = 0;
+        for (var i = 0; i < 200; i++)
+        {
+            var q = subnet.CreateQueryBatch(rng);
+            var p = Enumerable.Range(0, q.BatchSize).Select(_ => (float)rng.NextDouble()).ToArray();
+            var s = subnet.Score(q, [Answers.Response("random", Out, [q.BatchSize, 1], p)])[0];
+            zero += s.Score == 0 ? 1 : 0;
+        }
+
+        // Random scores must not reach 3 standard deviations of AUC above chance while beating the prior's
+        // log-loss (about 0.07 % of batches by simulation); these 200 fixed batches never do.
+        Assert.Equal(200, zero);
+    }
+
+    [Fact]
     public void ProbabilityOutsideUnitInterval_ScoresZero()
     {
         var subnet = new DiagnosisSubnet();
