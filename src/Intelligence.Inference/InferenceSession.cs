@@ -330,6 +330,10 @@ public sealed unsafe class InferenceSession : IDisposable
         ObjectDisposedException.ThrowIf(_session.IsClosed, this);
         cancellationToken.ThrowIfCancellationRequested();
         deadline ??= _options.DefaultDeadline;
+        if (deadline is { } requested && requested <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(deadline), requested, "A deadline must be positive.");
+        }
 
         var api = OrtNative.Api;
         var inputCount = ordered.Length;

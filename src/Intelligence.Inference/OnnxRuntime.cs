@@ -57,7 +57,9 @@ public static unsafe class OnnxRuntime
 /// <summary>The process-wide OrtEnv and the CPU memory description shared by all sessions.</summary>
 internal static unsafe class OrtEnvironment
 {
-    private const int LoggingLevelWarning = 2; // ORT_LOGGING_LEVEL_WARNING
+    // ORT_LOGGING_LEVEL_FATAL: ONNX Runtime's own stderr log stays quiet; its errors reach us as statuses and become
+    // typed exceptions or our own log lines (e.g. the single CUDA fallback warning).
+    private const int LoggingLevelFatal = 4;
     private const int ArenaAllocator = 1; // OrtArenaAllocator
     private const int MemTypeDefault = 0; // OrtMemTypeDefault
 
@@ -101,7 +103,7 @@ internal static unsafe class OrtEnvironment
             nint env;
             fixed (byte* logId = "intelligence"u8)
             {
-                OrtNative.Check(api->CreateEnv(LoggingLevelWarning, logId, &env));
+                OrtNative.Check(api->CreateEnv(LoggingLevelFatal, logId, &env));
             }
 
             s_env = new OrtEnvHandle(env);

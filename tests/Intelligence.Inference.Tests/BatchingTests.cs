@@ -18,7 +18,8 @@ public sealed class BatchingTests
     public async Task QueuedRequests_RunAsOneBatch_AndEachCallerGetsItsOwnRows()
     {
         using var session = Mlp(out var layers);
-        await using var batcher = new DynamicBatcher(session, new BatchingOptions { MaxBatchSize = 64, MaxWait = TimeSpan.FromMilliseconds(1) }, null, start: false);
+        var batcher = new DynamicBatcher(session, new BatchingOptions { MaxBatchSize = 64, MaxWait = TimeSpan.FromMilliseconds(1) }, null, start: false);
+        await using var scope = new TimedDisposal(batcher, Timeout);
         var inputs = Enumerable.Range(0, 10).Select(i => Reference.RandomInput(new Random(300 + i), (1 + (i % 3)) * 64)).ToArray();
 
         var pending = inputs.Select(x => batcher.RunAsync(TensorValue.Create(x, x.Length / 64, 64))).ToArray();
@@ -40,7 +41,8 @@ public sealed class BatchingTests
     public async Task MaxBatchSize_SplitsQueueIntoSeveralBatches()
     {
         using var session = Mlp(out var layers);
-        await using var batcher = new DynamicBatcher(session, new BatchingOptions { MaxBatchSize = 4 }, null, start: false);
+        var batcher = new DynamicBatcher(session, new BatchingOptions { MaxBatchSize = 4 }, null, start: false);
+        await using var scope = new TimedDisposal(batcher, Timeout);
         var inputs = Enumerable.Range(0, 10).Select(i => Reference.RandomInput(new Random(400 + i), 64)).ToArray();
 
         var pending = inputs.Select(x => batcher.RunAsync(TensorValue.Create(x, 1, 64))).ToArray();
@@ -59,7 +61,8 @@ public sealed class BatchingTests
     public async Task ManyConcurrentCallers_EachGetsItsOwnResult()
     {
         using var session = Mlp(out var layers);
-        await using var batcher = new DynamicBatcher(session, new BatchingOptions { MaxBatchSize = 32, MaxWait = TimeSpan.FromMilliseconds(2) });
+        var batcher = new DynamicBatcher(session, new BatchingOptions { MaxBatchSize = 32, MaxWait = TimeSpan.FromMilliseconds(2) });
+        await using var scope = new TimedDisposal(batcher, Timeout);
         const int callers = 64;
         var inputs = Enumerable.Range(0, callers).Select(i => Reference.RandomInput(new Random(500 + i), 64)).ToArray();
         var expected = inputs.Select(x => Reference.Mlp(layers, x, 1, Activation.Relu, Activation.Softmax)).ToArray();
@@ -81,7 +84,8 @@ public sealed class BatchingTests
     public async Task FullQueue_WithRejectWhenFull_RefusesWithTypedError()
     {
         using var session = Mlp(out _);
-        await using var batcher = new DynamicBatcher(session, new BatchingOptions { QueueCapacity = 3, RejectWhenFull = true }, null, start: false);
+        var batcher = new DynamicBatcher(session, new BatchingOptions { QueueCapacity = 3, RejectWhenFull = true }, null, start: false);
+        await using var scope = new TimedDisposal(batcher, Timeout);
         var x = TensorValue.Create(new float[64], 1, 64);
         var queued = Enumerable.Range(0, 3).Select(_ => batcher.RunAsync(x)).ToArray();
 
@@ -95,7 +99,8 @@ public sealed class BatchingTests
     public async Task FullQueue_WithoutReject_MakesCallerWaitForRoom()
     {
         using var session = Mlp(out var layers);
-        await using var batcher = new DynamicBatcher(session, new BatchingOptions { QueueCapacity = 2 }, null, start: false);
+        var batcher = new DynamicBatcher(session, new BatchingOptions { QueueCapacity = 2 }, null, start: false);
+        await using var scope = new TimedDisposal(batcher, Timeout);
         var x = Reference.RandomInput(new Random(6), 64);
         var first = Enumerable.Range(0, 2).Select(_ => batcher.RunAsync(TensorValue.Create(x, 1, 64))).ToArray();
 
@@ -113,7 +118,8 @@ public sealed class BatchingTests
     public async Task BadRequest_FailsAloneWithTypedError()
     {
         using var session = Mlp(out _);
-        await using var batcher = new DynamicBatcher(session);
+        var batcher = new DynamicBatcher(session);
+        await using var scope = new TimedDisposal(batcher, Timeout);
         await Assert.ThrowsAsync<InputMismatchException>(() => batcher.RunAsync(TensorValue.Create(new float[63], 1, 63)).WaitAsync(Timeout));
         await Assert.ThrowsAsync<InvalidInputValueException>(() => batcher.RunAsync(TensorValue.Create(Enumerable.Repeat(float.NaN, 64).ToArray(), 1, 64)).WaitAsync(Timeout));
         Assert.Equal(0, batcher.Statistics.Requests);
@@ -123,7 +129,8 @@ public sealed class BatchingTests
     public async Task CancelledWhileQueued_CompletesAsCancelledAndIsNotRun()
     {
         using var session = Mlp(out _);
-        await using var batcher = new DynamicBatcher(session, null, null, start: false);
+        var batcher = new DynamicBatcher(session, null, null, start: false);
+        await using var scope = new TimedDisposal(batcher, Timeout);
         using var cts = new CancellationTokenSource();
         var x = TensorValue.Create(new float[64], 1, 64);
         var cancelled = batcher.RunAsync(x, cts.Token);
@@ -164,7 +171,8 @@ public sealed class BatchingTests
             .AddNode("Add", ["a", "b"], ["sum"])
             .ToBytes();
         using var session = InferenceSession.FromBytes(model);
-        await using var batcher = new DynamicBatcher(session, null, null, start: false);
+        var batcher = new DynamicBatcher(session, null, null, start: false);
+        await using var scope = new TimedDisposal(batcher, Timeout);
 
         var one = batcher.RunAsync([new NamedTensor("a", TensorValue.Create([1L, 2], 1, 2)), new NamedTensor("b", TensorValue.Create([10L, 20], 1, 2))]);
         var two = batcher.RunAsync([new NamedTensor("b", TensorValue.Create([5L, 5, 7, 7], 2, 2)), new NamedTensor("a", TensorValue.Create([1L, 1, 2, 2], 2, 2))]);
@@ -176,4 +184,10 @@ public sealed class BatchingTests
         await Assert.ThrowsAsync<InputMismatchException>(() => mismatched.WaitAsync(Timeout));
         Assert.Equal(1, batcher.Statistics.Batches);
     }
+}
+
+/// <summary>Disposes a batcher at the end of a test, bounded by a timeout so a stuck worker fails the test instead of hanging it.</summary>
+internal sealed class TimedDisposal(DynamicBatcher batcher, TimeSpan timeout) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync() => await batcher.DisposeAsync().AsTask().WaitAsync(timeout);
 }

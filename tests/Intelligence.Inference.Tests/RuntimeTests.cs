@@ -14,6 +14,14 @@ public sealed class RuntimeTests
     }
 
     [Fact]
+    public void Configure_AfterLibraryLoaded_IsRefused()
+    {
+        _ = OnnxRuntime.Version; // loads the library first, so the call below cannot change the process's choice
+        Assert.Throws<InvalidOperationException>(() => OnnxRuntime.Configure("/elsewhere/libonnxruntime.so.1"));
+        Assert.Throws<ArgumentException>(() => OnnxRuntime.Configure(" "));
+    }
+
+    [Fact]
     public void Locator_NothingFound_ThrowsTypedErrorNamingBootstrap()
     {
         var absent = Path.Combine(Path.GetTempPath(), $"no-ort-{Guid.NewGuid():N}", "libonnxruntime.so.1");

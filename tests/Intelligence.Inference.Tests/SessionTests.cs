@@ -234,6 +234,13 @@ public sealed class SessionTests
     }
 
     [Fact]
+    public void Run_NonPositiveDeadline_IsRefused()
+    {
+        using var session = DigitsLikeMlp(out _);
+        Assert.Throws<ArgumentOutOfRangeException>(() => session.Run(TensorValue.Create(new float[64], 1, 64), deadline: TimeSpan.Zero));
+    }
+
+    [Fact]
     public void Run_AlreadyCancelledToken_DoesNotRun()
     {
         using var session = DigitsLikeMlp(out _);

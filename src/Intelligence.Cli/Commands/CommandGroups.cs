@@ -7,7 +7,13 @@ internal static class CommandGroups
 {
     public static IEnumerable<Command> All()
     {
+        yield return WithSubcommand(ModelCommands.Create(), ModelTrainCommand.Create());
         yield return SubnetCommands.Create();
-        yield return ModelCommands.Create();
+    }
+
+    private static Command WithSubcommand(Command group, Command subcommand)
+    {
+        group.Subcommands.Add(subcommand);
+        return group;
     }
 }

@@ -1,55 +1,69 @@
 using System.CommandLine;
-using Intelligence.Subnets;
+using Intelligence.Inference;
+using Microsoft.Extensions.Logging;
 
 namespace Intelligence.Cli.Commands;
 
-/// <summary><c>intelligence model ...</c>: reference models (<c>train</c> fits a subnet's reference model and writes ONNX).</summary>
+/// <summary><c>intelligence model ...</c>: look at ONNX models with the same runtime miners use.</summary>
 internal static class ModelCommands
 {
     public static Command Create()
     {
-        var model = new Command("model", "Models: train a subnet's reference model");
-        model.Subcommands.Add(Train());
-        return model;
+        var path = new Argument<string>("path") { Description = "Path to an .onnx model file" };
+        var provider = new Option<ExecutionProvider>("--provider")
+        {
+            Description = "Execution provider: Cpu, Cuda, or Auto (CUDA when usable, else CPU)",
+            DefaultValueFactory = _ => ExecutionProvider.Cpu,
+        };
+        var inspect = new Command("inspect", "Load a model and print its inputs, outputs and the provider it runs on") { path, provider };
+        inspect.SetAction(result => Inspect(
+            result.GetValue(path)!, result.GetValue(provider), result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
+
+        return new Command("model", "Inspect ONNX models with the inference runtime") { inspect };
     }
 
-    private static Command Train()
+    internal static int Inspect(string path, ExecutionProvider provider, TextWriter output, TextWriter error)
     {
-        var subnet = new Option<string>("--subnet", "-s") { Description = "Subnet whose reference model to train", Required = true };
-        subnet.AcceptOnlyFromAmong([.. SubnetCatalog.Names]);
-        var outFile = new Option<FileInfo>("--out", "-o") { Description = "Where to write the ONNX model", Required = true };
-        var seed = new Option<int>("--seed") { Description = "Training seed (same seed, same model)", DefaultValueFactory = _ => 1 };
-        var command = new Command("train", "Train the subnet's reference model on its public split and write it as ONNX") { subnet, outFile, seed };
-        command.SetAction(parseResult =>
+        try
         {
-            var output = parseResult.InvocationConfiguration.Output;
-            var error = parseResult.InvocationConfiguration.Error;
-            var name = parseResult.GetRequiredValue(subnet);
-            var file = parseResult.GetRequiredValue(outFile);
-            if (SubnetCatalog.Create(name) is not IReferenceModelTrainer trainer)
+            using var session = InferenceSession.FromFile(path, new InferenceSessionOptions { Provider = provider }, new WriterLogger(error));
+            output.WriteLine($"model:    {Path.GetFullPath(path)}");
+            output.WriteLine($"runtime:  ONNX Runtime {OnnxRuntime.Version}, provider {session.ActiveProvider}");
+            foreach (var input in session.Inputs)
             {
-                error.WriteLine($"error: subnet '{name}' has no reference model trainer");
-                return 1;
+                output.WriteLine($"input:    {input.Name} {Describe(input)}");
             }
-            try
+
+            foreach (var o in session.Outputs)
             {
-                var bytes = trainer.TrainReferenceModel(parseResult.GetValue(seed));
-                file.Directory?.Create();
-                File.WriteAllBytes(file.FullName, bytes);
-                output.WriteLine($"wrote {name} reference model ({bytes.Length} bytes) to {file.FullName}");
-                return 0;
+                output.WriteLine($"output:   {o.Name} {Describe(o)}");
             }
-            catch (IOException e)
+
+            return 0;
+        }
+        catch (InferenceException ex)
+        {
+            error.WriteLine($"error: {ex.Message}");
+            return 1;
+        }
+    }
+
+    private static string Describe(TensorInfo info) => info.IsTensor ? $"{info.ElementType} {info.ShapeText}" : "(not a tensor)";
+
+    /// <summary>Writes warnings and errors from the runtime (e.g. the CUDA fallback line) to a text writer.</summary>
+    private sealed class WriterLogger(TextWriter writer) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
             {
-                error.WriteLine($"error: cannot write {file.FullName}: {e.Message}");
-                return 1;
+                writer.WriteLine($"{logLevel.ToString().ToLowerInvariant()}: {formatter(state, exception)}");
             }
-            catch (UnauthorizedAccessException e)
-            {
-                error.WriteLine($"error: cannot write {file.FullName}: {e.Message}");
-                return 1;
-            }
-        });
-        return command;
+        }
     }
 }

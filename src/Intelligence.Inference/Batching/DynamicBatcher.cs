@@ -96,7 +96,8 @@ public sealed class DynamicBatcher : IAsyncDisposable
     {
         if (_session.Inputs.Count != 1)
         {
-            throw new InputMismatchException(_session.Inputs[0].Name, $"the model has {_session.Inputs.Count} inputs; name them");
+            throw new InputMismatchException(_session.Inputs.Count == 0 ? "(none)" : _session.Inputs[0].Name,
+                $"the model has {_session.Inputs.Count} inputs; name them with RunAsync(IReadOnlyList<NamedTensor>)");
         }
 
         var result = await RunAsync([new NamedTensor(_session.Inputs[0].Name, input)], cancellationToken).ConfigureAwait(false);
