@@ -9,12 +9,6 @@ internal static class CommandGroups
     {
         yield return EpochCommands.Create();
         yield return ModelCommands.Create();
-        yield return WithSubcommand(ModelCommands.Create(), ModelTrainCommand.Create());
         yield return SubnetCommands.Create();
-    }
-    private static Command WithSubcommand(Command group, Command subcommand)
-    {
-        group.Subcommands.Add(subcommand);
-        return group;
     }
 }

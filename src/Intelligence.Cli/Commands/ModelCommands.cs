@@ -19,7 +19,7 @@ internal static class ModelCommands
         inspect.SetAction(result => Inspect(
             result.GetValue(path)!, result.GetValue(provider), result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
 
-        return new Command("model", "Inspect ONNX models with the inference runtime") { inspect };
+        return new Command("model", "Train reference models and inspect ONNX models with the inference runtime") { inspect, ModelTrainCommand.Create() };
     }
 
     internal static int Inspect(string path, ExecutionProvider provider, TextWriter output, TextWriter error)
