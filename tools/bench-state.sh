@@ -12,7 +12,7 @@ for tool in redis-server redis-benchmark redis-cli python3; do
   command -v "$tool" >/dev/null || { echo "$tool not found: install the Debian redis-server and redis-tools packages"; exit 1; }
 done
 
-dotnet build "$root/tools/bench/StateBench/StateBench.csproj" -c Release -nologo -v q -clp:ErrorsOnly >/dev/null
+dotnet build "$root/tools/Intelligence.State.Bench/Intelligence.State.Bench.csproj" -c Release -nologo -v q -clp:ErrorsOnly >/dev/null
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 dir=$(mktemp -d)
@@ -36,5 +36,5 @@ run_peer 1 50 "$requests"
 run_peer 1 1 $((requests / 10))
 
 echo "Intelligence.State: one multiplexed connection shared by the c logical clients"
-dotnet "$root/tools/bench/StateBench/bin/Release/net10.0/StateBench.dll" "$port" "${workloads[@]}"
+dotnet "$root/tools/Intelligence.State.Bench/bin/Release/net10.0/Intelligence.State.Bench.dll" "$port" "${workloads[@]}"
 echo "(measured on $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); other jobs share this machine)"

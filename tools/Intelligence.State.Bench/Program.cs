@@ -1,6 +1,6 @@
 // Our Redis client doing redis-benchmark's SET/GET work (3-byte values, one key, n requests over c
 // logical clients, P commands in flight per client), printed next to redis-benchmark's own figures.
-// Usage: StateBench <port> <OP:P:c:n=peer-rps> ...   (tools/bench-state.sh passes redis-benchmark's results)
+// Usage: Intelligence.State.Bench <port> <OP:P:c:n=peer-rps> ...   (tools/bench-state.sh passes redis-benchmark's results)
 using System.Diagnostics;
 using System.Globalization;
 using Intelligence.State;
