@@ -18,6 +18,7 @@ internal static class Components
         var t = s;
         Console.WriteLine($"scalar montmul   {measure(seconds, () => t = Scalar.MontMul(t, s)),14:N0}/s");
         Console.WriteLine($"scalar invert    {measure(seconds, () => t = Scalar.Invert(t)),14:N0}/s");
+        Console.WriteLine($"scalar inv (gcd) {measure(seconds, () => t = Scalar.InvertVartime(s)),14:N0}/s");
         var p = JacobianPoint.FromAffine(Secp256k1.G);
         Console.WriteLine($"point double     {measure(seconds, () => p = Secp256k1.Double(p)),14:N0}/s");
         Console.WriteLine($"point add mixed  {measure(seconds, () => p = Secp256k1.AddMixed(p, Secp256k1.G)),14:N0}/s");
