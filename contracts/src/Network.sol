@@ -333,7 +333,7 @@ contract Network is NetworkStorage {
         uint64 last = c.blockNumber > _neurons[netuid][uid].lastUpdate ? c.blockNumber : _neurons[netuid][uid].lastUpdate;
         uint64 next = last + _hyper[netuid].weightsRateLimit;
         if (c.blockNumber != 0 && block.number < next) revert RateLimited(next);
-        c.hash = hash;
+        c.hash = bytes24(hash);
         c.blockNumber = uint64(block.number);
         emit WeightsCommitted(netuid, uid, hash);
     }
@@ -350,9 +350,34 @@ contract Network is NetworkStorage {
         if (block.number < first) revert RevealTooEarly(first);
         uint64 last = first + h.tempo;
         if (block.number > last) revert RevealExpired(last);
-        if (keccak256(abi.encode(msg.sender, netuid, uids, weights, salt)) != c.hash) revert CommitMismatch();
+        if (bytes24(_commitHash(netuid, uids, weights, salt)) != c.hash) revert CommitMismatch();
         delete _commits[netuid][uid];
         _storeWeights(netuid, uid, uids, weights);
+    }
+
+    /// @dev keccak256(abi.encode(msg.sender, netuid, uids, weights, salt)), built straight from calldata
+    ///      (the elements are already 32-byte words there; _packWeights rejects non-uint16 words).
+    function _commitHash(uint16 netuid, uint16[] calldata uids, uint16[] calldata weights, bytes32 salt)
+        internal
+        view
+        returns (bytes32 h)
+    {
+        assembly {
+            let ptr := mload(0x40)
+            let lu := uids.length
+            let lw := weights.length
+            mstore(ptr, caller())
+            mstore(add(ptr, 0x20), netuid)
+            mstore(add(ptr, 0x40), 0xa0)
+            mstore(add(ptr, 0x60), add(0xc0, shl(5, lu)))
+            mstore(add(ptr, 0x80), salt)
+            mstore(add(ptr, 0xa0), lu)
+            calldatacopy(add(ptr, 0xc0), uids.offset, shl(5, lu))
+            let q := add(add(ptr, 0xc0), shl(5, lu))
+            mstore(q, lw)
+            calldatacopy(add(q, 0x20), weights.offset, shl(5, lw))
+            h := keccak256(ptr, add(sub(q, ptr), add(0x20, shl(5, lw))))
+        }
     }
 
     function _validatorUid(uint16 netuid) internal view returns (uint16 uid) {
@@ -383,21 +408,39 @@ contract Network is NetworkStorage {
         uint256 len = uids.length;
         if (len != weights.length) revert LengthMismatch(len, weights.length);
         if (len == 0) revert EmptyWeights();
-        uint256 seen;
         uint256 nonZero;
-        unchecked {
-            for (uint256 k = 0; k < len; ++k) {
-                uint16 j = uids[k];
-                if (j >= n) revert UidOutOfRange(j, n);
-                uint256 bit = uint256(1) << j;
-                if (seen & bit != 0) revert DuplicateUid(j);
-                seen |= bit;
-                uint256 w = weights[k];
-                if (w != 0) {
-                    ++nonZero;
-                    row[j >> 4] |= w << ((j & 15) << 4);
+        uint256 bad; // 1 + offending uid, or 0
+        uint256 dup; // 1 when `bad` names a duplicate rather than an out-of-range uid
+        assembly {
+            let seen := 0
+            let up := uids.offset
+            let wp := weights.offset
+            for { let k := 0 } lt(k, len) { k := add(k, 1) } {
+                let j := calldataload(add(up, shl(5, k)))
+                let w := calldataload(add(wp, shl(5, k)))
+                if gt(w, 0xffff) { revert(0, 0) } // not an ABI-encoded uint16
+                if iszero(lt(j, n)) {
+                    bad := add(j, 1)
+                    break
+                }
+                let bit := shl(j, 1)
+                if and(seen, bit) {
+                    bad := add(j, 1)
+                    dup := 1
+                    break
+                }
+                seen := or(seen, bit)
+                if w {
+                    nonZero := add(nonZero, 1)
+                    let slot := add(row, shl(5, shr(4, j)))
+                    mstore(slot, or(mload(slot), shl(shl(4, and(j, 15)), w)))
                 }
             }
+        }
+        if (bad != 0) {
+            if (bad - 1 > type(uint16).max) revert UidOutOfRange(type(uint16).max, n);
+            if (dup == 1) revert DuplicateUid(uint16(bad - 1));
+            revert UidOutOfRange(uint16(bad - 1), n);
         }
         if (nonZero == 0) revert WeightsSumZero();
         if (nonZero < minAllowed) revert TooFewWeights(nonZero, minAllowed);

@@ -92,7 +92,8 @@ abstract contract NetworkStorage is ReentrancyGuard {
 
     /// @notice A pending weights commitment.
     struct Commit {
-        bytes32 hash;
+        bytes24 hash; // first 24 bytes of the commitment: one storage word with the block
+
         uint64 blockNumber;
     }
 

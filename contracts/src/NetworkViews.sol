@@ -116,8 +116,8 @@ contract NetworkViews is NetworkStorage {
         return _unpackRow(netuid, _weights[netuid][uid], _neurons[netuid][uid].hasWeights);
     }
 
-    /// @notice The pending commitment of a UID (zero hash when none).
-    function getCommit(uint16 netuid, uint16 uid) external view returns (bytes32 hash, uint64 blockNumber) {
+    /// @notice The pending commitment of a UID: the first 24 bytes of its hash (zero when none) and its block.
+    function getCommit(uint16 netuid, uint16 uid) external view returns (bytes24 hash, uint64 blockNumber) {
         Commit storage c = _commits[netuid][uid];
         return (c.hash, c.blockNumber);
     }
