@@ -59,12 +59,17 @@ public sealed class SparseU16Matrix
         return builder.Build();
     }
 
+    /// <summary>Wraps compressed rows built by the caller (columns ascending within a row, no zero values).</summary>
+    internal static SparseU16Matrix FromCompressedRows(int size, int[] rowStart, int[] columns, ushort[] values) =>
+        new(size, rowStart, columns, values);
+
     /// <summary>Collects entries and builds the matrix; setting the same cell twice is an error.</summary>
     public sealed class Builder
     {
         private readonly int _size;
-        private readonly List<(int Row, int Column, ushort Value)> _entries = [];
-        private readonly HashSet<long> _seen = [];
+        private long[] _cells = new long[16];
+        private ushort[] _values = new ushort[16];
+        private int _count;
 
         /// <summary>Starts an empty <paramref name="size"/> x <paramref name="size"/> matrix.</summary>
         public Builder(int size)
@@ -84,35 +89,54 @@ public sealed class SparseU16Matrix
             {
                 throw new ArgumentOutOfRangeException(nameof(column), column, $"column must be in 0..{_size - 1}");
             }
-            if (!_seen.Add(((long)row << 32) | (uint)column))
+            if (_count == _cells.Length)
             {
-                throw new ArgumentException($"cell ({row}, {column}) is set twice", nameof(column));
+                Array.Resize(ref _cells, _count * 2);
+                Array.Resize(ref _values, _count * 2);
             }
-            if (value != 0)
-            {
-                _entries.Add((row, column, value));
-            }
+            _cells[_count] = ((long)row << 32) | (uint)column;
+            _values[_count] = value;
+            _count++;
             return this;
         }
 
-        /// <summary>The matrix built from the cells set so far.</summary>
+        /// <summary>The matrix built from the cells set so far; throws <see cref="ArgumentException"/> if a cell was set twice.</summary>
         public SparseU16Matrix Build()
         {
-            _entries.Sort(static (a, b) => a.Row != b.Row ? a.Row.CompareTo(b.Row) : a.Column.CompareTo(b.Column));
+            var cells = _cells.AsSpan(0, _count);
+            var values = _values.AsSpan(0, _count);
+            cells.Sort(values);
             var rowStart = new int[_size + 1];
-            var columns = new int[_entries.Count];
-            var values = new ushort[_entries.Count];
-            for (int e = 0; e < _entries.Count; e++)
+            int stored = 0;
+            for (int e = 0; e < cells.Length; e++)
             {
-                rowStart[_entries[e].Row + 1]++;
-                columns[e] = _entries[e].Column;
-                values[e] = _entries[e].Value;
+                if (e > 0 && cells[e] == cells[e - 1])
+                {
+                    throw new ArgumentException($"cell ({cells[e] >> 32}, {(int)cells[e]}) is set twice");
+                }
+                if (values[e] != 0)
+                {
+                    rowStart[(int)(cells[e] >> 32) + 1]++;
+                    stored++;
+                }
+            }
+            var columns = new int[stored];
+            var kept = new ushort[stored];
+            int at = 0;
+            for (int e = 0; e < cells.Length; e++)
+            {
+                if (values[e] != 0)
+                {
+                    columns[at] = (int)cells[e];
+                    kept[at] = values[e];
+                    at++;
+                }
             }
             for (int r = 0; r < _size; r++)
             {
                 rowStart[r + 1] += rowStart[r];
             }
-            return new SparseU16Matrix(_size, rowStart, columns, values);
+            return new SparseU16Matrix(_size, rowStart, columns, kept);
         }
     }
 }

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Intelligence.Consensus;
 
 /// <summary>
@@ -14,6 +16,12 @@ public static class YumaEpoch
         var hp = input.Hyperparameters;
         var neurons = input.Neurons;
         int n = neurons.Count;
+
+        var registeredAt = new ulong[n];
+        for (int u = 0; u < n; u++)
+        {
+            registeredAt[u] = neurons[u].RegisteredAt;
+        }
 
         // Step 1: activity.
         var active = new bool[n];
@@ -65,7 +73,12 @@ public static class YumaEpoch
         }
 
         // Step 3: masked, row-normalised weights, column-major: W[j * k + r].
-        var weights = new ulong[n * k];
+        // The k x n working matrices are pooled (they are most of an epoch's memory); all three go back at the end.
+        ulong[] weightsBuffer = ArrayPool<ulong>.Shared.Rent(n * k);
+        ushort[] oldBondsBuffer = ArrayPool<ushort>.Shared.Rent(n * k);
+        ulong[] bondsBuffer = ArrayPool<ulong>.Shared.Rent(n * k);
+        var weights = weightsBuffer.AsSpan(0, n * k);
+        weights.Clear();
         for (int r = 0; r < k; r++)
         {
             int u = rowUid[r];
@@ -75,7 +88,7 @@ public static class YumaEpoch
             ulong rowSum = 0;
             for (int e = 0; e < cols.Length; e++)
             {
-                if (Kept(u, cols[e], lastUpdate, neurons))
+                if (Kept(u, cols[e], lastUpdate, registeredAt))
                 {
                     rowSum += vals[e];
                 }
@@ -87,7 +100,7 @@ public static class YumaEpoch
             for (int e = 0; e < cols.Length; e++)
             {
                 int j = cols[e];
-                if (Kept(u, j, lastUpdate, neurons))
+                if (Kept(u, j, lastUpdate, registeredAt))
                 {
                     weights[j * k + r] = ((ulong)vals[e] << FixedPoint.FractionBits) / rowSum;
                 }
@@ -95,7 +108,8 @@ public static class YumaEpoch
         }
 
         // Old bonds, masked, column-major u16, with their column sums.
-        var oldBonds = new ushort[n * k];
+        var oldBonds = oldBondsBuffer.AsSpan(0, n * k);
+        oldBonds.Clear();
         var oldColumnSum = new ulong[n];
         for (int r = 0; r < k; r++)
         {
@@ -106,7 +120,7 @@ public static class YumaEpoch
             for (int e = 0; e < cols.Length; e++)
             {
                 int j = cols[e];
-                if (Kept(u, j, lastUpdate, neurons))
+                if (Kept(u, j, lastUpdate, registeredAt))
                 {
                     oldBonds[j * k + r] = vals[e];
                     oldColumnSum[j] += vals[e];
@@ -114,7 +128,7 @@ public static class YumaEpoch
             }
         }
 
-        // Steps 4-8, column by column: consensus, clipping, trust, rank, bond weights, bond delta, EMA, normalisation.
+        // Steps 4-9, column by column: consensus, clipping, trust, rank, bond weights, bond delta, EMA, normalisation, dividends.
         ulong totalActive = FixedPoint.Sum(rowStake);
         ulong kappaTimesTotal = hp.KappaPpm * totalActive;
         ulong beta = hp.BondsPenaltyPpm;
@@ -122,14 +136,14 @@ public static class YumaEpoch
         var consensus = new ulong[n];
         var rank = new ulong[n];
         var rowTrust = new ulong[k];
-        var bonds = new ulong[n * k];
-        var sortKeys = new ulong[k];
-        var sortStakes = new ulong[k];
+        var rowDividend = new ulong[k];
+        var bonds = bondsBuffer.AsSpan(0, n * k);
+        var scratch = new ulong[k];
         for (int j = 0; j < n; j++)
         {
-            var column = weights.AsSpan(j * k, k);
-            var bondColumn = bonds.AsSpan(j * k, k);
-            ulong c = totalActive == 0 ? 0 : WeightedMedian(column, rowStake, kappaTimesTotal, sortKeys, sortStakes);
+            var column = weights.Slice(j * k, k);
+            var bondColumn = bonds.Slice(j * k, k);
+            ulong c = totalActive == 0 ? 0 : WeightedMedian(column, rowStake, kappaTimesTotal, scratch);
             consensus[j] = c;
 
             ulong columnRank = 0;
@@ -153,7 +167,7 @@ public static class YumaEpoch
             }
             rank[j] = columnRank;
 
-            var oldColumn = oldBonds.AsSpan(j * k, k);
+            var oldColumn = oldBonds.Slice(j * k, k);
             ulong oldSum = oldColumnSum[j];
             ulong emaSum = 0;
             for (int r = 0; r < k; r++)
@@ -166,28 +180,16 @@ public static class YumaEpoch
             }
             for (int r = 0; r < k; r++)
             {
-                bondColumn[r] = emaSum == 0 ? 0 : FixedPoint.DivQ(bondColumn[r], emaSum);
+                ulong bond = emaSum == 0 ? 0 : FixedPoint.DivQ(bondColumn[r], emaSum);
+                bondColumn[r] = bond;
+                // Step 9, column-local: dividends accumulate bond x rank (not incentive, which needs every column).
+                rowDividend[r] += FixedPoint.MulQ(bond, columnRank);
             }
         }
 
         var incentive = (ulong[])rank.Clone();
         FixedPoint.NormalizeInPlace(incentive);
 
-        // Step 9: dividends.
-        var rowDividend = new ulong[k];
-        for (int j = 0; j < n; j++)
-        {
-            ulong inc = incentive[j];
-            if (inc == 0)
-            {
-                continue;
-            }
-            var bondColumn = bonds.AsSpan(j * k, k);
-            for (int r = 0; r < k; r++)
-            {
-                rowDividend[r] += FixedPoint.MulQ(bondColumn[r], inc);
-            }
-        }
         FixedPoint.NormalizeInPlace(rowDividend);
         var dividends = new ulong[n];
         var trust = new ulong[n];
@@ -200,20 +202,41 @@ public static class YumaEpoch
         // Step 10: money.
         var emission = SplitEmission(input.Emission, hp.OwnerCutPpm, incentive, dividends, activeQ, stakeQ, out var ownerEmission);
 
-        // New u16 bonds.
-        var newBonds = new SparseU16Matrix.Builder(n);
-        for (int j = 0; j < n; j++)
+        // New u16 bonds, compressed rows by validator UID (quantised twice rather than stored: count, then fill).
+        var bondRowStart = new int[n + 1];
+        for (int r = 0; r < k; r++)
         {
-            var bondColumn = bonds.AsSpan(j * k, k);
-            for (int r = 0; r < k; r++)
+            int count = 0;
+            for (int j = 0; j < n; j++)
             {
-                ulong q = (bondColumn[r] * FixedPoint.U16Max) >> FixedPoint.FractionBits;
+                count += Quantise(bonds[(j * k) + r]) != 0 ? 1 : 0;
+            }
+            bondRowStart[rowUid[r] + 1] = count;
+        }
+        for (int u = 0; u < n; u++)
+        {
+            bondRowStart[u + 1] += bondRowStart[u];
+        }
+        var bondColumns = new int[bondRowStart[n]];
+        var bondValues = new ushort[bondRowStart[n]];
+        int at = 0;
+        for (int r = 0; r < k; r++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                ushort q = Quantise(bonds[(j * k) + r]);
                 if (q != 0)
                 {
-                    newBonds.Set(rowUid[r], j, (ushort)q);
+                    bondColumns[at] = j;
+                    bondValues[at] = q;
+                    at++;
                 }
             }
         }
+
+        ArrayPool<ulong>.Shared.Return(weightsBuffer);
+        ArrayPool<ushort>.Shared.Return(oldBondsBuffer);
+        ArrayPool<ulong>.Shared.Return(bondsBuffer);
 
         return new EpochResult
         {
@@ -228,7 +251,7 @@ public static class YumaEpoch
             Dividends = dividends,
             Emission = emission,
             OwnerEmission = ownerEmission,
-            Bonds = newBonds.Build(),
+            Bonds = SparseU16Matrix.FromCompressedRows(n, bondRowStart, bondColumns, bondValues),
         };
     }
 
@@ -236,37 +259,73 @@ public static class YumaEpoch
     /// The kappa-stake-weighted median of one column (docs/consensus.md step 4): the largest weight v such that the
     /// validators weighting the column at least v hold at least kappa of the active stake; 0 when none does.
     /// </summary>
-    /// <param name="column">Q32 weights of the column, by row.</param>
+    /// <param name="column">Q32 weights of the column, by row (at most 4096 rows).</param>
     /// <param name="stake">Q32 active stake, by row.</param>
     /// <param name="kappaTimesTotal"><c>kappa (ppm) * sum(stake)</c>.</param>
-    /// <param name="keys">Scratch space of at least the column's length.</param>
-    /// <param name="stakes">Scratch space of at least the column's length.</param>
-    internal static ulong WeightedMedian(ReadOnlySpan<ulong> column, ReadOnlySpan<ulong> stake, ulong kappaTimesTotal, Span<ulong> keys, Span<ulong> stakes)
+    /// <param name="scratch">Scratch space of at least the column's length.</param>
+    internal static ulong WeightedMedian(ReadOnlySpan<ulong> column, ReadOnlySpan<ulong> stake, ulong kappaTimesTotal, Span<ulong> scratch)
     {
+        // Entries (weight, row) packed in one integer: weight <= 2^32 in the high bits, row < 4096 in the low 12 bits.
         int m = 0;
         for (int r = 0; r < column.Length; r++)
         {
             if (column[r] != 0 && stake[r] != 0)
             {
-                keys[m] = column[r];
-                stakes[m] = stake[r];
-                m++;
+                scratch[m++] = (column[r] << RowBits) | (uint)r;
             }
         }
-        var sortedKeys = keys[..m];
-        sortedKeys.Sort(stakes[..m]);
-        ulong accumulated = 0;
-        for (int e = m - 1; e >= 0; e--)
+
+        // Weighted quickselect, O(k) expected: three-way partition [lo, hi) around a pivot weight into
+        // greater | equal | smaller, keeping `above` = stake of entries already known to be greater than the range.
+        int lo = 0, hi = m;
+        ulong above = 0;
+        while (lo < hi)
         {
-            accumulated += stakes[e];
-            // Decide only once the whole group of equal weights has been added.
-            if ((e == 0 || sortedKeys[e - 1] != sortedKeys[e]) && FixedPoint.Ppm * accumulated >= kappaTimesTotal)
+            ulong pivot = scratch[lo + ((hi - lo) / 2)] >> RowBits;
+            int greaterEnd = lo, i = lo, smallerStart = hi;
+            ulong greater = 0, equal = 0;
+            while (i < smallerStart)
             {
-                return sortedKeys[e];
+                ulong entry = scratch[i];
+                ulong weight = entry >> RowBits;
+                if (weight > pivot)
+                {
+                    scratch[i] = scratch[greaterEnd];
+                    scratch[greaterEnd++] = entry;
+                    greater += stake[(int)(entry & RowMask)];
+                    i++;
+                }
+                else if (weight < pivot)
+                {
+                    scratch[i] = scratch[--smallerStart];
+                    scratch[smallerStart] = entry;
+                }
+                else
+                {
+                    equal += stake[(int)(entry & RowMask)];
+                    i++;
+                }
+            }
+            if (greaterEnd > lo && FixedPoint.Ppm * (above + greater) >= kappaTimesTotal)
+            {
+                // Even the smallest greater weight has enough stake at or above it: the answer is among them.
+                hi = greaterEnd;
+            }
+            else if (FixedPoint.Ppm * (above + greater + equal) >= kappaTimesTotal)
+            {
+                return pivot;
+            }
+            else
+            {
+                above += greater + equal;
+                lo = smallerStart;
             }
         }
         return 0;
     }
+
+    private const int RowBits = 12;
+    private const ulong RowMask = (1UL << RowBits) - 1;
 
     /// <summary>Permits for the <paramref name="maxValidators"/> largest non-zero stakes, ties to the lower UID.</summary>
     internal static bool[] TopKPermits(ReadOnlySpan<UInt128> stake, int maxValidators)
@@ -335,7 +394,10 @@ public static class YumaEpoch
         return emission;
     }
 
+    /// <summary>A Q32 bond as the stored u16: <c>floor(b * 65535 / 2^32)</c>.</summary>
+    private static ushort Quantise(ulong bond) => (ushort)((bond * FixedPoint.U16Max) >> FixedPoint.FractionBits);
+
     /// <summary>Whether validator <paramref name="u"/>'s entry on <paramref name="j"/> survives the self and outdated masks.</summary>
-    private static bool Kept(int u, int j, ulong lastUpdate, IReadOnlyList<Neuron> neurons) =>
-        j != u && lastUpdate > neurons[j].RegisteredAt;
+    private static bool Kept(int u, int j, ulong lastUpdate, ulong[] registeredAt) =>
+        j != u && lastUpdate > registeredAt[j];
 }

@@ -32,9 +32,9 @@ public class HandCheckedEpochTests
         Assert.Equal(16383, result.Bonds[1, 2]);
         Assert.Equal(65535, result.Bonds[0, 3]);
         Assert.Equal(3, result.Bonds.Count);
-        // d0 = mulq(3221225474, 2454267026) + mulq(ONE, 1840700269) = 1840700270 + 1840700269 = 3681400539;
-        // d1 = mulq(1073741821, 2454267026) = 613566754; sum 4294967293.
-        // D0 = floor(3681400539*2^32/4294967293) = 3681400541, D1 = floor(613566754*2^32/4294967293) = 613566754.
+        // Dividends from rank: d0 = mulq(3221225474, 2^31) + mulq(ONE, 3*2^29) = 1610612737 + 1610612736 = 3221225473;
+        // d1 = mulq(1073741821, 2^31) = 536870910; sum 3758096383 (= 7*2^29 - 1).
+        // D0 = floor(3221225473*2^32/3758096383) = 3681400541, D1 = floor(536870910*2^32/3758096383) = 613566754.
         Assert.Equal([3681400541UL, 613566754UL, 0UL, 0UL], result.Dividends);
         // Money: E = 1000 tokens, owner 18% = 180 tokens, rest 820: miners 410 by I, validators 410 by D.
         UInt128 half = 410 * Token;
@@ -185,10 +185,11 @@ public class HandCheckedEpochTests
     [Fact]
     public void WeightedMedian_EmptyColumnIsZero()
     {
-        var keys = new ulong[2];
-        var stakes = new ulong[2];
-        Assert.Equal(0UL, YumaEpoch.WeightedMedian([0, 0], [5, 5], 500_000UL * 10, keys, stakes));
+        var scratch = new ulong[2];
+        Assert.Equal(0UL, YumaEpoch.WeightedMedian([0, 0], [5, 5], 500_000UL * 10, scratch));
         // kappa 0: any value qualifies, the largest weight wins.
-        Assert.Equal(7UL, YumaEpoch.WeightedMedian([7, 3], [1, 9], 0, keys, stakes));
+        Assert.Equal(7UL, YumaEpoch.WeightedMedian([7, 3], [1, 9], 0, scratch));
+        // A ONE weight (2^32) survives the packing with the row index.
+        Assert.Equal(FixedPoint.One, YumaEpoch.WeightedMedian([FixedPoint.One, 3], [9, 1], 500_000UL * 10, scratch));
     }
 }

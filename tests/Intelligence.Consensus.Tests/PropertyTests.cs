@@ -130,6 +130,26 @@ public class PropertyTests
         }));
     }
 
+    [Fact]
+    public void WeightedMedian_EqualsTheDefinitionByBruteForce()
+    {
+        Check.One(Quick, Prop.ForAll(Seeds, seed =>
+        {
+            var rng = new Random(seed);
+            int k = rng.Next(1, 300);
+            // Few distinct weights (many ties), some zero weights and zero stakes, occasionally ONE.
+            ulong[] palette = [0, 1, 7, 1UL << 31, FixedPoint.One, (ulong)rng.NextInt64(1, 1L << 32)];
+            var column = Enumerable.Range(0, k).Select(_ => rng.Next(4) == 0 ? (ulong)rng.NextInt64(0, 1L << 32) : palette[rng.Next(palette.Length)]).ToArray();
+            var stake = Enumerable.Range(0, k).Select(_ => rng.Next(5) == 0 ? 0UL : (ulong)rng.Next(1, 1 << 20)).ToArray();
+            ulong total = stake.Aggregate(0UL, (a, b) => a + b);
+            ulong kappa = (ulong)rng.Next(0, 1_000_001);
+            ulong expected = Enumerable.Range(0, k).Where(i => stake[i] != 0).Select(i => column[i]).Append(0UL)
+                .Where(v => FixedPoint.Ppm * Enumerable.Range(0, k).Where(i => stake[i] != 0 && column[i] >= v).Aggregate(0UL, (a, i) => a + stake[i]) >= kappa * total)
+                .Max();
+            return YumaEpoch.WeightedMedian(column, stake, kappa * total, new ulong[k]) == expected;
+        }));
+    }
+
     /// <summary>Honest validators weight every miner; a cabal under kappa puts all its weight on one colluding miner.</summary>
     private static (EpochInput Input, int[] Honest, int[] Cabal, int Colluder) CabalCase(int seed)
     {

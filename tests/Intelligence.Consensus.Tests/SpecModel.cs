@@ -111,7 +111,7 @@ internal static class SpecModel
         {
             for (int j = 0; j < n; j++)
             {
-                d[i] += bonds[i, j] * incentive[j] / One;
+                d[i] += bonds[i, j] * rank[j] / One;
                 newBonds.Set(i, j, (ushort)(bonds[i, j] * 65535 / One));
             }
         }

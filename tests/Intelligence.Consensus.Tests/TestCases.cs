@@ -1,3 +1,4 @@
+using Intelligence.Consensus.Cases;
 
 namespace Intelligence.Consensus.Tests;
 
@@ -46,43 +47,8 @@ internal static class TestCases
         };
     }
 
-    /// <summary>A dense case: <paramref name="validators"/> staked validators weighting every other UID, with old bonds.</summary>
-    public static EpochInput Dense(int n, int validators, int seed)
-    {
-        var rng = new Random(seed);
-        const ulong block = 100_000;
-        var neurons = new Neuron[n];
-        for (int u = 0; u < n; u++)
-        {
-            bool validator = u < validators;
-            UInt128 stake = validator ? (UInt128)rng.Next(1_000, 1_000_000) * Token + (UInt128)(ulong)rng.NextInt64() : UInt128.Zero;
-            // A few miners registered after the validators' last update: their weights and bonds are masked.
-            ulong registeredAt = !validator && rng.Next(32) == 0 ? block - 1 : (ulong)rng.Next(0, 50_000);
-            neurons[u] = new Neuron(stake, block - 10 - (ulong)rng.Next(0, 100), registeredAt);
-        }
-        var weights = new SparseU16Matrix.Builder(n);
-        var bonds = new SparseU16Matrix.Builder(n);
-        for (int i = 0; i < validators; i++)
-        {
-            for (int j = 0; j < n; j++)
-            {
-                if (j != i)
-                {
-                    weights.Set(i, j, (ushort)rng.Next(1, 65536));
-                    bonds.Set(i, j, (ushort)rng.Next(0, 65536));
-                }
-            }
-        }
-        return new EpochInput
-        {
-            Hyperparameters = new Hyperparameters { MaxUids = n, MaxValidators = validators },
-            Block = block,
-            Emission = 360 * Token,
-            Neurons = neurons,
-            Weights = weights.Build(),
-            Bonds = bonds.Build(),
-        };
-    }
+    /// <summary>A dense case (the library's synthetic generator, shared with the benchmarks).</summary>
+    public static EpochInput Dense(int n, int validators, int seed) => SyntheticCases.Dense(n, validators, seed);
 
     /// <summary>The same case with UID u renamed to map[u].</summary>
     public static EpochInput Permute(EpochInput input, int[] map)

@@ -125,19 +125,63 @@ public static class CaseReader
 
     private static SparseU16Matrix ReadMatrix(JsonElement element, string path, int n)
     {
+        RequireObject(element, path);
         var builder = new SparseU16Matrix.Builder(n);
-        foreach (var (rowKey, row) in Properties(element, path))
+        var seenRows = new bool[n];
+        var seenColumns = new bool[n];
+        foreach (var row in element.EnumerateObject())
         {
-            string rowPath = $"{path}['{rowKey}']";
-            int validator = ReadUidKey(rowKey, rowPath, n);
-            foreach (var (columnKey, value) in Properties(row, rowPath))
+            // Paths are built only for an error: a dense case has a million cells.
+            int validator = FastUid(row.Name, n) ?? ReadUidKey(row.Name, $"{path}['{row.Name}']", n);
+            if (seenRows[validator])
             {
-                string at = $"{rowPath}['{columnKey}']";
-                int miner = ReadUidKey(columnKey, at, n);
-                builder.Set(validator, miner, (ushort)ReadInteger(value, at, 0, ushort.MaxValue));
+                throw new CaseFormatException($"{path}['{row.Name}']", "appears twice");
+            }
+            seenRows[validator] = true;
+            RequireObject(row.Value, $"{path}['{row.Name}']");
+            Array.Clear(seenColumns);
+            foreach (var cell in row.Value.EnumerateObject())
+            {
+                int miner = FastUid(cell.Name, n) ?? ReadUidKey(cell.Name, $"{path}['{row.Name}']['{cell.Name}']", n);
+                if (seenColumns[miner])
+                {
+                    throw new CaseFormatException($"{path}['{row.Name}']['{cell.Name}']", "appears twice");
+                }
+                seenColumns[miner] = true;
+                ushort value = cell.Value.ValueKind == JsonValueKind.Number && cell.Value.TryGetUInt16(out ushort fast)
+                    ? fast
+                    : (ushort)ReadInteger(cell.Value, $"{path}['{row.Name}']['{cell.Name}']", 0, ushort.MaxValue);
+                builder.Set(validator, miner, value);
             }
         }
         return builder.Build();
+    }
+
+    /// <summary>The UID a canonical key names when it is below <paramref name="n"/>; null sends the caller to the checked path.</summary>
+    private static int? FastUid(string key, int n)
+    {
+        if (key.Length is 0 or > 5 || (key.Length > 1 && key[0] == '0'))
+        {
+            return null;
+        }
+        int uid = 0;
+        foreach (char ch in key)
+        {
+            if (!char.IsAsciiDigit(ch))
+            {
+                return null;
+            }
+            uid = (uid * 10) + (ch - '0');
+        }
+        return uid < n ? uid : null;
+    }
+
+    private static void RequireObject(JsonElement element, string path)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw new CaseFormatException(path, $"must be an object, not {Describe(element)}");
+        }
     }
 
     private static int ReadUidKey(string key, string path, int n)
@@ -158,10 +202,7 @@ public static class CaseReader
     /// <summary>The object's properties; a duplicate name is an error (JSON allows it, the case format does not).</summary>
     private static Dictionary<string, JsonElement> Properties(JsonElement element, string path)
     {
-        if (element.ValueKind != JsonValueKind.Object)
-        {
-            throw new CaseFormatException(path, $"must be an object, not {Describe(element)}");
-        }
+        RequireObject(element, path);
         var result = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (var property in element.EnumerateObject())
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -93,6 +94,7 @@ public static class CaseWriter
     private static void WriteMatrix(Utf8JsonWriter writer, string name, SparseU16Matrix matrix)
     {
         writer.WriteStartObject(name);
+        Span<char> key = stackalloc char[11];
         for (int r = 0; r < matrix.Size; r++)
         {
             var cols = matrix.Columns(r);
@@ -101,10 +103,12 @@ public static class CaseWriter
                 continue;
             }
             var vals = matrix.Values(r);
-            writer.WriteStartObject(r.ToString(CultureInfo.InvariantCulture));
+            r.TryFormat(key, out int length, provider: CultureInfo.InvariantCulture);
+            writer.WriteStartObject(key[..length]);
             for (int e = 0; e < cols.Length; e++)
             {
-                writer.WriteNumber(cols[e].ToString(CultureInfo.InvariantCulture), vals[e]);
+                cols[e].TryFormat(key, out length, provider: CultureInfo.InvariantCulture);
+                writer.WriteNumber(key[..length], vals[e]);
             }
             writer.WriteEndObject();
         }
@@ -125,11 +129,12 @@ public static class CaseWriter
 
     private static string Write(bool indented, Action<Utf8JsonWriter> body)
     {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = indented }))
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = indented }))
         {
             body(writer);
         }
-        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+        buffer.Write("\n"u8);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 }
