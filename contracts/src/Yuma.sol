@@ -369,20 +369,20 @@ contract Yuma is IYuma {
         }
     }
 
+    /// @dev The per-row scratch arrays are allocated back to back in _columns (colW, colP, colOb,
+    ///      colBe, sel, aRow, trustRow), each (k + 1) words: base = colW, gap = (k + 1) * 32.
+    function _scratch(Ctx memory c) internal pure returns (uint256 base, uint256 gap) {
+        uint256[] memory colW = c.colW;
+        assembly {
+            base := colW
+        }
+        gap = (c.k + 1) << 5;
+    }
+
     /// @dev Steps 5-7 and 8.1's P for column j, plus the masked old bonds; returns the rank R[j].
     ///      Wc = min(W, C); trust += Wc; R += A * Wc / ONE; P = A * (((PPM - beta) * W + beta * Wc) / PPM) / ONE.
     function _columnClip(Ctx memory c, uint256 j, uint256 cons, uint256 beta) internal pure returns (uint256 rank) {
-        // The per-row scratch arrays are allocated back to back in _columns (colW, colP, colOb,
-        // colBe, sel, aRow, trustRow), each (k + 1) words: base = colW, gap = (k + 1) * 32.
-        uint256 base;
-        uint256 gap;
-        {
-            uint256[] memory colW = c.colW;
-            assembly {
-                base := colW
-            }
-            gap = (c.k + 1) << 5;
-        }
+        (uint256 base, uint256 gap) = _scratch(c);
         assembly {
             let end := add(base, gap)
             let pSum := 0
@@ -425,15 +425,7 @@ contract Yuma is IYuma {
     /// @dev Steps 8.1-8.5 for column j: dB = P * ONE / pSum; B0 = ob * ONE / qSum;
     ///      Be = (alpha * dB + (PPM - alpha) * B0) / PPM; B = Be * ONE / sum(Be); u16 = B * 65535 / ONE.
     function _columnBonds(Ctx memory c, uint256[] memory packedOut, uint256 j, uint256 alpha) internal pure {
-        uint256 base;
-        uint256 gap;
-        {
-            uint256[] memory colW = c.colW;
-            assembly {
-                base := colW
-            }
-            gap = (c.k + 1) << 5;
-        }
+        (uint256 base, uint256 gap) = _scratch(c);
         uint256 eSum;
         {
             uint256 pSum = c.pSum;
@@ -571,7 +563,7 @@ contract Yuma is IYuma {
         uint256[] memory d = new uint256[](k);
         uint256 sumD;
         for (uint256 r = 0; r < k; ++r) {
-            uint256 acc = _dividendRow(c, out.incentive, r);
+            uint256 acc = _dividendRow(c, out.rank, r);
             d[r] = acc;
             sumD += acc;
         }
@@ -582,8 +574,9 @@ contract Yuma is IYuma {
         }
     }
 
-    /// @dev d[i] = sum_j mulq(B[i][j], I[j]) over the Q32 bonds of permitted row r.
-    function _dividendRow(Ctx memory c, uint64[] memory incentive, uint256 r) internal pure returns (uint256 acc) {
+    /// @dev d[i] = sum_j mulq(B[i][j], R[j]) over the Q32 bonds of permitted row r (rank, not incentive:
+    ///      docs/consensus.md step 9).
+    function _dividendRow(Ctx memory c, uint64[] memory rank, uint256 r) internal pure returns (uint256 acc) {
         uint256 n = c.n;
         uint256 lp;
         {
@@ -594,7 +587,7 @@ contract Yuma is IYuma {
             }
         }
         assembly {
-            let ip := add(incentive, 0x20)
+            let ip := add(rank, 0x20)
             let mask := sub(shl(64, 1), 1)
             for { let j := 0 } lt(j, n) { j := add(j, 4) } {
                 let word := mload(lp)
