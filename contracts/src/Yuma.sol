@@ -100,16 +100,7 @@ contract Yuma is IYuma {
     /// @inheritdoc IYuma
     function run(YumaTypes.Input calldata input) external pure returns (YumaTypes.Output memory out) {
         uint256 n = input.stake.length;
-        out.emission = new uint256[](n);
-        out.stake = new uint64[](n);
-        out.activeStake = new uint64[](n);
-        out.rank = new uint64[](n);
-        out.consensus = new uint64[](n);
-        out.validatorTrust = new uint64[](n);
-        out.incentive = new uint64[](n);
-        out.dividends = new uint64[](n);
-        out.active = new bool[](n);
-
+        out = _alloc(n);
         Ctx memory c;
         c.n = n;
         c.words = (n + 15) >> 4;
@@ -119,6 +110,139 @@ contract Yuma is IYuma {
         _columns(input.params, c, out);
         _incentiveAndDividends(c, out);
         _money(input.emission, input.params.ownerCut, n, out);
+    }
+
+    /// @inheritdoc IYuma
+    function begin(YumaTypes.Input calldata input) external pure returns (YumaTypes.Begin memory b) {
+        uint256 n = input.stake.length;
+        YumaTypes.Output memory out = _alloc(n);
+        Ctx memory c;
+        c.n = n;
+        c.words = (n + 15) >> 4;
+        _stakeAndPermits(input, out, c);
+        _loadRows(input, c);
+        uint256 k = c.k;
+        b.rowUids = new uint16[](k);
+        b.aRow = new uint256[](k);
+        for (uint256 r = 0; r < k; ++r) {
+            b.rowUids[r] = uint16(c.rowUid[r]);
+            b.aRow[r] = c.A[c.rowUid[r]];
+        }
+        b.rowSum = c.rowSum;
+        b.T = c.T;
+    }
+
+    /// @inheritdoc IYuma
+    /// @dev The chunk is a sub-epoch over its own columns (local column index, local packed words and
+    ///      Q32 lanes), so the column loops of `run` serve it unchanged; rows keep their global UIDs.
+    function columns(YumaTypes.ChunkInput calldata ci) external pure returns (YumaTypes.Chunk memory ch) {
+        uint256 k = ci.rowUids.length;
+        Ctx memory c;
+        c.n = ci.cols;
+        c.k = k;
+        c.words = (ci.cols + 15) >> 4;
+        c.lanes = (ci.cols + 3) >> 2;
+        c.T = ci.T;
+        c.rowUid = new uint256[](k);
+        c.A = new uint256[](ci.n);
+        c.rowSum = ci.rowSum;
+        for (uint256 r = 0; r < k; ++r) {
+            c.rowUid[r] = ci.rowUids[r];
+            c.A[ci.rowUids[r]] = ci.aRow[r];
+        }
+        _loadChunkRows(ci, c);
+        YumaTypes.Output memory out;
+        out.consensus = new uint64[](ci.cols);
+        out.rank = new uint64[](ci.cols);
+        out.validatorTrust = new uint64[](ci.n);
+        _columns(ci.params, c, out);
+        ch.consensus = out.consensus;
+        ch.rank = out.rank;
+        ch.bonds = out.bonds.packed;
+        ch.trust = new uint256[](k);
+        ch.dividend = new uint256[](k);
+        for (uint256 r = 0; r < k; ++r) {
+            ch.trust[r] = out.validatorTrust[c.rowUid[r]];
+            ch.dividend[r] = _dividendRow(c, out.rank, r);
+        }
+    }
+
+    /// @inheritdoc IYuma
+    function settle(YumaTypes.Input calldata input, YumaTypes.Columns calldata cols)
+        external
+        pure
+        returns (YumaTypes.Output memory out)
+    {
+        uint256 n = input.stake.length;
+        out = _alloc(n);
+        Ctx memory c;
+        c.n = n;
+        _stakeAndPermits(input, out, c);
+        out.rank = cols.rank;
+        out.consensus = cols.consensus;
+        out.validatorTrust = cols.validatorTrust;
+        _incentive(out, n);
+        uint256 sumD;
+        for (uint256 u = 0; u < n; ++u) {
+            sumD += cols.dividend[u];
+        }
+        if (sumD > 0) {
+            for (uint256 u = 0; u < n; ++u) {
+                out.dividends[u] = uint64((cols.dividend[u] * ONE) / sumD);
+            }
+        }
+        _money(input.emission, input.params.ownerCut, n, out);
+    }
+
+    function _alloc(uint256 n) internal pure returns (YumaTypes.Output memory out) {
+        out.emission = new uint256[](n);
+        out.stake = new uint64[](n);
+        out.activeStake = new uint64[](n);
+        out.rank = new uint64[](n);
+        out.consensus = new uint64[](n);
+        out.validatorTrust = new uint64[](n);
+        out.incentive = new uint64[](n);
+        out.dividends = new uint64[](n);
+        out.active = new bool[](n);
+    }
+
+    /// @dev Masked chunk rows (steps 3.2 and 8.2): keep column j when j != row UID and
+    ///      lastUpdate[row] > registeredAt[j].
+    function _loadChunkRows(YumaTypes.ChunkInput calldata ci, Ctx memory c) internal pure {
+        uint256 k = c.k;
+        uint256 words = c.words;
+        c.mw = new uint256[](k * words);
+        c.mb = new uint256[](k * words);
+        for (uint256 r = 0; r < k; ++r) {
+            _loadChunkRow(ci, c, r);
+        }
+    }
+
+    function _loadChunkRow(YumaTypes.ChunkInput calldata ci, Ctx memory c, uint256 r) internal pure {
+        uint256 words = c.words;
+        for (uint256 w = 0; w < words; ++w) {
+            uint256 at = r * words + w;
+            uint256 ww = ci.weights[at];
+            uint256 bw = ci.bonds[at];
+            if (ww | bw == 0) continue;
+            uint256 keep = _chunkMask(ci, r, w);
+            c.mw[at] = ww & keep;
+            c.mb[at] = bw & keep;
+        }
+    }
+
+    function _chunkMask(YumaTypes.ChunkInput calldata ci, uint256 r, uint256 w) internal pure returns (uint256 keep) {
+        uint256 i = ci.rowUids[r];
+        uint256 lu = ci.rowLastUpdate[r];
+        uint64[] calldata registeredAt = ci.registeredAt;
+        uint256 col0 = ci.col0;
+        unchecked {
+            uint256 base = w << 4;
+            uint256 end = base + 16 < ci.cols ? base + 16 : ci.cols;
+            for (uint256 j = base; j < end; ++j) {
+                if (col0 + j != i && lu > registeredAt[j]) keep |= uint256(0xFFFF) << ((j - base) << 4);
+            }
+        }
     }
 
     // Steps 1 and 2: activity, stake threshold, S, permits, active stake A.
@@ -549,16 +673,7 @@ contract Yuma is IYuma {
 
     // Steps 6 (incentive) and 9 (dividends).
     function _incentiveAndDividends(Ctx memory c, YumaTypes.Output memory out) internal pure {
-        uint256 n = c.n;
-        uint256 sumR;
-        for (uint256 j = 0; j < n; ++j) {
-            sumR += out.rank[j];
-        }
-        if (sumR > 0) {
-            for (uint256 j = 0; j < n; ++j) {
-                out.incentive[j] = uint64((uint256(out.rank[j]) * ONE) / sumR);
-            }
-        }
+        _incentive(out, c.n);
         uint256 k = c.k;
         uint256[] memory d = new uint256[](k);
         uint256 sumD;
@@ -570,6 +685,19 @@ contract Yuma is IYuma {
         if (sumD > 0) {
             for (uint256 r = 0; r < k; ++r) {
                 out.dividends[c.rowUid[r]] = uint64((d[r] * ONE) / sumD);
+            }
+        }
+    }
+
+    /// @dev Step 6: I = normalize(R).
+    function _incentive(YumaTypes.Output memory out, uint256 n) internal pure {
+        uint256 sumR;
+        for (uint256 j = 0; j < n; ++j) {
+            sumR += out.rank[j];
+        }
+        if (sumR > 0) {
+            for (uint256 j = 0; j < n; ++j) {
+                out.incentive[j] = uint64((uint256(out.rank[j]) * ONE) / sumR);
             }
         }
     }

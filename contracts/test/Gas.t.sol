@@ -146,3 +146,59 @@ contract GasRegister is FullSubnet {
         net.register(netuid, hotkey, 0, sig);
     }
 }
+
+/// The resumable epoch of a full 256 x 64 subnet, one step per test so every step starts cold.
+contract GasEpochBegin256x64 is FullSubnet {
+    function setUp() public {
+        _build(256, 64, false);
+        net.runEpoch(netuid);
+        vm.roll(block.number + 100);
+    }
+
+    function test_gas_runEpoch_256x64_begin() public {
+        views.beginEpoch(netuid);
+    }
+}
+
+contract GasEpochChunk256x64 is FullSubnet {
+    function setUp() public {
+        _build(256, 64, false);
+        net.runEpoch(netuid);
+        vm.roll(block.number + 100);
+        views.beginEpoch(netuid);
+    }
+
+    /// The first chunk of 64 columns.
+    function test_gas_runEpoch_256x64_chunk64() public {
+        views.epochColumns(netuid, 64);
+    }
+}
+
+contract GasEpochLastChunk256x64 is FullSubnet {
+    function setUp() public {
+        _build(256, 64, false);
+        net.runEpoch(netuid);
+        vm.roll(block.number + 100);
+        views.beginEpoch(netuid);
+        views.epochColumns(netuid, 192);
+    }
+
+    /// The last chunk of 64 columns.
+    function test_gas_runEpoch_256x64_chunk64_last() public {
+        views.epochColumns(netuid, 64);
+    }
+}
+
+contract GasEpochFinish256x64 is FullSubnet {
+    function setUp() public {
+        _build(256, 64, false);
+        net.runEpoch(netuid);
+        vm.roll(block.number + 100);
+        views.beginEpoch(netuid);
+        views.epochColumns(netuid, 256);
+    }
+
+    function test_gas_runEpoch_256x64_finish() public {
+        views.finishEpoch(netuid);
+    }
+}
