@@ -35,8 +35,9 @@ abstract contract EpochSteps is NetworkStorage {
         view
         returns (bool open, uint64 startBlock, uint16 nextColumn, uint16 n)
     {
+        Subnet storage s = _subnet(netuid);
         EpochProgress storage pg = _progress[netuid];
-        return (pg.open, pg.startBlock, pg.cursor, _subnet(netuid).n);
+        return (s.epochOpen, pg.startBlock, pg.cursor, s.n);
     }
 
     /// @notice Step 1: starts the subnet's epoch once `tempo` blocks have passed (like runEpoch) and
@@ -79,8 +80,8 @@ abstract contract EpochSteps is NetworkStorage {
         totalSnapshotStake = totalSnapshotStake - s.stakeSnapshot + newSnapshot;
         s.stakeSnapshot = newSnapshot;
         s.lastEpoch = uint64(block.number);
+        s.epochOpen = true;
         _progress[netuid] = EpochProgress({
-            open: true,
             startBlock: uint64(block.number),
             cursor: 0,
             rows: uint16(k),
@@ -93,8 +94,8 @@ abstract contract EpochSteps is NetworkStorage {
     /// @notice Step 2: processes up to `maxColumns` further columns (rounded up to a multiple of 16;
     ///         64 keeps a 256 x 64 subnet well under 15M gas). Returns the next column (n when done).
     function epochColumns(uint16 netuid, uint256 maxColumns) external nonReentrant returns (uint256 next) {
+        if (!_subnets[netuid].epochOpen) revert NoEpochInProgress(netuid);
         EpochProgress storage pg = _progress[netuid];
-        if (!pg.open) revert NoEpochInProgress(netuid);
         uint256 n = _subnets[netuid].n;
         uint256 col0 = pg.cursor;
         if (col0 >= n) return n;
@@ -183,9 +184,9 @@ abstract contract EpochSteps is NetworkStorage {
     /// @notice Step 3: once every column is done, settles the epoch like runEpoch: the keeper fee to the
     ///         caller, the owner emission to the owner, the rest to the UIDs' pools; unfreezes the subnet.
     function finishEpoch(uint16 netuid) external nonReentrant returns (uint256 emission) {
-        EpochProgress memory pg = _progress[netuid];
-        if (!pg.open) revert NoEpochInProgress(netuid);
         Subnet storage s = _subnets[netuid];
+        if (!s.epochOpen) revert NoEpochInProgress(netuid);
+        EpochProgress memory pg = _progress[netuid];
         uint256 n = s.n;
         if (pg.cursor < n) revert EpochColumnsPending(netuid, pg.cursor);
         Hyperparameters memory h = _hyper[netuid];
@@ -195,6 +196,7 @@ abstract contract EpochSteps is NetworkStorage {
         input.emission = emission - keeperFee;
         YumaTypes.Output memory out = INetworkRefs(address(this)).yuma().settle(input, _columnResults(netuid, pg, n));
         delete _progress[netuid];
+        s.epochOpen = false;
 
         uint64 epoch = ++s.epochs;
         IntelligenceToken token = INetworkRefs(address(this)).token();

@@ -58,6 +58,7 @@ abstract contract NetworkStorage is ReentrancyGuard {
         uint64 createdAt;
         uint16 n;
         bool exists;
+        bool epochOpen; // a resumable epoch is in progress (same word as `exists`: no extra slot to read)
         uint64 lastEpoch;
         uint64 epochs;
         uint128 burn;
@@ -144,9 +145,9 @@ abstract contract NetworkStorage is ReentrancyGuard {
         Hyperparameters hyperparameters;
     }
 
-    /// @notice A resumable epoch of one subnet (beginEpoch / epochColumns / finishEpoch).
+    /// @notice A resumable epoch of one subnet (beginEpoch / epochColumns / finishEpoch); open while
+    ///         `Subnet.epochOpen`.
     struct EpochProgress {
-        bool open; // begun and not finished
         uint64 startBlock; // the epoch's block: activity and lastEpoch use it
         uint16 cursor; // next column to process
         uint16 rows; // permitted validators (k)
@@ -287,7 +288,7 @@ abstract contract NetworkStorage is ReentrancyGuard {
 
     /// @dev Reverts while a resumable epoch of the subnet is in progress (its inputs are frozen).
     function _notInEpoch(uint16 netuid) internal view {
-        if (_progress[netuid].open) revert EpochInProgress(netuid);
+        if (_subnets[netuid].epochOpen) revert EpochInProgress(netuid);
     }
 
     function _subnetShare(Subnet storage s, uint256 aS, uint256 aE) internal view returns (uint256) {
