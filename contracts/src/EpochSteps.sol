@@ -43,15 +43,8 @@ abstract contract EpochSteps is NetworkStorage {
     /// @notice Step 1: starts the subnet's epoch once `tempo` blocks have passed (like runEpoch) and
     ///         freezes its inputs until `finishEpoch`.
     function beginEpoch(uint16 netuid) external nonReentrant returns (uint256 emission) {
-        Subnet storage s = _subnet(netuid);
-        _notInEpoch(netuid);
-        Hyperparameters memory h = _hyper[netuid];
-        uint64 due = s.lastEpoch + h.tempo;
-        if (block.number < due) revert EpochNotDue(due);
-        _accrue();
-        emission = _subnetShare(s, accStake, accEqual);
-        s.accStakeSnapshot = accStake;
-        s.accEqualSnapshot = accEqual;
+        (Subnet storage s, Hyperparameters memory h, uint256 e) = _startEpoch(netuid);
+        emission = e;
         YumaTypes.Input memory input = _epochInput(netuid, s, h, uint64(block.number), 1);
         YumaTypes.Begin memory b = INetworkRefs(address(this)).yuma().begin(input);
 
@@ -133,16 +126,7 @@ abstract contract EpochSteps is NetworkStorage {
         view
         returns (YumaTypes.ChunkInput memory ci)
     {
-        Hyperparameters storage h = _hyper[netuid];
-        ci.params = YumaTypes.Params({
-            kappa: h.kappa,
-            bondsMovingAverage: h.bondsMovingAverage,
-            bondsPenalty: h.bondsPenalty,
-            ownerCut: OWNER_CUT_PPM,
-            maxValidators: h.maxValidators,
-            activityCutoff: h.activityCutoff,
-            stakeThreshold: h.stakeThreshold
-        });
+        ci.params = _params(_hyper[netuid]);
         ci.n = n;
         ci.col0 = col0;
         ci.cols = cols;

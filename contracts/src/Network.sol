@@ -462,15 +462,8 @@ contract Network is NetworkStorage {
     /// @notice Runs Yuma for `netuid` once `tempo` blocks have passed since its last epoch and credits the
     ///         emission: a keeper fee to the caller, the owner cut to the owner, the rest to UIDs' stake pools.
     function runEpoch(uint16 netuid) external nonReentrant returns (uint256 emission) {
-        Subnet storage s = _subnet(netuid);
-        _notInEpoch(netuid);
-        Hyperparameters memory h = _hyper[netuid];
-        uint64 due = s.lastEpoch + h.tempo;
-        if (block.number < due) revert EpochNotDue(due);
-        _accrue();
-        emission = _subnetShare(s, accStake, accEqual);
-        s.accStakeSnapshot = accStake;
-        s.accEqualSnapshot = accEqual;
+        (Subnet storage s, Hyperparameters memory h, uint256 e) = _startEpoch(netuid);
+        emission = e;
         uint256 keeperFee = emission / KEEPER_FEE_DIVISOR;
 
         YumaTypes.Input memory input = _epochInput(netuid, s, h, uint64(block.number), 3);

@@ -295,15 +295,27 @@ abstract contract NetworkStorage is ReentrancyGuard {
         return (s.stakeSnapshot * (aS - s.accStakeSnapshot) + (aE - s.accEqualSnapshot)) / ACC_SCALE;
     }
 
-    /// @dev The epoch's input from storage as of block `at`; weights and old bonds rows of the permitted
-    ///      validators only when asked (`rows`: bit 0 weights, bit 1 bonds).
-    function _epochInput(uint16 netuid, Subnet storage s, Hyperparameters memory h, uint64 at, uint256 rows)
+    /// @dev Common start of runEpoch and beginEpoch: the subnet exists, no epoch is open, `tempo` blocks
+    ///      have passed; accrues and returns E_subnet (keeper fee included), resetting the subnet's
+    ///      accumulator snapshots.
+    function _startEpoch(uint16 netuid)
         internal
-        view
-        returns (YumaTypes.Input memory input)
+        returns (Subnet storage s, Hyperparameters memory h, uint256 emission)
     {
-        uint256 n = s.n;
-        input.params = YumaTypes.Params({
+        s = _subnet(netuid);
+        _notInEpoch(netuid);
+        h = _hyper[netuid];
+        uint64 due = s.lastEpoch + h.tempo;
+        if (block.number < due) revert EpochNotDue(due);
+        _accrue();
+        emission = _subnetShare(s, accStake, accEqual);
+        s.accStakeSnapshot = accStake;
+        s.accEqualSnapshot = accEqual;
+    }
+
+    /// @dev The consensus hyperparameters in Yuma's encoding.
+    function _params(Hyperparameters memory h) internal pure returns (YumaTypes.Params memory) {
+        return YumaTypes.Params({
             kappa: h.kappa,
             bondsMovingAverage: h.bondsMovingAverage,
             bondsPenalty: h.bondsPenalty,
@@ -312,6 +324,17 @@ abstract contract NetworkStorage is ReentrancyGuard {
             activityCutoff: h.activityCutoff,
             stakeThreshold: h.stakeThreshold
         });
+    }
+
+    /// @dev The epoch's input from storage as of block `at`; weights and old bonds rows of the permitted
+    ///      validators only when asked (`rows`: bit 0 weights, bit 1 bonds).
+    function _epochInput(uint16 netuid, Subnet storage s, Hyperparameters memory h, uint64 at, uint256 rows)
+        internal
+        view
+        returns (YumaTypes.Input memory input)
+    {
+        uint256 n = s.n;
+        input.params = _params(h);
         input.blockNumber = at;
         input.stake = new uint256[](n);
         input.lastUpdate = new uint64[](n);

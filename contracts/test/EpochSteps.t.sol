@@ -64,9 +64,7 @@ abstract contract StepsBase is FullSubnet {
 
 contract EpochStepsDenseTest is StepsBase {
     function setUp() public {
-        _build(256, 64, false);
-        net.runEpoch(netuid);
-        vm.roll(block.number + 100);
+        _steady(256, 64);
     }
 
     /// Full subnet, steady state with old bonds: four chunks of 64 columns.
@@ -82,10 +80,8 @@ contract EpochStepsDenseTest is StepsBase {
 
 contract EpochStepsSmallTest is StepsBase {
     function setUp() public {
-        _build(40, 8, false);
-        net.runEpoch(netuid);
+        _steady(40, 8);
         // Variety: one validator goes sparse (a later lastUpdate, two non-zero weights).
-        vm.roll(block.number + 50);
         vm.prank(_key(_name(2)));
         net.setWeights(netuid, _u16s(5, 39), _u16s(100, 65535));
         vm.roll(block.number + 100);

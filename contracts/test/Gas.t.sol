@@ -45,6 +45,13 @@ abstract contract FullSubnet is Fixture {
         vm.roll(block.number + 100);
     }
 
+    /// A built subnet after one settled epoch with weights, so bonds exist: the next epoch is the steady state.
+    function _steady(uint256 n, uint256 k) internal {
+        _build(n, k, false);
+        net.runEpoch(netuid);
+        vm.roll(block.number + 100);
+    }
+
     function _name(uint256 i) internal pure returns (string memory) {
         return string(abi.encodePacked("hotkey-", vm.toString(i)));
     }
@@ -65,10 +72,7 @@ abstract contract FullSubnet is Fixture {
 
 contract GasEpoch256x64 is FullSubnet {
     function setUp() public {
-        _build(256, 64, false);
-        // One settled epoch with weights so bonds exist: the measured epoch is the steady state.
-        net.runEpoch(netuid);
-        vm.roll(block.number + 100);
+        _steady(256, 64);
     }
 
     function test_gas_runEpoch_256x64() public {
@@ -78,9 +82,7 @@ contract GasEpoch256x64 is FullSubnet {
 
 contract GasEpoch64x16 is FullSubnet {
     function setUp() public {
-        _build(64, 16, false);
-        net.runEpoch(netuid);
-        vm.roll(block.number + 100);
+        _steady(64, 16);
     }
 
     function test_gas_runEpoch_64x16() public {
@@ -150,9 +152,7 @@ contract GasRegister is FullSubnet {
 /// The resumable epoch of a full 256 x 64 subnet, one step per test so every step starts cold.
 contract GasEpochBegin256x64 is FullSubnet {
     function setUp() public {
-        _build(256, 64, false);
-        net.runEpoch(netuid);
-        vm.roll(block.number + 100);
+        _steady(256, 64);
     }
 
     function test_gas_runEpoch_256x64_begin() public {
@@ -162,9 +162,7 @@ contract GasEpochBegin256x64 is FullSubnet {
 
 contract GasEpochChunk256x64 is FullSubnet {
     function setUp() public {
-        _build(256, 64, false);
-        net.runEpoch(netuid);
-        vm.roll(block.number + 100);
+        _steady(256, 64);
         views.beginEpoch(netuid);
     }
 
@@ -176,9 +174,7 @@ contract GasEpochChunk256x64 is FullSubnet {
 
 contract GasEpochLastChunk256x64 is FullSubnet {
     function setUp() public {
-        _build(256, 64, false);
-        net.runEpoch(netuid);
-        vm.roll(block.number + 100);
+        _steady(256, 64);
         views.beginEpoch(netuid);
         views.epochColumns(netuid, 192);
     }
@@ -191,9 +187,7 @@ contract GasEpochLastChunk256x64 is FullSubnet {
 
 contract GasEpochFinish256x64 is FullSubnet {
     function setUp() public {
-        _build(256, 64, false);
-        net.runEpoch(netuid);
-        vm.roll(block.number + 100);
+        _steady(256, 64);
         views.beginEpoch(netuid);
         views.epochColumns(netuid, 256);
     }
