@@ -79,16 +79,28 @@ contract EpochStepsDenseTest is StepsBase {
 }
 
 contract EpochStepsSmallTest is StepsBase {
+    uint16 internal pruned;
+
     function setUp() public {
         _steady(40, 8);
-        // Variety: one validator goes sparse (a later lastUpdate, two non-zero weights).
+        // Variety: the subnet is full, so a newcomer prunes a UID: the outdated mask
+        // (lastUpdate <= registeredAt) drops the older validators' weights and bonds on it.
+        NetworkStorage.Hyperparameters memory h = views.hyperparameters(netuid);
+        h.maxUids = 40;
+        h.maxValidators = 8;
+        vm.prank(owner);
+        net.setHyperparameters(netuid, h);
+        pruned = _register(netuid, "newcomer", coldkey);
+        vm.roll(block.number + 1);
+        // One validator then goes sparse (a later lastUpdate, so its weight on the newcomer counts).
         vm.prank(_key(_name(2)));
-        net.setWeights(netuid, _u16s(5, 39), _u16s(100, 65535));
+        net.setWeights(netuid, _u16s(5, pruned), _u16s(100, 65535));
         vm.roll(block.number + 100);
     }
 
     /// n = 40 is not a multiple of 16: chunks of 16, 16 and 8 columns.
     function test_chunked_equals_oneShot_40x8() public {
+        assertTrue(views.getNeuron(netuid, pruned).hotkey == _key("newcomer"), "a UID was pruned");
         _assertSame(16, 3);
     }
 
