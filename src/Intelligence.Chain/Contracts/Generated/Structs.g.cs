@@ -21,6 +21,62 @@ public sealed record Axon(BigInteger Ip, byte IpType, ushort Port, uint Protocol
     public object?[] ToAbi() => [Ip, IpType, Port, ProtocolVersion, BlockNumber];
 }
 
+/// <summary>The Solidity struct Begin.</summary>
+public sealed record Begin(IReadOnlyList<ushort> RowUids, IReadOnlyList<BigInteger> RowSum, IReadOnlyList<BigInteger> ARow, BigInteger T)
+{
+    /// <summary>Converts a decoded ABI tuple.</summary>
+    public static Begin FromAbi(object? value)
+    {
+        var t = (object?[])value!;
+        return new Begin(((object?[])t[0]!).Select(e => (ushort)(BigInteger)e!).ToArray(), ((object?[])t[1]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[2]!).Select(e => (BigInteger)e!).ToArray(), (BigInteger)t[3]!);
+    }
+
+    /// <summary>Converts to an ABI tuple value.</summary>
+    public object?[] ToAbi() => [RowUids.Select(e => (object?)e).ToArray(), RowSum.Select(e => (object?)e).ToArray(), ARow.Select(e => (object?)e).ToArray(), T];
+}
+
+/// <summary>The Solidity struct Chunk.</summary>
+public sealed record Chunk(IReadOnlyList<ulong> Consensus, IReadOnlyList<ulong> Rank, IReadOnlyList<BigInteger> Trust, IReadOnlyList<BigInteger> Dividend, IReadOnlyList<BigInteger> Bonds)
+{
+    /// <summary>Converts a decoded ABI tuple.</summary>
+    public static Chunk FromAbi(object? value)
+    {
+        var t = (object?[])value!;
+        return new Chunk(((object?[])t[0]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[1]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[2]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[3]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[4]!).Select(e => (BigInteger)e!).ToArray());
+    }
+
+    /// <summary>Converts to an ABI tuple value.</summary>
+    public object?[] ToAbi() => [Consensus.Select(e => (object?)e).ToArray(), Rank.Select(e => (object?)e).ToArray(), Trust.Select(e => (object?)e).ToArray(), Dividend.Select(e => (object?)e).ToArray(), Bonds.Select(e => (object?)e).ToArray()];
+}
+
+/// <summary>The Solidity struct ChunkInput.</summary>
+public sealed record ChunkInput(Params Params, BigInteger N, BigInteger Col0, BigInteger Cols, BigInteger T, IReadOnlyList<ushort> RowUids, IReadOnlyList<BigInteger> RowSum, IReadOnlyList<BigInteger> ARow, IReadOnlyList<ulong> RowLastUpdate, IReadOnlyList<ulong> RegisteredAt, IReadOnlyList<BigInteger> Weights, IReadOnlyList<BigInteger> Bonds)
+{
+    /// <summary>Converts a decoded ABI tuple.</summary>
+    public static ChunkInput FromAbi(object? value)
+    {
+        var t = (object?[])value!;
+        return new ChunkInput(Params.FromAbi(t[0]), (BigInteger)t[1]!, (BigInteger)t[2]!, (BigInteger)t[3]!, (BigInteger)t[4]!, ((object?[])t[5]!).Select(e => (ushort)(BigInteger)e!).ToArray(), ((object?[])t[6]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[7]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[8]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[9]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[10]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[11]!).Select(e => (BigInteger)e!).ToArray());
+    }
+
+    /// <summary>Converts to an ABI tuple value.</summary>
+    public object?[] ToAbi() => [Params.ToAbi(), N, Col0, Cols, T, RowUids.Select(e => (object?)e).ToArray(), RowSum.Select(e => (object?)e).ToArray(), ARow.Select(e => (object?)e).ToArray(), RowLastUpdate.Select(e => (object?)e).ToArray(), RegisteredAt.Select(e => (object?)e).ToArray(), Weights.Select(e => (object?)e).ToArray(), Bonds.Select(e => (object?)e).ToArray()];
+}
+
+/// <summary>The Solidity struct Columns.</summary>
+public sealed record Columns(IReadOnlyList<ulong> Rank, IReadOnlyList<ulong> Consensus, IReadOnlyList<ulong> ValidatorTrust, IReadOnlyList<BigInteger> Dividend)
+{
+    /// <summary>Converts a decoded ABI tuple.</summary>
+    public static Columns FromAbi(object? value)
+    {
+        var t = (object?[])value!;
+        return new Columns(((object?[])t[0]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[1]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[2]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[3]!).Select(e => (BigInteger)e!).ToArray());
+    }
+
+    /// <summary>Converts to an ABI tuple value.</summary>
+    public object?[] ToAbi() => [Rank.Select(e => (object?)e).ToArray(), Consensus.Select(e => (object?)e).ToArray(), ValidatorTrust.Select(e => (object?)e).ToArray(), Dividend.Select(e => (object?)e).ToArray()];
+}
+
 /// <summary>The Solidity struct Hyperparameters.</summary>
 public sealed record Hyperparameters(uint Tempo, uint Kappa, uint BondsMovingAverage, uint BondsPenalty, ushort MaxUids, ushort MaxValidators, uint ImmunityPeriod, uint ActivityCutoff, ushort MinAllowedWeights, uint WeightsRateLimit, bool CommitReveal, uint RevealPeriod, BigInteger MinBurn, BigInteger MaxBurn, BigInteger StakeThreshold)
 {
