@@ -76,6 +76,24 @@ public class ArithmeticTests
     }
 
     [Fact]
+    public void PointAddition_JacobianAndMixed_Agree()
+    {
+        var g = JacobianPoint.FromAffine(Secp256k1.G);
+        var twoG = Secp256k1.Double(g);
+        Secp256k1.TryToAffine(twoG, out var twoGAffine);
+        var viaJacobian = Secp256k1.Add(twoG, Secp256k1.Add(g, twoG));
+        var viaMixed = Secp256k1.AddMixed(Secp256k1.AddMixed(twoG, Secp256k1.G), twoGAffine);
+        Secp256k1.TryToAffine(viaJacobian, out var a);
+        Secp256k1.TryToAffine(viaMixed, out var b);
+        Secp256k1.TryToAffine(Secp256k1.MulG(new Scalar(5, 0, 0, 0)), out var c);
+        Assert.True(a.X.EqualsValue(c.X) && a.Y.EqualsValue(c.Y));
+        Assert.True(b.X.EqualsValue(c.X) && b.Y.EqualsValue(c.Y));
+        Assert.True(Secp256k1.Add(g, new JacobianPoint(Secp256k1.G.X, FieldElement.Negate(Secp256k1.G.Y), FieldElement.One, false)).Infinity);
+        Secp256k1.TryToAffine(Secp256k1.Add(g, g), out var d);
+        Assert.True(d.X.EqualsValue(twoGAffine.X));
+    }
+
+    [Fact]
     public void ScalarOperations_MatchBigInteger()
     {
         var list = Samples(8, 300).ToList();
@@ -89,6 +107,7 @@ public class ArithmeticTests
             Assert.Equal((x + y) % N, Scalar.ToBigInteger(Scalar.Add(a, b)));
             Assert.Equal((N - x) % N, Scalar.ToBigInteger(Scalar.Negate(a)));
             Assert.Equal(x.IsZero ? 0 : BigInteger.ModPow(x, N - 2, N), Scalar.ToBigInteger(Scalar.Invert(a)));
+            Assert.Equal(x.IsZero ? 0 : BigInteger.ModPow(x, N - 2, N), Scalar.ToBigInteger(Scalar.InvertVartime(a)));
             Assert.Equal(ToBig(list[i]) % N, Scalar.ToBigInteger(Scalar.FromBytesReduced(list[i])));
         }
     }

@@ -18,6 +18,7 @@ internal static class Components
         var t = s;
         Console.WriteLine($"scalar montmul   {measure(seconds, () => t = Scalar.MontMul(t, s)),14:N0}/s");
         Console.WriteLine($"scalar invert    {measure(seconds, () => t = Scalar.Invert(t)),14:N0}/s");
+        Console.WriteLine($"scalar inv (gcd) {measure(seconds, () => t = Scalar.InvertVartime(s)),14:N0}/s");
         var p = JacobianPoint.FromAffine(Secp256k1.G);
         Console.WriteLine($"point double     {measure(seconds, () => p = Secp256k1.Double(p)),14:N0}/s");
         Console.WriteLine($"point add mixed  {measure(seconds, () => p = Secp256k1.AddMixed(p, Secp256k1.G)),14:N0}/s");
@@ -40,6 +41,10 @@ internal static class Components
         var bigR = new AffinePoint(x.Normalize(), y.Normalize());
         Console.WriteLine($"mul add (u1,u2,R){measure(seconds, () => Secp256k1.MulAdd(u1, u2, bigR)),14:N0}/s");
         Console.WriteLine($"mul add (s,s,G)  {measure(seconds, () => Secp256k1.MulAdd(s, s, Secp256k1.G)),14:N0}/s");
+        var tx = new Transactions.Eip1559Transaction { ChainId = 1, Nonce = 1, GasLimit = 100_000, MaxFeePerGas = 10, MaxPriorityFeePerGas = 1, To = key.Address, Data = new byte[1100] };
+        var signedRaw = tx.Sign(key).Raw;
+        Console.WriteLine($"tx signing hash  {measure(seconds, () => tx.SigningHash()),14:N0}/s");
+        Console.WriteLine($"tx decode+recover{measure(seconds, () => Transactions.SignedTransaction.Decode(signedRaw)),14:N0}/s");
         Console.WriteLine($"glv split        {measure(seconds, () => Glv.Split(s, out _, out _, out _, out _)),14:N0}/s");
         Console.WriteLine($"mul G            {measure(seconds, () => Secp256k1.MulG(s)),14:N0}/s");
         Console.WriteLine($"mul add (G, P)   {measure(seconds, () => Secp256k1.MulAdd(s, s, Secp256k1.G)),14:N0}/s");

@@ -180,10 +180,14 @@ internal readonly struct FieldElement
         t2 = (t2 << 1) | (t1 >> 63);
         t1 <<= 1;
 
-        var h0 = Math.BigMul(a.N0, a.N0, out var t0);
-        var h1 = Math.BigMul(a.N1, a.N1, out var l1);
-        var h2 = Math.BigMul(a.N2, a.N2, out var l2);
-        var h3 = Math.BigMul(a.N3, a.N3, out var l3);
+        var h0 = MulHigh(a.N0, a.N0);
+        var t0 = a.N0 * a.N0;
+        var h1 = MulHigh(a.N1, a.N1);
+        var l1 = a.N1 * a.N1;
+        var h2 = MulHigh(a.N2, a.N2);
+        var l2 = a.N2 * a.N2;
+        var h3 = MulHigh(a.N3, a.N3);
+        var l3 = a.N3 * a.N3;
         c = 0;
         t1 = Adc(t1, h0, ref c);
         t2 = Adc(t2, l1, ref c);
@@ -204,7 +208,8 @@ internal readonly struct FieldElement
         var r1 = MulAdd(t5, C, t1, ref c);
         var r2 = MulAdd(t6, C, t2, ref c);
         var r3 = MulAdd(t7, C, t3, ref c);
-        var hi = Math.BigMul(c, C, out var lo); // c < 2^34, so c*C < 2^67.
+        var hi = MulHigh(c, C); // c < 2^34, so c*C < 2^67.
+        var lo = c * C;
         c = 0;
         r0 = Adc(r0, lo, ref c);
         r1 = Adc(r1, hi, ref c);

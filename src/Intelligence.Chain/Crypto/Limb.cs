@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Intelligence.Chain.Crypto;
 
@@ -29,11 +30,26 @@ internal static class Limb
         return d2;
     }
 
+    /// <summary>High word of a*b (the low word is simply a * b).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong MulHigh(ulong a, ulong b) => Bmi2.X64.IsSupported ? Bmi2.X64.MultiplyNoFlags(a, b) : Math.BigMul(a, b, out _);
+
     /// <summary>Low word of a*b + c + carry; the high word replaces carry (never overflows 128 bits).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong MulAdd(ulong a, ulong b, ulong c, ref ulong carry)
     {
-        var hi = Math.BigMul(a, b, out var lo);
+        ulong hi, lo;
+        if (Bmi2.X64.IsSupported)
+        {
+            // mulx for the high word and imul for the low word keep both in registers; BigMul's out
+            // parameter makes the JIT round-trip the low word through the stack.
+            hi = Bmi2.X64.MultiplyNoFlags(a, b);
+            lo = a * b;
+        }
+        else
+        {
+            hi = Math.BigMul(a, b, out lo);
+        }
         lo += c;
         hi += lo < c ? 1UL : 0UL;
         lo += carry;

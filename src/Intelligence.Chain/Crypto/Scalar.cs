@@ -163,6 +163,106 @@ internal readonly struct Scalar
         return MontMul(acc, new Scalar(1, 0, 0, 0));
     }
 
+    /// <summary>
+    /// 1/a mod n by the binary extended Euclidean algorithm: several times faster than <see cref="Invert"/>
+    /// but its running time depends on a, so use it for public values only (the r of a signature).
+    /// </summary>
+    public static Scalar InvertVartime(in Scalar a)
+    {
+        if (a.IsZero)
+        {
+            return a;
+        }
+        // Invariants: x1 * a = u and x2 * a = v (mod n); gcd(a, n) = 1, so u or v reaches 1.
+        Span<ulong> u = [a.N0, a.N1, a.N2, a.N3];
+        Span<ulong> v = [Order.N0, Order.N1, Order.N2, Order.N3];
+        Span<ulong> x1 = [1, 0, 0, 0];
+        Span<ulong> x2 = [0, 0, 0, 0];
+        while (!IsOne(u) && !IsOne(v))
+        {
+            while ((u[0] & 1) == 0)
+            {
+                ShiftRight(u, 0);
+                HalveModOrder(x1);
+            }
+            while ((v[0] & 1) == 0)
+            {
+                ShiftRight(v, 0);
+                HalveModOrder(x2);
+            }
+            if (GreaterOrEqual(u, v))
+            {
+                SubInPlace(u, v);
+                SubModOrder(x1, x2);
+            }
+            else
+            {
+                SubInPlace(v, u);
+                SubModOrder(x2, x1);
+            }
+        }
+        var x = IsOne(u) ? x1 : x2;
+        return new Scalar(x[0], x[1], x[2], x[3]);
+    }
+
+    private static bool IsOne(ReadOnlySpan<ulong> x) => x[0] == 1 && (x[1] | x[2] | x[3]) == 0;
+
+    private static bool GreaterOrEqual(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b)
+    {
+        for (var i = 3; i >= 0; i--)
+        {
+            if (a[i] != b[i])
+            {
+                return a[i] > b[i];
+            }
+        }
+        return true;
+    }
+
+    private static void ShiftRight(Span<ulong> x, ulong topBit)
+    {
+        x[0] = (x[0] >> 1) | (x[1] << 63);
+        x[1] = (x[1] >> 1) | (x[2] << 63);
+        x[2] = (x[2] >> 1) | (x[3] << 63);
+        x[3] = (x[3] >> 1) | (topBit << 63);
+    }
+
+    private static ulong SubInPlace(Span<ulong> a, ReadOnlySpan<ulong> b)
+    {
+        ulong borrow = 0;
+        for (var i = 0; i < 4; i++)
+        {
+            a[i] = Sbb(a[i], b[i], ref borrow);
+        }
+        return borrow;
+    }
+
+    private static ulong AddOrder(Span<ulong> a)
+    {
+        ulong carry = 0;
+        a[0] = Adc(a[0], Order.N0, ref carry);
+        a[1] = Adc(a[1], Order.N1, ref carry);
+        a[2] = Adc(a[2], Order.N2, ref carry);
+        a[3] = Adc(a[3], Order.N3, ref carry);
+        return carry;
+    }
+
+    /// <summary>x / 2 mod n: an odd x gets n added first (the 257th bit shifts back in).</summary>
+    private static void HalveModOrder(Span<ulong> x)
+    {
+        var carry = (x[0] & 1) != 0 ? AddOrder(x) : 0;
+        ShiftRight(x, carry);
+    }
+
+    /// <summary>x - y mod n for x, y below n.</summary>
+    private static void SubModOrder(Span<ulong> x, ReadOnlySpan<ulong> y)
+    {
+        if (SubInPlace(x, y) != 0)
+        {
+            AddOrder(x);
+        }
+    }
+
     public static BigInteger ToBigInteger(in Scalar s)
     {
         Span<byte> b = stackalloc byte[32];

@@ -92,6 +92,38 @@ internal static class Secp256k1
         return new JacobianPoint(x3, y3, z3, false);
     }
 
+    /// <summary>Jacobian + Jacobian (add-2007-bl), with the doubling and inverse cases handled.</summary>
+    public static JacobianPoint Add(in JacobianPoint p, in JacobianPoint q)
+    {
+        if (p.Infinity)
+        {
+            return q;
+        }
+        if (q.Infinity)
+        {
+            return p;
+        }
+        var z1z1 = FieldElement.Square(p.Z);
+        var z2z2 = FieldElement.Square(q.Z);
+        var u1 = FieldElement.Mul(p.X, z2z2);
+        var u2 = FieldElement.Mul(q.X, z1z1);
+        var s1 = FieldElement.Mul(p.Y, FieldElement.Mul(q.Z, z2z2));
+        var s2 = FieldElement.Mul(q.Y, FieldElement.Mul(p.Z, z1z1));
+        var h = FieldElement.Sub(u2, u1);
+        var rr = FieldElement.Double(FieldElement.Sub(s2, s1));
+        if (h.IsZero)
+        {
+            return rr.IsZero ? Double(p) : JacobianPoint.AtInfinity;
+        }
+        var i = FieldElement.Square(FieldElement.Double(h));
+        var j = FieldElement.Mul(h, i);
+        var v = FieldElement.Mul(u1, i);
+        var x3 = FieldElement.Sub(FieldElement.Sub(FieldElement.Square(rr), j), FieldElement.Double(v));
+        var y3 = FieldElement.Sub(FieldElement.Mul(rr, FieldElement.Sub(v, x3)), FieldElement.Double(FieldElement.Mul(s1, j)));
+        var z3 = FieldElement.Mul(FieldElement.Sub(FieldElement.Sub(FieldElement.Square(FieldElement.Add(p.Z, q.Z)), z1z1), z2z2), h);
+        return new JacobianPoint(x3, y3, z3, false);
+    }
+
     public static bool TryToAffine(in JacobianPoint p, out AffinePoint result)
     {
         if (p.Infinity)
@@ -135,11 +167,11 @@ internal static class Secp256k1
         jac[0] = JacobianPoint.FromAffine(p);
         if (count > 1)
         {
+            // 2P stays Jacobian (full additions) so the table costs one inversion, in the batch below.
             var twoP = Double(jac[0]);
-            TryToAffine(twoP, out var twoPAffine);
             for (var i = 1; i < count; i++)
             {
-                jac[i] = AddMixed(jac[i - 1], twoPAffine);
+                jac[i] = Add(twoP, jac[i - 1]);
             }
         }
         return BatchToAffine(jac);
@@ -408,7 +440,7 @@ internal static class Secp256k1
         var bigR = new AffinePoint(x.Normalize(), y.Normalize());
 
         // Q = r^-1 (s R - e G).
-        var rInv = Scalar.Invert(r);
+        var rInv = Scalar.InvertVartime(r);
         var e = Scalar.FromBytesReduced(hash32);
         var u1 = Scalar.Mul(Scalar.Negate(e), rInv);
         var u2 = Scalar.Mul(s, rInv);
