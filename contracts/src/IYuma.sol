@@ -51,10 +51,65 @@ library YumaTypes {
         bool[] validatorPermit;
         Matrix bonds; // rows of the permitted validators, ascending UID
     }
+
+    /// @notice What the first step of a resumable epoch yields: the permitted rows and their constants.
+    struct Begin {
+        uint16[] rowUids; // permitted UIDs, ascending
+        uint256[] rowSum; // masked raw weight sum per row (step 3.3)
+        uint256[] aRow; // active stake A (Q32) per row
+        uint256 T; // sum of A
+    }
+
+    /// @notice Input of one column chunk: columns [col0, col0 + cols) of an n-UID subnet.
+    /// `weights` and `bonds` hold the raw (unmasked) u16 words of those columns, `(cols + 15) / 16`
+    /// words per permitted row, rows in `rowUids` order; a row without stored weights/bonds is zero.
+    struct ChunkInput {
+        Params params;
+        uint256 n;
+        uint256 col0; // a multiple of 16
+        uint256 cols;
+        uint256 T;
+        uint16[] rowUids;
+        uint256[] rowSum;
+        uint256[] aRow;
+        uint64[] rowLastUpdate;
+        uint64[] registeredAt; // of the chunk's columns
+        uint256[] weights;
+        uint256[] bonds;
+    }
+
+    /// @notice Output of one column chunk.
+    struct Chunk {
+        uint64[] consensus; // Q32, per chunk column
+        uint64[] rank; // Q32, per chunk column
+        uint256[] trust; // per row: this chunk's part of validator trust
+        uint256[] dividend; // per row: this chunk's part of d = sum_j mulq(B, R)
+        uint256[] bonds; // new u16 bonds of the chunk's columns, packed like the input
+    }
+
+    /// @notice Column results of every chunk, per UID, for the last step.
+    struct Columns {
+        uint64[] rank;
+        uint64[] consensus;
+        uint64[] validatorTrust;
+        uint256[] dividend; // d before normalisation
+    }
 }
 
 /// @notice The stateless Yuma calculator the Network calls once per epoch.
 interface IYuma {
     /// @notice Runs one epoch over `input` and returns its results.
     function run(YumaTypes.Input calldata input) external pure returns (YumaTypes.Output memory);
+
+    /// @notice Resumable epoch, step 1: steps 1-3 up to the row sums (bonds in `input` are ignored).
+    function begin(YumaTypes.Input calldata input) external pure returns (YumaTypes.Begin memory);
+
+    /// @notice Resumable epoch, step 2: steps 3-9 for a chunk of columns.
+    function columns(YumaTypes.ChunkInput calldata input) external pure returns (YumaTypes.Chunk memory);
+
+    /// @notice Resumable epoch, step 3: incentive, dividends and step 10 from the chunks' results.
+    function settle(YumaTypes.Input calldata input, YumaTypes.Columns calldata cols)
+        external
+        pure
+        returns (YumaTypes.Output memory);
 }

@@ -7,8 +7,6 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {IntelligenceToken} from "./IntelligenceToken.sol";
 import {IYuma, YumaTypes} from "./IYuma.sol";
-import {YumaMath} from "./Yuma.sol";
-import {Emission} from "./Emission.sol";
 
 /// @title Network
 /// @notice The chain side of Intelligence: subnets and their hyperparameters, neuron registration
@@ -45,10 +43,6 @@ contract Network is NetworkStorage {
     );
     event WeightsCommitted(uint16 indexed netuid, uint16 indexed uid, bytes32 hash);
     event WeightsSet(uint16 indexed netuid, uint16 indexed uid, uint256 count);
-    event EpochRun(
-        uint16 indexed netuid, uint64 indexed epoch, uint64 blockNumber, uint256 emission, uint256 keeperFee,
-        uint256 ownerEmission, address keeper
-    );
 
     /// @notice The token this network mints and stakes.
     IntelligenceToken public immutable token;
@@ -131,6 +125,7 @@ contract Network is NetworkStorage {
     function setHyperparameters(uint16 netuid, Hyperparameters calldata h) external {
         Subnet storage s = _subnet(netuid);
         if (msg.sender != s.owner) revert NotSubnetOwner(netuid, msg.sender);
+        _notInEpoch(netuid);
         _checkHyperparameters(h, s.n);
         _hyper[netuid] = h;
         emit HyperparametersSet(netuid, h);
@@ -174,6 +169,7 @@ contract Network is NetworkStorage {
         returns (uint16 uid)
     {
         Subnet storage s = _subnet(netuid);
+        _notInEpoch(netuid);
         Hyperparameters storage h = _hyper[netuid];
         if (_uidPlusOne[netuid][hotkey] != 0) revert HotkeyAlreadyRegistered(netuid, hotkey);
         address owner = hotkeyOwner[hotkey];
@@ -283,6 +279,7 @@ contract Network is NetworkStorage {
     /// @notice Stakes `amount` of the caller's tokens to `hotkey` on `netuid`. Counts in epochs after the next one.
     function addStake(uint16 netuid, address hotkey, uint256 amount) external nonReentrant returns (uint256 shares) {
         _uidOf(netuid, hotkey);
+        _notInEpoch(netuid);
         if (amount == 0) revert ZeroAmount();
         if (msg.sender != hotkeyOwner[hotkey] && !delegates[hotkey].open) revert NotNominatable(hotkey);
         IERC20(address(token)).safeTransferFrom(msg.sender, address(this), amount);
@@ -299,6 +296,7 @@ contract Network is NetworkStorage {
     /// @notice Withdraws `amount` of the caller's stake on `hotkey` (shares rounded up against the caller).
     function removeStake(uint16 netuid, address hotkey, uint256 amount) external nonReentrant returns (uint256 shares) {
         if (amount == 0) revert ZeroAmount();
+        _notInEpoch(netuid);
         Pool storage p = _pools[netuid][hotkey];
         uint256 held = _shares[netuid][hotkey][msg.sender];
         uint256 available = p.shares == 0 ? 0 : held * p.stake / p.shares;
@@ -333,7 +331,7 @@ contract Network is NetworkStorage {
         uint64 last = c.blockNumber > _neurons[netuid][uid].lastUpdate ? c.blockNumber : _neurons[netuid][uid].lastUpdate;
         uint64 next = last + _hyper[netuid].weightsRateLimit;
         if (c.blockNumber != 0 && block.number < next) revert RateLimited(next);
-        c.hash = hash;
+        c.hash = bytes24(hash);
         c.blockNumber = uint64(block.number);
         emit WeightsCommitted(netuid, uid, hash);
     }
@@ -350,9 +348,34 @@ contract Network is NetworkStorage {
         if (block.number < first) revert RevealTooEarly(first);
         uint64 last = first + h.tempo;
         if (block.number > last) revert RevealExpired(last);
-        if (keccak256(abi.encode(msg.sender, netuid, uids, weights, salt)) != c.hash) revert CommitMismatch();
+        if (bytes24(_commitHash(netuid, uids, weights, salt)) != c.hash) revert CommitMismatch();
         delete _commits[netuid][uid];
         _storeWeights(netuid, uid, uids, weights);
+    }
+
+    /// @dev keccak256(abi.encode(msg.sender, netuid, uids, weights, salt)), built straight from calldata
+    ///      (the elements are already 32-byte words there; _packWeights rejects non-uint16 words).
+    function _commitHash(uint16 netuid, uint16[] calldata uids, uint16[] calldata weights, bytes32 salt)
+        internal
+        view
+        returns (bytes32 h)
+    {
+        assembly {
+            let ptr := mload(0x40)
+            let lu := uids.length
+            let lw := weights.length
+            mstore(ptr, caller())
+            mstore(add(ptr, 0x20), netuid)
+            mstore(add(ptr, 0x40), 0xa0)
+            mstore(add(ptr, 0x60), add(0xc0, shl(5, lu)))
+            mstore(add(ptr, 0x80), salt)
+            mstore(add(ptr, 0xa0), lu)
+            calldatacopy(add(ptr, 0xc0), uids.offset, shl(5, lu))
+            let q := add(add(ptr, 0xc0), shl(5, lu))
+            mstore(q, lw)
+            calldatacopy(add(q, 0x20), weights.offset, shl(5, lw))
+            h := keccak256(ptr, add(sub(q, ptr), add(0x20, shl(5, lw))))
+        }
     }
 
     function _validatorUid(uint16 netuid) internal view returns (uint16 uid) {
@@ -361,6 +384,7 @@ contract Network is NetworkStorage {
     }
 
     function _storeWeights(uint16 netuid, uint16 uid, uint16[] calldata uids, uint16[] calldata weights) internal {
+        _notInEpoch(netuid);
         uint16 n = _subnets[netuid].n;
         uint256[16] memory row = _packWeights(uids, weights, n, _hyper[netuid].minAllowedWeights);
         uint256[16] storage dst = _weights[netuid][uid];
@@ -383,21 +407,39 @@ contract Network is NetworkStorage {
         uint256 len = uids.length;
         if (len != weights.length) revert LengthMismatch(len, weights.length);
         if (len == 0) revert EmptyWeights();
-        uint256 seen;
         uint256 nonZero;
-        unchecked {
-            for (uint256 k = 0; k < len; ++k) {
-                uint16 j = uids[k];
-                if (j >= n) revert UidOutOfRange(j, n);
-                uint256 bit = uint256(1) << j;
-                if (seen & bit != 0) revert DuplicateUid(j);
-                seen |= bit;
-                uint256 w = weights[k];
-                if (w != 0) {
-                    ++nonZero;
-                    row[j >> 4] |= w << ((j & 15) << 4);
+        uint256 bad; // 1 + offending uid, or 0
+        uint256 dup; // 1 when `bad` names a duplicate rather than an out-of-range uid
+        assembly {
+            let seen := 0
+            let up := uids.offset
+            let wp := weights.offset
+            for { let k := 0 } lt(k, len) { k := add(k, 1) } {
+                let j := calldataload(add(up, shl(5, k)))
+                let w := calldataload(add(wp, shl(5, k)))
+                if gt(w, 0xffff) { revert(0, 0) } // not an ABI-encoded uint16
+                if iszero(lt(j, n)) {
+                    bad := add(j, 1)
+                    break
+                }
+                let bit := shl(j, 1)
+                if and(seen, bit) {
+                    bad := add(j, 1)
+                    dup := 1
+                    break
+                }
+                seen := or(seen, bit)
+                if w {
+                    nonZero := add(nonZero, 1)
+                    let slot := add(row, shl(5, shr(4, j)))
+                    mstore(slot, or(mload(slot), shl(shl(4, and(j, 15)), w)))
                 }
             }
+        }
+        if (bad != 0) {
+            if (bad - 1 > type(uint16).max) revert UidOutOfRange(type(uint16).max, n);
+            if (dup == 1) revert DuplicateUid(uint16(bad - 1));
+            revert UidOutOfRange(uint16(bad - 1), n);
         }
         if (nonZero == 0) revert WeightsSumZero();
         if (nonZero < minAllowed) revert TooFewWeights(nonZero, minAllowed);
@@ -421,6 +463,7 @@ contract Network is NetworkStorage {
     ///         emission: a keeper fee to the caller, the owner cut to the owner, the rest to UIDs' stake pools.
     function runEpoch(uint16 netuid) external nonReentrant returns (uint256 emission) {
         Subnet storage s = _subnet(netuid);
+        _notInEpoch(netuid);
         Hyperparameters memory h = _hyper[netuid];
         uint64 due = s.lastEpoch + h.tempo;
         if (block.number < due) revert EpochNotDue(due);
@@ -430,7 +473,7 @@ contract Network is NetworkStorage {
         s.accEqualSnapshot = accEqual;
         uint256 keeperFee = emission / KEEPER_FEE_DIVISOR;
 
-        YumaTypes.Input memory input = _epochInput(netuid, s, h);
+        YumaTypes.Input memory input = _epochInput(netuid, s, h, uint64(block.number), 3);
         input.emission = emission - keeperFee;
         YumaTypes.Output memory out = yuma.run(input);
 
@@ -441,161 +484,6 @@ contract Network is NetworkStorage {
         uint256 credited = _applyOutput(netuid, s, input, out);
         if (credited > 0) token.mint(address(this), credited);
         emit EpochRun(netuid, epoch, uint64(block.number), emission, keeperFee, out.ownerEmission, msg.sender);
-    }
-
-    function _subnetShare(Subnet storage s, uint256 aS, uint256 aE) internal view returns (uint256) {
-        return (s.stakeSnapshot * (aS - s.accStakeSnapshot) + (aE - s.accEqualSnapshot)) / ACC_SCALE;
-    }
-
-    function _epochInput(uint16 netuid, Subnet storage s, Hyperparameters memory h)
-        internal
-        view
-        returns (YumaTypes.Input memory input)
-    {
-        uint256 n = s.n;
-        input.params = YumaTypes.Params({
-            kappa: h.kappa,
-            bondsMovingAverage: h.bondsMovingAverage,
-            bondsPenalty: h.bondsPenalty,
-            ownerCut: OWNER_CUT_PPM,
-            maxValidators: h.maxValidators,
-            activityCutoff: h.activityCutoff,
-            stakeThreshold: h.stakeThreshold
-        });
-        input.blockNumber = uint64(block.number);
-        input.stake = new uint256[](n);
-        input.lastUpdate = new uint64[](n);
-        input.registeredAt = new uint64[](n);
-        uint256[] memory st = new uint256[](n);
-        for (uint256 i = 0; i < n; ++i) {
-            Neuron storage nr = _neurons[netuid][uint16(i)];
-            uint256 live = _pools[netuid][nr.hotkey].stake;
-            uint256 snap = nr.stakeSnapshot;
-            uint256 eff = live < snap ? live : snap;
-            input.stake[i] = eff;
-            st[i] = eff >= h.stakeThreshold ? eff : 0;
-            input.lastUpdate[i] = nr.lastUpdate;
-            input.registeredAt[i] = nr.registeredAt;
-        }
-        // Only rows of this epoch's permitted validators can be non-zero (docs/consensus.md 3.1, 8.2).
-        bool[] memory permit = YumaMath.permits(st, h.maxValidators);
-        uint16[] memory wUids = new uint16[](n);
-        uint16[] memory bUids = new uint16[](n);
-        uint256 wRows;
-        uint256 bRows;
-        for (uint256 i = 0; i < n; ++i) {
-            if (!permit[i]) continue;
-            Neuron storage nr = _neurons[netuid][uint16(i)];
-            if (nr.hasWeights) wUids[wRows++] = uint16(i);
-            if (nr.hasBonds) bUids[bRows++] = uint16(i);
-        }
-        uint256 words = (n + 15) >> 4;
-        input.weights = _loadRows(_weights[netuid], wUids, wRows, words);
-        input.bonds = _loadRows(_bonds[netuid], bUids, bRows, words);
-    }
-
-    function _loadRows(
-        mapping(uint16 => uint256[16]) storage src,
-        uint16[] memory uids,
-        uint256 rows,
-        uint256 words
-    ) internal view returns (YumaTypes.Matrix memory m) {
-        m.rowUids = new uint16[](rows);
-        m.packed = new uint256[](rows * words);
-        for (uint256 r = 0; r < rows; ++r) {
-            uint16 uid = uids[r];
-            m.rowUids[r] = uid;
-            uint256[16] storage row = src[uid];
-            for (uint256 k = 0; k < words; ++k) {
-                m.packed[r * words + k] = row[k];
-            }
-        }
-    }
-
-    function _applyOutput(
-        uint16 netuid,
-        Subnet storage s,
-        YumaTypes.Input memory input,
-        YumaTypes.Output memory out
-    ) internal returns (uint256 credited) {
-        uint256 n = input.stake.length;
-        uint256 newSnapshot;
-        for (uint256 i = 0; i < n; ++i) {
-            Neuron storage nr = _neurons[netuid][uint16(i)];
-            uint256 em = out.emission[i];
-            address hotkey = nr.hotkey;
-            uint256 stakeNow = _credit(netuid, hotkey, em);
-            credited += em;
-            nr.emission = uint96(em);
-            nr.incentive = _toU16(out.incentive[i]);
-            nr.dividends = _toU16(out.dividends[i]);
-            nr.consensus = _toU16(out.consensus[i]);
-            nr.validatorTrust = _toU16(out.validatorTrust[i]);
-            nr.validatorPermit = out.validatorPermit[i];
-            nr.active = out.active[i];
-            nr.hasBonds = false;
-            nr.stakeSnapshot = uint128(stakeNow);
-            // The subnet's emission weight is the stake this epoch used (docs/consensus.md 4.2).
-            newSnapshot += input.stake[i];
-        }
-        uint256 words = (n + 15) >> 4;
-        uint16[] memory rowUids = out.bonds.rowUids;
-        for (uint256 r = 0; r < rowUids.length; ++r) {
-            uint16 uid = rowUids[r];
-            uint256[16] storage row = _bonds[netuid][uid];
-            for (uint256 k = 0; k < words; ++k) {
-                uint256 v = out.bonds.packed[r * words + k];
-                if (row[k] != v) row[k] = v;
-            }
-            _neurons[netuid][uid].hasBonds = true;
-        }
-        totalSnapshotStake = totalSnapshotStake - s.stakeSnapshot + newSnapshot;
-        s.stakeSnapshot = newSnapshot;
-    }
-
-    /// @dev Adds `amount` to the hotkey's pool; the delegate take becomes shares for the hotkey's coldkey.
-    function _credit(uint16 netuid, address hotkey, uint256 amount) internal returns (uint256 stakeNow) {
-        Pool storage p = _pools[netuid][hotkey];
-        uint256 stake = p.stake;
-        if (amount == 0) return stake;
-        uint256 shares = p.shares;
-        address owner = hotkeyOwner[hotkey];
-        uint256 take = amount * delegates[hotkey].takeBps / 10_000;
-        uint256 minted;
-        if (shares == 0) {
-            minted = amount + stake;
-        } else if (take > 0) {
-            minted = take * shares / (stake + amount - take);
-        }
-        stakeNow = stake + amount;
-        p.stake = uint128(stakeNow);
-        if (minted > 0) {
-            p.shares = uint128(shares + minted);
-            _shares[netuid][hotkey][owner] += minted;
-        }
-        totalStaked += amount;
-    }
-
-    /// @dev Accrues the block reward since the last accrual: per unit of snapshot stake when any subnet has
-    ///      some, else equally per subnet; with no subnet at all nothing is issued (docs/contracts.md).
-    function _accrue() internal {
-        (uint256 aS, uint256 aE, uint256 amount) = _accrued();
-        accStake = aS;
-        accEqual = aE;
-        accruedIssuance += amount;
-        lastAccrualBlock = uint64(block.number);
-    }
-
-    function _accrued() internal view returns (uint256 aS, uint256 aE, uint256 amount) {
-        aS = accStake;
-        aE = accEqual;
-        uint256 last = lastAccrualBlock;
-        uint256 live = _subnetsLive;
-        if (block.number <= last || live == 0) return (aS, aE, 0);
-        amount = Emission.accrue(accruedIssuance, block.number - last);
-        uint256 total = totalSnapshotStake;
-        if (total > 0) aS += amount * ACC_SCALE / total;
-        else aE += amount * ACC_SCALE / live;
     }
 
     /// @notice Serves every other (read-only) selector from NetworkViews, in this contract's storage.

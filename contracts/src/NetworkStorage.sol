@@ -2,6 +2,9 @@
 pragma solidity ^0.8.24;
 
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {YumaTypes} from "./IYuma.sol";
+import {YumaMath} from "./Yuma.sol";
+import {Emission} from "./Emission.sol";
 
 /// @title NetworkStorage
 /// @notice State layout, types, errors and small helpers shared by Network and NetworkViews (which
@@ -92,7 +95,8 @@ abstract contract NetworkStorage is ReentrancyGuard {
 
     /// @notice A pending weights commitment.
     struct Commit {
-        bytes32 hash;
+        bytes24 hash; // first 24 bytes of the commitment: one storage word with the block
+
         uint64 blockNumber;
     }
 
@@ -140,6 +144,36 @@ abstract contract NetworkStorage is ReentrancyGuard {
         Hyperparameters hyperparameters;
     }
 
+    /// @notice A resumable epoch of one subnet (beginEpoch / epochColumns / finishEpoch).
+    struct EpochProgress {
+        bool open; // begun and not finished
+        uint64 startBlock; // the epoch's block: activity and lastEpoch use it
+        uint16 cursor; // next column to process
+        uint16 rows; // permitted validators (k)
+        uint256 emission; // E_subnet, keeper fee included, fixed by beginEpoch
+        uint256 activeSum; // T = sum of A
+    }
+
+    /// @notice One permitted validator row of a resumable epoch: constants and running sums (one word).
+    struct EpochRow {
+        uint16 uid;
+        uint24 rowSum; // masked raw weight sum (< 256 * 65535 < 2^24)
+        uint40 activeStake; // A, Q32 (<= 2^32)
+        uint64 lastUpdate;
+        uint40 trust; // running validator trust, Q32 (<= 2^32)
+        uint40 dividend; // running d = sum_j mulq(B, R), Q32 (<= 2^32)
+        bool hasWeights;
+        bool hasBonds; // as at beginEpoch; the flag is rewritten by finishEpoch
+    }
+
+    // ---------------------------------------------------------------- events
+
+    /// @notice An epoch settled (one-shot runEpoch or finishEpoch); `blockNumber` is the epoch's block.
+    event EpochRun(
+        uint16 indexed netuid, uint64 indexed epoch, uint64 blockNumber, uint256 emission, uint256 keeperFee,
+        uint256 ownerEmission, address keeper
+    );
+
     // ---------------------------------------------------------------- errors
 
     error SubnetNotFound(uint16 netuid);
@@ -172,6 +206,9 @@ abstract contract NetworkStorage is ReentrancyGuard {
     error RevealExpired(uint64 lastBlock);
     error CommitMismatch();
     error EpochNotDue(uint64 nextBlock);
+    error EpochInProgress(uint16 netuid);
+    error NoEpochInProgress(uint16 netuid);
+    error EpochColumnsPending(uint16 netuid, uint16 cursor);
 
     // ---------------------------------------------------------------- state
 
@@ -209,6 +246,11 @@ abstract contract NetworkStorage is ReentrancyGuard {
     mapping(uint16 => mapping(address => mapping(address => uint256))) internal _shares;
     mapping(address => address) public hotkeyOwner;
     mapping(address => Delegate) public delegates;
+    /// @dev Resumable epochs: progress, permitted rows, and per column rank (low 64 bits) and
+    ///      consensus (high 64 bits of each 128-bit half), two columns per word.
+    mapping(uint16 => EpochProgress) internal _progress;
+    mapping(uint16 => EpochRow[64]) internal _epochRows;
+    mapping(uint16 => uint256[128]) internal _epochCols;
 
     // ---------------------------------------------------------------- helpers
 
@@ -242,4 +284,177 @@ abstract contract NetworkStorage is ReentrancyGuard {
         uint256 c = _decay(s.burn, s.burnUpdatedAt, h.minBurn);
         return c > h.maxBurn ? h.maxBurn : c;
     }
+
+    /// @dev Reverts while a resumable epoch of the subnet is in progress (its inputs are frozen).
+    function _notInEpoch(uint16 netuid) internal view {
+        if (_progress[netuid].open) revert EpochInProgress(netuid);
+    }
+
+    function _subnetShare(Subnet storage s, uint256 aS, uint256 aE) internal view returns (uint256) {
+        return (s.stakeSnapshot * (aS - s.accStakeSnapshot) + (aE - s.accEqualSnapshot)) / ACC_SCALE;
+    }
+
+    /// @dev The epoch's input from storage as of block `at`; weights and old bonds rows of the permitted
+    ///      validators only when asked (`rows`: bit 0 weights, bit 1 bonds).
+    function _epochInput(uint16 netuid, Subnet storage s, Hyperparameters memory h, uint64 at, uint256 rows)
+        internal
+        view
+        returns (YumaTypes.Input memory input)
+    {
+        uint256 n = s.n;
+        input.params = YumaTypes.Params({
+            kappa: h.kappa,
+            bondsMovingAverage: h.bondsMovingAverage,
+            bondsPenalty: h.bondsPenalty,
+            ownerCut: OWNER_CUT_PPM,
+            maxValidators: h.maxValidators,
+            activityCutoff: h.activityCutoff,
+            stakeThreshold: h.stakeThreshold
+        });
+        input.blockNumber = at;
+        input.stake = new uint256[](n);
+        input.lastUpdate = new uint64[](n);
+        input.registeredAt = new uint64[](n);
+        uint256[] memory st = new uint256[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            Neuron storage nr = _neurons[netuid][uint16(i)];
+            uint256 live = _pools[netuid][nr.hotkey].stake;
+            uint256 snap = nr.stakeSnapshot;
+            uint256 eff = live < snap ? live : snap;
+            input.stake[i] = eff;
+            st[i] = eff >= h.stakeThreshold ? eff : 0;
+            input.lastUpdate[i] = nr.lastUpdate;
+            input.registeredAt[i] = nr.registeredAt;
+        }
+        if (rows != 0) (input.weights, input.bonds) = _permittedRows(netuid, st, h.maxValidators, rows);
+    }
+
+    /// @dev The stored weights (rows bit 0) and old bonds (bit 1) of the validators permitted by `st`:
+    ///      only their rows can be non-zero (docs/consensus.md 3.1, 8.2).
+    function _permittedRows(uint16 netuid, uint256[] memory st, uint16 maxValidators, uint256 rows)
+        internal
+        view
+        returns (YumaTypes.Matrix memory weights, YumaTypes.Matrix memory bonds)
+    {
+        uint256 n = st.length;
+        bool[] memory permit = YumaMath.permits(st, maxValidators);
+        uint16[] memory wUids = new uint16[](n);
+        uint16[] memory bUids = new uint16[](n);
+        uint256 wRows;
+        uint256 bRows;
+        for (uint256 i = 0; i < n; ++i) {
+            if (!permit[i]) continue;
+            Neuron storage nr = _neurons[netuid][uint16(i)];
+            if (nr.hasWeights && rows & 1 != 0) wUids[wRows++] = uint16(i);
+            if (nr.hasBonds && rows & 2 != 0) bUids[bRows++] = uint16(i);
+        }
+        uint256 words = (n + 15) >> 4;
+        weights = _loadRows(_weights[netuid], wUids, wRows, words);
+        bonds = _loadRows(_bonds[netuid], bUids, bRows, words);
+    }
+
+    function _loadRows(
+        mapping(uint16 => uint256[16]) storage src,
+        uint16[] memory uids,
+        uint256 rows,
+        uint256 words
+    ) internal view returns (YumaTypes.Matrix memory m) {
+        m.rowUids = new uint16[](rows);
+        m.packed = new uint256[](rows * words);
+        for (uint256 r = 0; r < rows; ++r) {
+            uint16 uid = uids[r];
+            m.rowUids[r] = uid;
+            uint256[16] storage row = src[uid];
+            for (uint256 k = 0; k < words; ++k) {
+                m.packed[r * words + k] = row[k];
+            }
+        }
+    }
+
+    function _applyOutput(
+        uint16 netuid,
+        Subnet storage s,
+        YumaTypes.Input memory input,
+        YumaTypes.Output memory out
+    ) internal returns (uint256 credited) {
+        uint256 n = input.stake.length;
+        uint256 newSnapshot;
+        for (uint256 i = 0; i < n; ++i) {
+            Neuron storage nr = _neurons[netuid][uint16(i)];
+            uint256 em = out.emission[i];
+            address hotkey = nr.hotkey;
+            uint256 stakeNow = _credit(netuid, hotkey, em);
+            credited += em;
+            nr.emission = uint96(em);
+            nr.incentive = _toU16(out.incentive[i]);
+            nr.dividends = _toU16(out.dividends[i]);
+            nr.consensus = _toU16(out.consensus[i]);
+            nr.validatorTrust = _toU16(out.validatorTrust[i]);
+            nr.validatorPermit = out.validatorPermit[i];
+            nr.active = out.active[i];
+            // Every permitted row gets a bonds row (the resumable epoch wrote it column by column).
+            nr.hasBonds = out.validatorPermit[i];
+            nr.stakeSnapshot = uint128(stakeNow);
+            // The subnet's emission weight is the stake this epoch used (docs/consensus.md 4.2).
+            newSnapshot += input.stake[i];
+        }
+        uint256 words = (n + 15) >> 4;
+        uint16[] memory rowUids = out.bonds.rowUids;
+        for (uint256 r = 0; r < rowUids.length; ++r) {
+            uint16 uid = rowUids[r];
+            uint256[16] storage row = _bonds[netuid][uid];
+            for (uint256 k = 0; k < words; ++k) {
+                uint256 v = out.bonds.packed[r * words + k];
+                if (row[k] != v) row[k] = v;
+            }
+        }
+        totalSnapshotStake = totalSnapshotStake - s.stakeSnapshot + newSnapshot;
+        s.stakeSnapshot = newSnapshot;
+    }
+
+    /// @dev Adds `amount` to the hotkey's pool; the delegate take becomes shares for the hotkey's coldkey.
+    function _credit(uint16 netuid, address hotkey, uint256 amount) internal returns (uint256 stakeNow) {
+        Pool storage p = _pools[netuid][hotkey];
+        uint256 stake = p.stake;
+        if (amount == 0) return stake;
+        uint256 shares = p.shares;
+        address owner = hotkeyOwner[hotkey];
+        uint256 take = amount * delegates[hotkey].takeBps / 10_000;
+        uint256 minted;
+        if (shares == 0) {
+            minted = amount + stake;
+        } else if (take > 0) {
+            minted = take * shares / (stake + amount - take);
+        }
+        stakeNow = stake + amount;
+        p.stake = uint128(stakeNow);
+        if (minted > 0) {
+            p.shares = uint128(shares + minted);
+            _shares[netuid][hotkey][owner] += minted;
+        }
+        totalStaked += amount;
+    }
+
+    /// @dev Accrues the block reward since the last accrual: per unit of snapshot stake when any subnet has
+    ///      some, else equally per subnet; with no subnet at all nothing is issued (docs/contracts.md).
+    function _accrue() internal {
+        (uint256 aS, uint256 aE, uint256 amount) = _accrued();
+        accStake = aS;
+        accEqual = aE;
+        accruedIssuance += amount;
+        lastAccrualBlock = uint64(block.number);
+    }
+
+    function _accrued() internal view returns (uint256 aS, uint256 aE, uint256 amount) {
+        aS = accStake;
+        aE = accEqual;
+        uint256 last = lastAccrualBlock;
+        uint256 live = _subnetsLive;
+        if (block.number <= last || live == 0) return (aS, aE, 0);
+        amount = Emission.accrue(accruedIssuance, block.number - last);
+        uint256 total = totalSnapshotStake;
+        if (total > 0) aS += amount * ACC_SCALE / total;
+        else aE += amount * ACC_SCALE / live;
+    }
+
 }

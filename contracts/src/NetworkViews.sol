@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {NetworkStorage} from "./NetworkStorage.sol";
+import {EpochSteps} from "./EpochSteps.sol";
 
 /// @title NetworkViews
 /// @notice Read-only views of Network's state for clients (metagraph in one call, subnet list with
 ///         hyperparameters, bonds and weights rows, stake). Deployed once and reached through Network's
-///         fallback by delegatecall, so call these selectors at the Network address.
-contract NetworkViews is NetworkStorage {
+///         fallback by delegatecall, so call these selectors at the Network address. It also carries
+///         the resumable epoch steps (EpochSteps), which write Network's storage through that fallback.
+contract NetworkViews is EpochSteps {
     /// @notice Tokens `coldkey` could withdraw from `hotkey` on `netuid` now.
     function stakeOf(uint16 netuid, address hotkey, address coldkey) external view returns (uint256) {
         Pool storage p = _pools[netuid][hotkey];
@@ -116,8 +117,8 @@ contract NetworkViews is NetworkStorage {
         return _unpackRow(netuid, _weights[netuid][uid], _neurons[netuid][uid].hasWeights);
     }
 
-    /// @notice The pending commitment of a UID (zero hash when none).
-    function getCommit(uint16 netuid, uint16 uid) external view returns (bytes32 hash, uint64 blockNumber) {
+    /// @notice The pending commitment of a UID: the first 24 bytes of its hash (zero when none) and its block.
+    function getCommit(uint16 netuid, uint16 uid) external view returns (bytes24 hash, uint64 blockNumber) {
         Commit storage c = _commits[netuid][uid];
         return (c.hash, c.blockNumber);
     }

@@ -93,21 +93,14 @@ contract Yuma is IYuma {
         uint256[] sel; // consensus selection buffer
         uint256 pSum; // column sum of P
         uint256 qSum; // column sum of masked old bonds
+        uint256[] aRow; // A per permitted row
+        uint256[] trustRow; // validator trust per permitted row
     }
 
     /// @inheritdoc IYuma
     function run(YumaTypes.Input calldata input) external pure returns (YumaTypes.Output memory out) {
         uint256 n = input.stake.length;
-        out.emission = new uint256[](n);
-        out.stake = new uint64[](n);
-        out.activeStake = new uint64[](n);
-        out.rank = new uint64[](n);
-        out.consensus = new uint64[](n);
-        out.validatorTrust = new uint64[](n);
-        out.incentive = new uint64[](n);
-        out.dividends = new uint64[](n);
-        out.active = new bool[](n);
-
+        out = _alloc(n);
         Ctx memory c;
         c.n = n;
         c.words = (n + 15) >> 4;
@@ -117,6 +110,139 @@ contract Yuma is IYuma {
         _columns(input.params, c, out);
         _incentiveAndDividends(c, out);
         _money(input.emission, input.params.ownerCut, n, out);
+    }
+
+    /// @inheritdoc IYuma
+    function begin(YumaTypes.Input calldata input) external pure returns (YumaTypes.Begin memory b) {
+        uint256 n = input.stake.length;
+        YumaTypes.Output memory out = _alloc(n);
+        Ctx memory c;
+        c.n = n;
+        c.words = (n + 15) >> 4;
+        _stakeAndPermits(input, out, c);
+        _loadRows(input, c);
+        uint256 k = c.k;
+        b.rowUids = new uint16[](k);
+        b.aRow = new uint256[](k);
+        for (uint256 r = 0; r < k; ++r) {
+            b.rowUids[r] = uint16(c.rowUid[r]);
+            b.aRow[r] = c.A[c.rowUid[r]];
+        }
+        b.rowSum = c.rowSum;
+        b.T = c.T;
+    }
+
+    /// @inheritdoc IYuma
+    /// @dev The chunk is a sub-epoch over its own columns (local column index, local packed words and
+    ///      Q32 lanes), so the column loops of `run` serve it unchanged; rows keep their global UIDs.
+    function columns(YumaTypes.ChunkInput calldata ci) external pure returns (YumaTypes.Chunk memory ch) {
+        uint256 k = ci.rowUids.length;
+        Ctx memory c;
+        c.n = ci.cols;
+        c.k = k;
+        c.words = (ci.cols + 15) >> 4;
+        c.lanes = (ci.cols + 3) >> 2;
+        c.T = ci.T;
+        c.rowUid = new uint256[](k);
+        c.A = new uint256[](ci.n);
+        c.rowSum = ci.rowSum;
+        for (uint256 r = 0; r < k; ++r) {
+            c.rowUid[r] = ci.rowUids[r];
+            c.A[ci.rowUids[r]] = ci.aRow[r];
+        }
+        _loadChunkRows(ci, c);
+        YumaTypes.Output memory out;
+        out.consensus = new uint64[](ci.cols);
+        out.rank = new uint64[](ci.cols);
+        out.validatorTrust = new uint64[](ci.n);
+        _columns(ci.params, c, out);
+        ch.consensus = out.consensus;
+        ch.rank = out.rank;
+        ch.bonds = out.bonds.packed;
+        ch.trust = new uint256[](k);
+        ch.dividend = new uint256[](k);
+        for (uint256 r = 0; r < k; ++r) {
+            ch.trust[r] = out.validatorTrust[c.rowUid[r]];
+            ch.dividend[r] = _dividendRow(c, out.rank, r);
+        }
+    }
+
+    /// @inheritdoc IYuma
+    function settle(YumaTypes.Input calldata input, YumaTypes.Columns calldata cols)
+        external
+        pure
+        returns (YumaTypes.Output memory out)
+    {
+        uint256 n = input.stake.length;
+        out = _alloc(n);
+        Ctx memory c;
+        c.n = n;
+        _stakeAndPermits(input, out, c);
+        out.rank = cols.rank;
+        out.consensus = cols.consensus;
+        out.validatorTrust = cols.validatorTrust;
+        _incentive(out, n);
+        uint256 sumD;
+        for (uint256 u = 0; u < n; ++u) {
+            sumD += cols.dividend[u];
+        }
+        if (sumD > 0) {
+            for (uint256 u = 0; u < n; ++u) {
+                out.dividends[u] = uint64((cols.dividend[u] * ONE) / sumD);
+            }
+        }
+        _money(input.emission, input.params.ownerCut, n, out);
+    }
+
+    function _alloc(uint256 n) internal pure returns (YumaTypes.Output memory out) {
+        out.emission = new uint256[](n);
+        out.stake = new uint64[](n);
+        out.activeStake = new uint64[](n);
+        out.rank = new uint64[](n);
+        out.consensus = new uint64[](n);
+        out.validatorTrust = new uint64[](n);
+        out.incentive = new uint64[](n);
+        out.dividends = new uint64[](n);
+        out.active = new bool[](n);
+    }
+
+    /// @dev Masked chunk rows (steps 3.2 and 8.2): keep column j when j != row UID and
+    ///      lastUpdate[row] > registeredAt[j].
+    function _loadChunkRows(YumaTypes.ChunkInput calldata ci, Ctx memory c) internal pure {
+        uint256 k = c.k;
+        uint256 words = c.words;
+        c.mw = new uint256[](k * words);
+        c.mb = new uint256[](k * words);
+        for (uint256 r = 0; r < k; ++r) {
+            _loadChunkRow(ci, c, r);
+        }
+    }
+
+    function _loadChunkRow(YumaTypes.ChunkInput calldata ci, Ctx memory c, uint256 r) internal pure {
+        uint256 words = c.words;
+        for (uint256 w = 0; w < words; ++w) {
+            uint256 at = r * words + w;
+            uint256 ww = ci.weights[at];
+            uint256 bw = ci.bonds[at];
+            if (ww | bw == 0) continue;
+            uint256 keep = _chunkMask(ci, r, w);
+            c.mw[at] = ww & keep;
+            c.mb[at] = bw & keep;
+        }
+    }
+
+    function _chunkMask(YumaTypes.ChunkInput calldata ci, uint256 r, uint256 w) internal pure returns (uint256 keep) {
+        uint256 i = ci.rowUids[r];
+        uint256 lu = ci.rowLastUpdate[r];
+        uint64[] calldata registeredAt = ci.registeredAt;
+        uint256 col0 = ci.col0;
+        unchecked {
+            uint256 base = w << 4;
+            uint256 end = base + 16 < ci.cols ? base + 16 : ci.cols;
+            for (uint256 j = base; j < end; ++j) {
+                if (col0 + j != i && lu > registeredAt[j]) keep |= uint256(0xFFFF) << ((j - base) << 4);
+            }
+        }
     }
 
     // Steps 1 and 2: activity, stake threshold, S, permits, active stake A.
@@ -258,11 +384,15 @@ contract Yuma is IYuma {
     }
 
     function _laneSum16(uint256 word) internal pure returns (uint256 s) {
-        unchecked {
-            while (word != 0) {
-                s += word & 0xFFFF;
-                word >>= 16;
-            }
+        // Pairwise folding of the sixteen 16-bit lanes (the total < 2^20 never overflows a lane).
+        assembly {
+            let m16 := 0x0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff
+            let m32 := 0x00000000ffffffff00000000ffffffff00000000ffffffff00000000ffffffff
+            let m64 := 0x0000000000000000ffffffffffffffff0000000000000000ffffffffffffffff
+            s := add(and(word, m16), and(shr(16, word), m16))
+            s := add(and(s, m32), and(shr(32, s), m32))
+            s := add(and(s, m64), and(shr(64, s), m64))
+            s := add(and(s, sub(shl(128, 1), 1)), shr(128, s))
         }
     }
 
@@ -274,192 +404,281 @@ contract Yuma is IYuma {
         }
     }
 
-    // Steps 3 to 8, one column at a time.
+    // Steps 3 to 8, one column at a time. The per-column loops are written in assembly over raw
+    // memory pointers (the arithmetic is exactly the Solidity-level formulas in the comments;
+    // EVM `div` by zero yields 0, which is the spec's answer for every zero divisor here).
     function _columns(YumaTypes.Params calldata p, Ctx memory c, YumaTypes.Output memory out) internal pure {
         uint256 k = c.k;
+        // Allocated back to back: _columnClip addresses them from colW with a fixed gap.
         c.colW = new uint256[](k);
         c.colP = new uint256[](k);
         c.colOb = new uint256[](k);
         c.colBe = new uint256[](k);
         c.sel = new uint256[](k);
+        c.aRow = new uint256[](k);
+        c.trustRow = new uint256[](k);
+        {
+            uint256[] memory first = c.colW;
+            uint256[] memory last = c.trustRow;
+            uint256 span;
+            assembly {
+                span := sub(last, first)
+            }
+            require(span == 6 * ((k + 1) << 5));
+        }
         c.bq = new uint256[](k * c.lanes);
         out.bonds.rowUids = new uint16[](k);
         out.bonds.packed = new uint256[](k * c.words);
         for (uint256 r = 0; r < k; ++r) {
             out.bonds.rowUids[r] = uint16(c.rowUid[r]);
+            c.aRow[r] = c.A[c.rowUid[r]];
         }
         uint256 need = uint256(p.kappa) * c.T;
+        uint256 beta = p.bondsPenalty;
+        uint256 alpha = PPM - p.bondsMovingAverage;
         for (uint256 j = 0; j < c.n; ++j) {
-            _column(p, c, out, j, need);
+            uint256 cons = c.T == 0 ? 0 : _consensus(c.sel, _columnW(c, j), need);
+            out.consensus[j] = uint64(cons);
+            out.rank[j] = uint64(_columnClip(c, j, cons, beta));
+            _columnBonds(c, out.bonds.packed, j, alpha);
+        }
+        for (uint256 r = 0; r < k; ++r) {
+            out.validatorTrust[c.rowUid[r]] = uint64(c.trustRow[r]);
         }
     }
 
-    function _column(
-        YumaTypes.Params calldata p,
-        Ctx memory c,
-        YumaTypes.Output memory out,
-        uint256 j,
-        uint256 need
-    ) internal pure {
-        uint256 cons = _columnW(c, j, need);
-        out.consensus[j] = uint64(cons);
-        out.rank[j] = uint64(_columnClip(c, out.validatorTrust, j, cons, p.bondsPenalty));
-        _columnBonds(c, out.bonds.packed, j, PPM - p.bondsMovingAverage);
-    }
-
-    /// @dev Step 3.3 for column j (W), then step 4 (consensus).
-    function _columnW(Ctx memory c, uint256 j, uint256 need) internal pure returns (uint256) {
-        unchecked {
+    /// @dev Step 3.3 for column j: W[r] = raw * ONE / rowSum[r]; fills the consensus candidates
+    ///      (W << 64 | A) of rows with A > 0 and W > 0 and returns their count.
+    function _columnW(Ctx memory c, uint256 j) internal pure returns (uint256 m) {
+        uint256 src;
+        uint256 end;
+        uint256 sp;
+        {
+            uint256[] memory mw = c.mw;
+            uint256[] memory colW = c.colW;
+            uint256[] memory sel = c.sel;
             uint256 k = c.k;
-            uint256 wordIdx = j >> 4;
-            uint256 shift = (j & 15) << 4;
-            uint256 words = c.words;
-            uint256 m;
-            for (uint256 r = 0; r < k; ++r) {
-                uint256 raw = (c.mw[r * words + wordIdx] >> shift) & 0xFFFF;
-                uint256 rs = c.rowSum[r];
-                uint256 w = rs == 0 ? 0 : (raw * ONE) / rs;
-                c.colW[r] = w;
-                uint256 a = c.A[c.rowUid[r]];
-                if (a > 0 && w > 0) c.sel[m++] = (w << 64) | a;
+            assembly {
+                src := add(add(mw, 0x20), shl(5, shr(4, j)))
+                end := add(add(colW, 0x20), shl(5, k))
+                sp := add(sel, 0x20)
             }
-            return c.T == 0 ? 0 : _consensus(c.sel, m, need);
+        }
+        uint256[] memory rowSum = c.rowSum;
+        uint256[] memory aRow = c.aRow;
+        uint256 wp;
+        {
+            uint256[] memory colW = c.colW;
+            assembly {
+                wp := add(colW, 0x20)
+            }
+        }
+        uint256 stride = c.words << 5;
+        assembly {
+            let shift := shl(4, and(j, 15))
+            let rs := add(rowSum, 0x20)
+            let ap := add(aRow, 0x20)
+            for {} lt(wp, end) { wp := add(wp, 0x20) } {
+                let w := div(shl(32, and(shr(shift, mload(src)), 0xffff)), mload(rs))
+                mstore(wp, w)
+                let a := mload(ap)
+                if and(gt(a, 0), gt(w, 0)) {
+                    mstore(add(sp, shl(5, m)), or(shl(64, w), a))
+                    m := add(m, 1)
+                }
+                src := add(src, stride)
+                rs := add(rs, 0x20)
+                ap := add(ap, 0x20)
+            }
         }
     }
 
-    /// @dev Steps 5-7 and 8.1's P for column j; loads the masked old bonds. Returns the rank R[j].
-    function _columnClip(Ctx memory c, uint64[] memory trust, uint256 j, uint256 cons, uint256 beta)
-        internal
-        pure
-        returns (uint256 rank)
-    {
-        unchecked {
-            uint256 shift = (j & 15) << 4;
-            uint256 pSum;
-            uint256 qSum;
-            for (uint256 r = 0; r < c.k; ++r) {
-                uint256 w = c.colW[r];
-                uint256 wc = w < cons ? w : cons;
-                uint256 a = c.rowUid[r];
-                trust[a] += uint64(wc);
-                a = c.A[a];
-                rank += (a * wc) / ONE;
-                w = (a * (((PPM - beta) * w + beta * wc) / PPM)) / ONE;
-                c.colP[r] = w;
-                pSum += w;
-                w = (c.mb[r * c.words + (j >> 4)] >> shift) & 0xFFFF;
-                c.colOb[r] = w;
-                qSum += w;
+    /// @dev The per-row scratch arrays are allocated back to back in _columns (colW, colP, colOb,
+    ///      colBe, sel, aRow, trustRow), each (k + 1) words: base = colW, gap = (k + 1) * 32.
+    function _scratch(Ctx memory c) internal pure returns (uint256 base, uint256 gap) {
+        uint256[] memory colW = c.colW;
+        assembly {
+            base := colW
+        }
+        gap = (c.k + 1) << 5;
+    }
+
+    /// @dev Steps 5-7 and 8.1's P for column j, plus the masked old bonds; returns the rank R[j].
+    ///      Wc = min(W, C); trust += Wc; R += A * Wc / ONE; P = A * (((PPM - beta) * W + beta * Wc) / PPM) / ONE.
+    function _columnClip(Ctx memory c, uint256 j, uint256 cons, uint256 beta) internal pure returns (uint256 rank) {
+        (uint256 base, uint256 gap) = _scratch(c);
+        assembly {
+            let end := add(base, gap)
+            let pSum := 0
+            for { let p := add(base, 0x20) } lt(p, end) { p := add(p, 0x20) } {
+                let w := mload(p)
+                let wc := w
+                if gt(w, cons) { wc := cons }
+                let a := mload(add(p, mul(gap, 5)))
+                let tp := add(p, mul(gap, 6))
+                mstore(tp, add(mload(tp), wc))
+                rank := add(rank, shr(32, mul(a, wc)))
+                let pv := shr(32, mul(a, div(add(mul(sub(1000000, beta), w), mul(beta, wc)), 1000000)))
+                mstore(add(p, gap), pv)
+                pSum := add(pSum, pv)
             }
-            c.pSum = pSum;
-            c.qSum = qSum;
+            mstore(add(c, 0x200), pSum) // c.pSum
+        }
+        uint256 src;
+        uint256 stride = c.words << 5;
+        {
+            uint256[] memory mb = c.mb;
+            assembly {
+                src := add(add(mb, 0x20), shl(5, shr(4, j)))
+            }
+        }
+        assembly {
+            let shift := shl(4, and(j, 15))
+            let end := add(base, gap)
+            let qSum := 0
+            for { let p := add(base, 0x20) } lt(p, end) { p := add(p, 0x20) } {
+                let ob := and(shr(shift, mload(src)), 0xffff)
+                mstore(add(p, shl(1, gap)), ob)
+                qSum := add(qSum, ob)
+                src := add(src, stride)
+            }
+            mstore(add(c, 0x220), qSum) // c.qSum
         }
     }
 
-    /// @dev Steps 8.1-8.5 for column j: dB, B0, EMA, normalise; Q32 kept for dividends, u16 stored.
+    /// @dev Steps 8.1-8.5 for column j: dB = P * ONE / pSum; B0 = ob * ONE / qSum;
+    ///      Be = (alpha * dB + (PPM - alpha) * B0) / PPM; B = Be * ONE / sum(Be); u16 = B * 65535 / ONE.
     function _columnBonds(Ctx memory c, uint256[] memory packedOut, uint256 j, uint256 alpha) internal pure {
-        unchecked {
-            uint256 k = c.k;
+        (uint256 base, uint256 gap) = _scratch(c);
+        uint256 eSum;
+        {
             uint256 pSum = c.pSum;
             uint256 qSum = c.qSum;
-            uint256 eSum;
-            for (uint256 r = 0; r < k; ++r) {
-                uint256 db = pSum == 0 ? 0 : (c.colP[r] * ONE) / pSum;
-                uint256 b0 = qSum == 0 ? 0 : (c.colOb[r] * ONE) / qSum;
-                uint256 be = (alpha * db + (PPM - alpha) * b0) / PPM;
-                c.colBe[r] = be;
-                eSum += be;
+            assembly {
+                let end := add(base, gap)
+                for { let p := add(base, 0x20) } lt(p, end) { p := add(p, 0x20) } {
+                    let db := div(shl(32, mload(add(p, gap))), pSum)
+                    let b0 := div(shl(32, mload(add(p, shl(1, gap)))), qSum)
+                    let be := div(add(mul(alpha, db), mul(sub(1000000, alpha), b0)), 1000000)
+                    mstore(add(p, mul(gap, 3)), be)
+                    eSum := add(eSum, be)
+                }
             }
-            if (eSum == 0) return;
-            _storeBondColumn(c, packedOut, j, eSum);
         }
+        if (eSum == 0) return;
+        _storeBondColumn(c, packedOut, j, eSum, base, gap);
     }
 
-    function _storeBondColumn(Ctx memory c, uint256[] memory packedOut, uint256 j, uint256 eSum) internal pure {
-        unchecked {
-            uint256 laneShift = (j & 3) << 6;
-            uint256 shift = (j & 15) << 4;
-            for (uint256 r = 0; r < c.k; ++r) {
-                uint256 b = (c.colBe[r] * ONE) / eSum;
-                if (b == 0) continue;
-                c.bq[r * c.lanes + (j >> 2)] |= b << laneShift;
-                packedOut[r * c.words + (j >> 4)] |= ((b * 65535) / ONE) << shift;
+    /// @dev B = Be * ONE / eSum into the Q32 lanes (for dividends) and the u16 output row words.
+    function _storeBondColumn(
+        Ctx memory c,
+        uint256[] memory packedOut,
+        uint256 j,
+        uint256 eSum,
+        uint256 base,
+        uint256 gap
+    ) internal pure {
+        uint256 bp;
+        uint256 pp;
+        {
+            uint256[] memory bq = c.bq;
+            assembly {
+                bp := add(add(bq, 0x20), shl(5, shr(2, j)))
+                pp := add(add(packedOut, 0x20), shl(5, shr(4, j)))
+            }
+        }
+        uint256 laneStride = c.lanes << 5;
+        uint256 wordStride = c.words << 5;
+        assembly {
+            let end := add(base, gap)
+            let laneShift := shl(6, and(j, 3))
+            let shift := shl(4, and(j, 15))
+            for { let p := add(base, 0x20) } lt(p, end) { p := add(p, 0x20) } {
+                let b := div(shl(32, mload(add(p, mul(gap, 3)))), eSum)
+                if b {
+                    mstore(bp, or(mload(bp), shl(laneShift, b)))
+                    mstore(pp, or(mload(pp), shl(shift, shr(32, mul(b, 65535)))))
+                }
+                bp := add(bp, laneStride)
+                pp := add(pp, wordStride)
             }
         }
     }
 
     /// @dev Step 4: the largest v among the candidates' weights (or 0) with PPM * mass(W >= v) >= need.
     ///      Candidates are (W << 64 | A) in sel[0..m). Weighted quickselect, descending.
-    function _consensus(uint256[] memory sel, uint256 m, uint256 need) internal pure returns (uint256) {
-        unchecked {
-            if (m == 0) return 0;
-            if (need == 0) {
-                uint256 best;
-                for (uint256 t = 0; t < m; ++t) {
-                    uint256 v = sel[t] >> 64;
-                    if (v > best) best = v;
+    function _consensus(uint256[] memory sel, uint256 m, uint256 need) internal pure returns (uint256 result) {
+        if (m == 0) return 0;
+        if (need == 0) {
+            // Every v qualifies: the largest candidate weight.
+            assembly {
+                for { let p := add(sel, 0x20) } lt(p, add(add(sel, 0x20), shl(5, m))) { p := add(p, 0x20) } {
+                    let v := shr(64, mload(p))
+                    if gt(v, result) { result := v }
                 }
-                return best;
             }
-            uint256 lo = 0;
-            uint256 hi = m;
-            uint256 mask = (uint256(1) << 64) - 1;
-            while (lo < hi) {
-                uint256 pivot = sel[lo + (hi - lo) / 2] >> 64;
-                // Three-way partition: [lo, gt) > pivot, [gt, eq) == pivot, [eq, hi) < pivot.
-                uint256 gt = lo;
-                uint256 eq = lo;
-                uint256 end = hi;
-                uint256 gtMass;
-                uint256 eqMass;
-                while (eq < end) {
-                    uint256 x = sel[eq];
-                    uint256 v = x >> 64;
-                    if (v > pivot) {
-                        sel[eq] = sel[gt];
-                        sel[gt] = x;
-                        gtMass += x & mask;
-                        ++gt;
-                        ++eq;
-                    } else if (v == pivot) {
-                        eqMass += x & mask;
-                        ++eq;
-                    } else {
-                        --end;
-                        sel[eq] = sel[end];
-                        sel[end] = x;
+            return result;
+        }
+        assembly {
+            let lo := add(sel, 0x20)
+            let hi := add(lo, shl(5, m))
+            for {} lt(lo, hi) {} {
+                let pivot := shr(64, mload(add(lo, shl(5, shr(1, shr(5, sub(hi, lo)))))))
+                // Three-way partition: [lo, g) > pivot, [g, e) == pivot, [e, hi) < pivot.
+                let g := lo
+                let e := lo
+                let end := hi
+                let gtMass := 0
+                let eqMass := 0
+                for {} lt(e, end) {} {
+                    let x := mload(e)
+                    switch gt(shr(64, x), pivot)
+                    case 1 {
+                        mstore(e, mload(g))
+                        mstore(g, x)
+                        gtMass := add(gtMass, and(x, 0xffffffffffffffff))
+                        g := add(g, 0x20)
+                        e := add(e, 0x20)
+                    }
+                    default {
+                        switch eq(shr(64, x), pivot)
+                        case 1 {
+                            eqMass := add(eqMass, and(x, 0xffffffffffffffff))
+                            e := add(e, 0x20)
+                        }
+                        default {
+                            end := sub(end, 0x20)
+                            mstore(e, mload(end))
+                            mstore(end, x)
+                        }
                     }
                 }
-                if (PPM * gtMass >= need) {
-                    hi = gt;
-                } else if (PPM * (gtMass + eqMass) >= need) {
-                    return pivot;
-                } else {
-                    need -= PPM * (gtMass + eqMass);
-                    lo = eq;
+                switch lt(mul(1000000, gtMass), need)
+                case 0 { hi := g }
+                default {
+                    eqMass := mul(1000000, add(gtMass, eqMass))
+                    switch lt(eqMass, need)
+                    case 0 {
+                        result := pivot
+                        hi := lo
+                    }
+                    default {
+                        need := sub(need, eqMass)
+                        lo := e
+                    }
                 }
             }
-            return 0;
         }
     }
 
     // Steps 6 (incentive) and 9 (dividends).
     function _incentiveAndDividends(Ctx memory c, YumaTypes.Output memory out) internal pure {
-        uint256 n = c.n;
-        uint256 sumR;
-        for (uint256 j = 0; j < n; ++j) {
-            sumR += out.rank[j];
-        }
-        if (sumR > 0) {
-            for (uint256 j = 0; j < n; ++j) {
-                out.incentive[j] = uint64((uint256(out.rank[j]) * ONE) / sumR);
-            }
-        }
+        _incentive(out, c.n);
         uint256 k = c.k;
         uint256[] memory d = new uint256[](k);
         uint256 sumD;
         for (uint256 r = 0; r < k; ++r) {
-            uint256 acc = _dividendRow(c, out.incentive, r);
+            uint256 acc = _dividendRow(c, out.rank, r);
             d[r] = acc;
             sumD += acc;
         }
@@ -470,21 +689,43 @@ contract Yuma is IYuma {
         }
     }
 
-    /// @dev d[i] = sum_j mulq(B[i][j], I[j]) over the Q32 bonds of permitted row r.
-    function _dividendRow(Ctx memory c, uint64[] memory incentive, uint256 r) internal pure returns (uint256 acc) {
-        unchecked {
-            uint256 n = c.n;
+    /// @dev Step 6: I = normalize(R).
+    function _incentive(YumaTypes.Output memory out, uint256 n) internal pure {
+        uint256 sumR;
+        for (uint256 j = 0; j < n; ++j) {
+            sumR += out.rank[j];
+        }
+        if (sumR > 0) {
+            for (uint256 j = 0; j < n; ++j) {
+                out.incentive[j] = uint64((uint256(out.rank[j]) * ONE) / sumR);
+            }
+        }
+    }
+
+    /// @dev d[i] = sum_j mulq(B[i][j], R[j]) over the Q32 bonds of permitted row r (rank, not incentive:
+    ///      docs/consensus.md step 9).
+    function _dividendRow(Ctx memory c, uint64[] memory rank, uint256 r) internal pure returns (uint256 acc) {
+        uint256 n = c.n;
+        uint256 lp;
+        {
+            uint256[] memory bq = c.bq;
             uint256 lanes = c.lanes;
-            uint256 base = r * lanes;
-            for (uint256 l = 0; l < lanes; ++l) {
-                uint256 word = c.bq[base + l];
-                uint256 j = l << 2;
-                while (word != 0 && j < n) {
-                    uint256 b = word & 0xFFFFFFFFFFFFFFFF;
-                    if (b != 0) acc += (b * incentive[j]) / ONE;
-                    word >>= 64;
-                    ++j;
+            assembly {
+                lp := add(add(bq, 0x20), shl(5, mul(r, lanes)))
+            }
+        }
+        assembly {
+            let ip := add(rank, 0x20)
+            let mask := sub(shl(64, 1), 1)
+            for { let j := 0 } lt(j, n) { j := add(j, 4) } {
+                let word := mload(lp)
+                if word {
+                    for { let t := 0 } and(lt(t, 4), lt(add(j, t), n)) { t := add(t, 1) } {
+                        let b := and(shr(shl(6, t), word), mask)
+                        if b { acc := add(acc, shr(32, mul(b, mload(add(ip, shl(5, add(j, t))))))) }
+                    }
                 }
+                lp := add(lp, 0x20)
             }
         }
     }

@@ -89,21 +89,35 @@ contract GasEpoch64x16 is FullSubnet {
 }
 
 contract GasWeights256 is FullSubnet {
-    uint16[] internal uids;
-    uint16[] internal w;
     address internal validator;
     bytes32 internal constant SALT = keccak256("salt");
+
+    /// A full 256-entry row built in memory (cheap), so the figure is mostly the call itself.
+    function _row() internal pure returns (uint16[] memory uids, uint16[] memory w) {
+        uids = new uint16[](256);
+        w = new uint16[](256);
+        unchecked {
+            for (uint256 j = 0; j < 256; ++j) {
+                uids[j] = uint16(j);
+                w[j] = uint16(j * 251 + 7);
+            }
+        }
+    }
 
     function setUp() public {
         _build(256, 64, true);
         validator = _key(_name(3));
-        (uids, w) = _denseRow(256, 3, 1);
+        (uint16[] memory uids, uint16[] memory w) = _row();
         vm.prank(validator);
         net.commitWeights(netuid, keccak256(abi.encode(validator, netuid, uids, w, SALT)));
         vm.roll(block.number + 2);
     }
 
+    /// Reveal of a dense 256-entry row over the validator's existing row (the steady state).
     function test_gas_revealWeights_256() public {
+        vm.pauseGasMetering();
+        (uint16[] memory uids, uint16[] memory w) = _row();
+        vm.resumeGasMetering();
         vm.prank(validator);
         net.revealWeights(netuid, uids, w, SALT);
     }
@@ -130,5 +144,61 @@ contract GasRegister is FullSubnet {
     function test_gas_register() public {
         vm.prank(coldkey);
         net.register(netuid, hotkey, 0, sig);
+    }
+}
+
+/// The resumable epoch of a full 256 x 64 subnet, one step per test so every step starts cold.
+contract GasEpochBegin256x64 is FullSubnet {
+    function setUp() public {
+        _build(256, 64, false);
+        net.runEpoch(netuid);
+        vm.roll(block.number + 100);
+    }
+
+    function test_gas_runEpoch_256x64_begin() public {
+        views.beginEpoch(netuid);
+    }
+}
+
+contract GasEpochChunk256x64 is FullSubnet {
+    function setUp() public {
+        _build(256, 64, false);
+        net.runEpoch(netuid);
+        vm.roll(block.number + 100);
+        views.beginEpoch(netuid);
+    }
+
+    /// The first chunk of 64 columns.
+    function test_gas_runEpoch_256x64_chunk64() public {
+        views.epochColumns(netuid, 64);
+    }
+}
+
+contract GasEpochLastChunk256x64 is FullSubnet {
+    function setUp() public {
+        _build(256, 64, false);
+        net.runEpoch(netuid);
+        vm.roll(block.number + 100);
+        views.beginEpoch(netuid);
+        views.epochColumns(netuid, 192);
+    }
+
+    /// The last chunk of 64 columns.
+    function test_gas_runEpoch_256x64_chunk64_last() public {
+        views.epochColumns(netuid, 64);
+    }
+}
+
+contract GasEpochFinish256x64 is FullSubnet {
+    function setUp() public {
+        _build(256, 64, false);
+        net.runEpoch(netuid);
+        vm.roll(block.number + 100);
+        views.beginEpoch(netuid);
+        views.epochColumns(netuid, 256);
+    }
+
+    function test_gas_runEpoch_256x64_finish() public {
+        views.finishEpoch(netuid);
     }
 }

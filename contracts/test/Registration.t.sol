@@ -68,8 +68,9 @@ contract RegistrationTest is Fixture {
         assertEq(net.burnCost(netuid), 1 ether, "floored at minBurn");
     }
 
-    function test_register_badSignature_reverts() public {
-        bytes memory sig = _sig(_pk("other"), netuid, bob);
+    /// Registering "hk" for bob with a signature by `signer` for `coldkey` must fail the proof.
+    function _expectBadProof(string memory signer, address coldkey) internal {
+        bytes memory sig = _sig(_pk(signer), netuid, coldkey);
         _fund(bob, 1 ether);
         vm.prank(bob);
         token.approve(address(net), 1 ether);
@@ -78,14 +79,12 @@ contract RegistrationTest is Fixture {
         net.register(netuid, _key("hk"), 1 ether, sig);
     }
 
+    function test_register_badSignature_reverts() public {
+        _expectBadProof("other", bob);
+    }
+
     function test_register_signatureForAnotherColdkey_reverts() public {
-        bytes memory sig = _sig(_pk("hk"), netuid, alice);
-        _fund(bob, 1 ether);
-        vm.prank(bob);
-        token.approve(address(net), 1 ether);
-        vm.prank(bob);
-        vm.expectRevert(abi.encodeWithSelector(NetworkStorage.InvalidHotkeySignature.selector, _key("hk")));
-        net.register(netuid, _key("hk"), 1 ether, sig);
+        _expectBadProof("hk", alice);
     }
 
     function test_register_malformedSignature_reverts() public {

@@ -119,8 +119,8 @@ contract WeightsTest is Fixture {
         vm.expectEmit(true, true, true, true);
         emit Network.WeightsCommitted(netuid, 0, hash);
         net.commitWeights(netuid, hash);
-        (bytes32 stored, uint64 at) = views.getCommit(netuid, 0);
-        assertTrue(stored == hash, "stored hash");
+        (bytes24 stored, uint64 at) = views.getCommit(netuid, 0);
+        assertTrue(stored == bytes24(hash), "stored hash (first 24 bytes)");
         assertEq(at, block.number, "commit block");
         vm.prank(v);
         vm.expectRevert(abi.encodeWithSelector(NetworkStorage.RevealTooEarly.selector, uint64(block.number + 3)));
@@ -133,7 +133,7 @@ contract WeightsTest is Fixture {
         net.revealWeights(netuid, uids, w, SALT);
         assertEq(views.getWeights(netuid, 0)[2], 200, "revealed");
         (stored,) = views.getCommit(netuid, 0);
-        assertTrue(stored == bytes32(0), "commit consumed");
+        assertTrue(stored == bytes24(0), "commit consumed");
         vm.prank(v);
         vm.expectRevert(abi.encodeWithSelector(NetworkStorage.NoCommit.selector, netuid, 0));
         net.revealWeights(netuid, uids, w, SALT);

@@ -23,9 +23,14 @@ abstract contract Fixture is TestBase {
         vm.roll(100);
         yumaImpl = new Yuma();
         NetworkViews module = new NetworkViews();
-        net = new Network(IYuma(address(yumaImpl)), address(module), minSubnetCost);
+        net = new Network(_yumaForNetwork(), address(module), minSubnetCost);
         views = NetworkViews(address(net));
         token = net.token();
+    }
+
+    /// @notice The Yuma the network uses (tests may wrap it).
+    function _yumaForNetwork() internal virtual returns (IYuma) {
+        return IYuma(address(yumaImpl));
     }
 
     /// @notice Deploys with a free first subnet (the bank) owned by this contract.

@@ -4,6 +4,10 @@ pragma solidity ^0.8.24;
 /// @notice The few Foundry cheatcodes these tests use (npm's forge-std is too old to use here).
 interface Vm {
     function roll(uint256 newHeight) external;
+    function pauseGasMetering() external;
+    function snapshotState() external returns (uint256);
+    function revertToState(uint256 snapshotId) external returns (bool);
+    function resumeGasMetering() external;
     function store(address target, bytes32 slot, bytes32 value) external;
     function warp(uint256 newTimestamp) external;
     function prank(address sender) external;
