@@ -5,7 +5,7 @@
 #   5. intelligence devnet demo: a subnet with validators and miners driven through the C# chain client,
 #      every epoch replayed by Intelligence.Consensus ("parity: ok" or exit 1)
 # anvil is stopped on exit, whatever happens. Extra arguments go to `intelligence devnet demo`
-# (e.g. --validators 3 --miners 8 --rounds 3). DEVNET_NO_BUILD=1 skips steps 1 and 2.
+# (e.g. --validators 3 --miners 8 --rounds 3). DEVNET_SKIP_BOOTSTRAP=1 / DEVNET_SKIP_BUILD=1 skip steps 1 / 2.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,9 +33,11 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-if [ "${DEVNET_NO_BUILD:-0}" != 1 ]; then
+if [ "${DEVNET_SKIP_BOOTSTRAP:-0}" != 1 ]; then
   step "bootstrap"
   "$root/tools/bootstrap.sh"
+fi
+if [ "${DEVNET_SKIP_BUILD:-0}" != 1 ]; then
   step "build (Release)"
   dotnet build "$root/Intelligence.sln" -c Release -nologo -clp:ErrorsOnly
 fi

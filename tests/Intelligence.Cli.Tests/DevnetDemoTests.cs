@@ -1,5 +1,3 @@
-using System.CommandLine;
-
 namespace Intelligence.Cli.Tests;
 
 /// <summary><c>intelligence devnet demo</c> against a real anvil with the contracts deployed by contracts/script/Deploy.s.sol.</summary>
@@ -35,45 +33,22 @@ public class DevnetDemoTests(AnvilNode anvil) : IClassFixture<AnvilNode>
     [Fact]
     public async Task Demo_AddressesOfAnotherChain_FailsWithAClearError()
     {
-        var file = Path.Combine(Path.GetTempPath(), $"intelligence-addresses-{Guid.NewGuid():N}.json");
         var one = "0x0000000000000000000000000000000000000001";
-        File.WriteAllText(file, $$"""{ "chainId": {{anvil.ChainId + 1}}, "network": "{{one}}", "token": "{{one}}", "views": "{{one}}", "yuma": "{{one}}", "startBlock": 0 }""");
-        try
-        {
-            var (code, stdout, stderr) = await Run("devnet", "demo", "--rpc", anvil.Endpoint.ToString(), "--addresses", file);
-            Assert.Equal(2, code);
-            Assert.DoesNotContain("parity", stdout, StringComparison.Ordinal);
-            Assert.Contains("chain id", stderr, StringComparison.Ordinal);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        using var file = new CliRunner.TempFile($$"""{ "chainId": {{anvil.ChainId + 1}}, "network": "{{one}}", "token": "{{one}}", "views": "{{one}}", "yuma": "{{one}}", "startBlock": 0 }""");
+        var (code, stdout, stderr) = await Run("devnet", "demo", "--rpc", anvil.Endpoint.ToString(), "--addresses", file.Path);
+        Assert.Equal(2, code);
+        Assert.DoesNotContain("parity", stdout, StringComparison.Ordinal);
+        Assert.Contains("chain id", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Demo_MalformedAddressesFile_NamesTheField()
     {
-        var file = Path.Combine(Path.GetTempPath(), $"intelligence-addresses-{Guid.NewGuid():N}.json");
-        File.WriteAllText(file, """{ "chainId": 31337, "network": "0x12", "token": "0x12", "views": "0x12", "yuma": "0x12", "startBlock": 0 }""");
-        try
-        {
-            var (code, _, stderr) = await Run("devnet", "demo", "--rpc", anvil.Endpoint.ToString(), "--addresses", file);
-            Assert.Equal(2, code);
-            Assert.Contains("'network'", stderr, StringComparison.Ordinal);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        using var file = new CliRunner.TempFile("""{ "chainId": 31337, "network": "0x12", "token": "0x12", "views": "0x12", "yuma": "0x12", "startBlock": 0 }""");
+        var (code, _, stderr) = await Run("devnet", "demo", "--rpc", anvil.Endpoint.ToString(), "--addresses", file.Path);
+        Assert.Equal(2, code);
+        Assert.Contains("'network'", stderr, StringComparison.Ordinal);
     }
 
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var config = new InvocationConfiguration { Output = output, Error = error };
-        int code = await Program.BuildRoot().Parse(args).InvokeAsync(config).WaitAsync(Timeout);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static Task<(int ExitCode, string Stdout, string Stderr)> Run(params string[] args) => CliRunner.Run(Timeout, args);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Intelligence.Chain.Contracts;
+using Intelligence.Cli.Commands;
 using Spectre.Console;
 
 namespace Intelligence.Cli.Devnet;
@@ -9,20 +10,9 @@ internal static class MetagraphTable
 {
     public static void Write(MetagraphSnapshot metagraph, IReadOnlyList<string> roles, TextWriter output)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Out = new AnsiConsoleOutput(output),
-            Interactive = InteractionSupport.No,
-        });
-        console.Profile.Width = 160;
-        var table = new Table().Border(TableBorder.Simple)
+        var console = PlainConsole.Create(output);
+        var table = PlainConsole.Table(["uid", "role", "hotkey", "stake (INTL)", "permit", "active", "consensus", "vtrust", "incentive", "dividends", "last emission (INTL)", "axon"])
             .Title(string.Create(CultureInfo.InvariantCulture, $"subnet {metagraph.Netuid} at block {metagraph.Block}"));
-        foreach (var header in new[] { "uid", "role", "hotkey", "stake (INTL)", "permit", "active", "consensus", "vtrust", "incentive", "dividends", "last emission (INTL)", "axon" })
-        {
-            table.AddColumn(new TableColumn(header).RightAligned());
-        }
         foreach (var n in metagraph.Neurons)
         {
             var hotkey = n.Hotkey.ToString();
