@@ -3,7 +3,7 @@
 #   1. tools/bootstrap.sh (toolchain into .tools/)   2. dotnet build Intelligence.sln -c Release
 #   3. anvil on a free loopback port                  4. contracts/script/Deploy.s.sol -> addresses JSON
 #   5. intelligence devnet demo: a subnet with validators and miners driven through the C# chain client,
-#      every epoch replayed by Intelligence.Consensus ("parity: ok" or exit 1)
+#      every epoch replayed by Intelligence.Consensus ("parity: ok", or exit 3 on a difference)
 # anvil is stopped on exit, whatever happens. Extra arguments go to `intelligence devnet demo`
 # (e.g. --validators 3 --miners 8 --rounds 3). DEVNET_SKIP_BOOTSTRAP=1 / DEVNET_SKIP_BUILD=1 skip steps 1 / 2.
 set -euo pipefail

@@ -50,5 +50,31 @@ public class DevnetDemoTests(AnvilNode anvil) : IClassFixture<AnvilNode>
         Assert.Contains("'network'", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Demo_UnreachableNode_FailsWithExitTwo()
+    {
+        using var file = new CliRunner.TempFile("""{ "chainId": 31337, "network": "0x0000000000000000000000000000000000000001", "token": "0x0000000000000000000000000000000000000001", "views": "0x0000000000000000000000000000000000000001", "yuma": "0x0000000000000000000000000000000000000001", "startBlock": 0 }""");
+        // A port nothing listens on: bind one, note it, release it.
+        int port;
+        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        var (code, stdout, stderr) = await Run("devnet", "demo", "--rpc", $"http://127.0.0.1:{port}", "--addresses", file.Path);
+        Assert.Equal(2, code);
+        Assert.DoesNotContain("parity", stdout, StringComparison.Ordinal);
+        Assert.StartsWith("error: ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Demo_OutOfRangeOption_IsAUsageError()
+    {
+        var (code, stdout, stderr) = await Run("devnet", "demo", "--rpc", "http://127.0.0.1:1", "--addresses", "x.json", "--validators", "0");
+        Assert.Equal(1, code);
+        Assert.DoesNotContain("parity", stdout, StringComparison.Ordinal);
+        Assert.Contains("--validators must be in 1..16", stderr, StringComparison.Ordinal);
+    }
+
     private static Task<(int ExitCode, string Stdout, string Stderr)> Run(params string[] args) => CliRunner.Run(Timeout, args);
 }

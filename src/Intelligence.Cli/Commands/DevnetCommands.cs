@@ -43,7 +43,7 @@ internal static class DevnetCommands
         timeout.Validators.Add(r => Range(r, timeout, 1, 86_400));
         var command = new Command("demo",
             "Create a subnet, register validators and miners, stake, serve axons, commit and reveal weights, run epochs, " +
-            "print the metagraph and check every epoch against the C# Yuma engine (exit 1 on a difference)")
+            "print the metagraph and check every epoch against the C# Yuma engine (exit 3 on a difference)")
         {
             rpc, addresses, validators, miners, rounds, tempo, seed, timeout,
         };
@@ -80,6 +80,9 @@ internal static class DevnetCommands
         return command;
     }
 
+    /// <summary>Exit status when an epoch stored something other than the C# engine computes (1 is a usage error, 2 any other failure).</summary>
+    internal const int ParityFailed = 3;
+
     private static int ReportParity(IReadOnlyList<ParityReport> reports, TextWriter output, TextWriter error)
     {
         var failed = reports.Where(r => !r.Ok).ToList();
@@ -98,7 +101,7 @@ internal static class DevnetCommands
             }
         }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"parity: FAILED ({failed.Count} of {reports.Count} epochs differ)"));
-        return 1;
+        return ParityFailed;
     }
 
     private static Uri? ParseRpc(string? text) =>

@@ -25,6 +25,7 @@ internal sealed class DevnetDemo : IDisposable
     private readonly EthClient _eth;
     private readonly string _walletRoot = Path.Combine(Path.GetTempPath(), "intelligence-devnet-" + Guid.NewGuid().ToString("N"));
     private readonly List<ParityReport> _reports = [];
+    private readonly List<PrivateKey> _hotkeys = [];
     private NonceManager _nonces = null!;
     private ulong _chainId;
     private NetworkContract _net = null!;
@@ -82,6 +83,7 @@ internal sealed class DevnetDemo : IDisposable
             var name = i < _options.Validators ? $"validator{i + 1}" : $"miner{i - _options.Validators + 1}";
             wallet.CreateHotkey(name, WalletPassword, ScryptParameters.Light);
             var hotkey = wallet.UnlockHotkey(name, WalletPassword);
+            _hotkeys.Add(hotkey);
             // Hotkeys send their own axon and weight transactions, so they need gas money.
             await owner.SendAndWaitAsync(new TransactionRequest { To = hotkey.Address, Value = Ether, GasLimit = 21_000 }, TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
             var digest = await _net.RegistrationDigestAsync(netuid, hotkey.Address, owner.Address, ct).ConfigureAwait(false);
@@ -200,6 +202,10 @@ internal sealed class DevnetDemo : IDisposable
     public void Dispose()
     {
         _eth.Rpc.Dispose();
+        foreach (var key in _hotkeys)
+        {
+            key.Dispose();
+        }
         if (Directory.Exists(_walletRoot))
         {
             Directory.Delete(_walletRoot, recursive: true);
