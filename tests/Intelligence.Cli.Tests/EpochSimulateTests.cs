@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Diagnostics;
 
 namespace Intelligence.Cli.Tests;
@@ -95,14 +94,7 @@ public class EpochSimulateTests
         Assert.Equal("", await stderr.WaitAsync(Timeout));
     }
 
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var config = new InvocationConfiguration { Output = output, Error = error };
-        int code = await Program.BuildRoot().Parse(args).InvokeAsync(config).WaitAsync(Timeout);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static Task<(int ExitCode, string Stdout, string Stderr)> Run(params string[] args) => CliRunner.Run(Timeout, args);
 
     private static string FindRoot()
     {

@@ -7,6 +7,7 @@ internal static class CommandGroups
 {
     public static IEnumerable<Command> All()
     {
+        yield return DevnetCommands.Create();
         yield return EpochCommands.Create();
         yield return ModelCommands.Create();
         yield return SubnetCommands.Create();

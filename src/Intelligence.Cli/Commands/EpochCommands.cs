@@ -75,19 +75,8 @@ internal static class EpochCommands
 
     private static void WriteTable(EpochResult result, TextWriter output)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Out = new AnsiConsoleOutput(output),
-            Interactive = InteractionSupport.No,
-        });
-        console.Profile.Width = 160;
-        var table = new Table().Border(TableBorder.Simple);
-        foreach (var header in new[] { "uid", "active", "permit", "stake", "consensus", "vtrust", "incentive", "dividends", "emission (base units)" })
-        {
-            table.AddColumn(new TableColumn(header).RightAligned());
-        }
+        var console = PlainConsole.Create(output);
+        var table = PlainConsole.Table(["uid", "active", "permit", "stake", "consensus", "vtrust", "incentive", "dividends", "emission (base units)"]);
         for (int u = 0; u < result.Emission.Length; u++)
         {
             table.AddRow(

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Intelligence.Chain.Rpc;
+
+namespace Intelligence.Cli.Tests;
+
+/// <summary>A real anvil on a free loopback port, started for a test class and killed after it.</summary>
+public sealed class AnvilNode : IAsyncLifetime
+{
+    private Process? _process;
+
+    /// <summary>The node's JSON-RPC endpoint.</summary>
+    public Uri Endpoint { get; private set; } = null!;
+
+    /// <summary>A client of the node.</summary>
+    public EthClient Client { get; private set; } = null!;
+
+    /// <summary>The node's chain id.</summary>
+    public ulong ChainId { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        int port;
+        using (var listener = new TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        Endpoint = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
+        var start = new ProcessStartInfo(Path.Combine(ToolsDir(), "bin", "anvil"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--silent" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        _process = Process.Start(start) ?? throw new InvalidOperationException("anvil did not start");
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        Client = new EthClient(new JsonRpcClient(Endpoint, new JsonRpcOptions { RequestTimeout = TimeSpan.FromSeconds(5), MaxRetries = 0 }));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try
+            {
+                ChainId = await Client.ChainIdAsync().WaitAsync(TimeSpan.FromSeconds(10));
+                return;
+            }
+            catch (RpcTransportException) when (DateTime.UtcNow < deadline && !_process.HasExited)
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+
+    public Task DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
+        }
+        _process?.Dispose();
+        Client?.Rpc.Dispose();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Deploys the contracts with contracts/script/Deploy.s.sol (as tools/devnet.sh does) from anvil's first default
+    /// account and returns the addresses JSON, copied to a temp file the caller deletes. The first run compiles the
+    /// contracts (solc-js); later runs reuse forge's cache.
+    /// </summary>
+    public async Task<string> DeployWithForgeAsync(TimeSpan timeout)
+    {
+        var name = $"test-{Guid.NewGuid():N}.json";
+        var start = new ProcessStartInfo(Path.Combine(ToolsDir(), "bin", "forge"))
+        {
+            WorkingDirectory = Path.Combine(RepoRoot(), "contracts"),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "script", "script/Deploy.s.sol", "--rpc-url", Endpoint.ToString(), "--broadcast", "--silent" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        // anvil's first default account (mnemonic "test test ... junk"): a public test key.
+        start.Environment["PRIVATE_KEY"] = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+        start.Environment["ADDRESSES_OUT"] = "deployments/" + name;
+        using var forge = Process.Start(start) ?? throw new InvalidOperationException("forge did not start");
+        var stdout = forge.StandardOutput.ReadToEndAsync();
+        var stderr = forge.StandardError.ReadToEndAsync();
+        using (var cts = new CancellationTokenSource(timeout))
+        {
+            try
+            {
+                await forge.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                forge.Kill(entireProcessTree: true);
+                throw new TimeoutException($"forge script did not finish in {timeout}");
+            }
+        }
+        var written = Path.Combine(start.WorkingDirectory, "deployments", name);
+        if (forge.ExitCode != 0 || !File.Exists(written))
+        {
+            throw new InvalidOperationException($"forge script exited {forge.ExitCode}: {await stdout.WaitAsync(timeout)} {await stderr.WaitAsync(timeout)}");
+        }
+        var copy = Path.Combine(Path.GetTempPath(), "intelligence-addresses-" + name);
+        File.Move(written, copy);
+        return copy;
+    }
+
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Intelligence.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("Intelligence.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>The toolchain folder: INTELLIGENCE_TOOLS_DIR, else .tools next to Intelligence.sln.</summary>
+    private static string ToolsDir()
+    {
+        var env = Environment.GetEnvironmentVariable("INTELLIGENCE_TOOLS_DIR");
+        return !string.IsNullOrEmpty(env) && File.Exists(Path.Combine(env, "bin", "anvil")) ? env : Path.Combine(RepoRoot(), ".tools");
+    }
+}
