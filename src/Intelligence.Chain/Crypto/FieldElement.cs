@@ -125,35 +125,34 @@ internal readonly struct FieldElement
 
     public static FieldElement Mul(in FieldElement a, in FieldElement b)
     {
-        ulong c = 0;
-        var t0 = MulAdd(a.N0, b.N0, 0, ref c);
-        var t1 = MulAdd(a.N0, b.N1, 0, ref c);
-        var t2 = MulAdd(a.N0, b.N2, 0, ref c);
-        var t3 = MulAdd(a.N0, b.N3, 0, ref c);
-        var t4 = c;
-
-        c = 0;
-        t1 = MulAdd(a.N1, b.N0, t1, ref c);
-        t2 = MulAdd(a.N1, b.N1, t2, ref c);
-        t3 = MulAdd(a.N1, b.N2, t3, ref c);
-        t4 = MulAdd(a.N1, b.N3, t4, ref c);
-        var t5 = c;
-
-        c = 0;
-        t2 = MulAdd(a.N2, b.N0, t2, ref c);
-        t3 = MulAdd(a.N2, b.N1, t3, ref c);
-        t4 = MulAdd(a.N2, b.N2, t4, ref c);
-        t5 = MulAdd(a.N2, b.N3, t5, ref c);
-        var t6 = c;
-
-        c = 0;
-        t3 = MulAdd(a.N3, b.N0, t3, ref c);
-        t4 = MulAdd(a.N3, b.N1, t4, ref c);
-        t5 = MulAdd(a.N3, b.N2, t5, ref c);
-        t6 = MulAdd(a.N3, b.N3, t6, ref c);
-        var t7 = c;
-
-        return Reduce(t0, t1, t2, t3, t4, t5, t6, t7);
+        // Product scanning (Comba): each column of the 512-bit product is summed into a three-word
+        // accumulator, so the carries of different products do not form one long serial chain.
+        ulong a0 = a.N0, a1 = a.N1, a2 = a.N2, a3 = a.N3;
+        ulong b0 = b.N0, b1 = b.N1, b2 = b.N2, b3 = b.N3;
+        ulong c0 = 0, c1 = 0, c2 = 0;
+        MulAcc(a0, b0, ref c0, ref c1, ref c2);
+        var t0 = c0; c0 = c1; c1 = c2; c2 = 0;
+        MulAcc(a0, b1, ref c0, ref c1, ref c2);
+        MulAcc(a1, b0, ref c0, ref c1, ref c2);
+        var t1 = c0; c0 = c1; c1 = c2; c2 = 0;
+        MulAcc(a0, b2, ref c0, ref c1, ref c2);
+        MulAcc(a1, b1, ref c0, ref c1, ref c2);
+        MulAcc(a2, b0, ref c0, ref c1, ref c2);
+        var t2 = c0; c0 = c1; c1 = c2; c2 = 0;
+        MulAcc(a0, b3, ref c0, ref c1, ref c2);
+        MulAcc(a1, b2, ref c0, ref c1, ref c2);
+        MulAcc(a2, b1, ref c0, ref c1, ref c2);
+        MulAcc(a3, b0, ref c0, ref c1, ref c2);
+        var t3 = c0; c0 = c1; c1 = c2; c2 = 0;
+        MulAcc(a1, b3, ref c0, ref c1, ref c2);
+        MulAcc(a2, b2, ref c0, ref c1, ref c2);
+        MulAcc(a3, b1, ref c0, ref c1, ref c2);
+        var t4 = c0; c0 = c1; c1 = c2; c2 = 0;
+        MulAcc(a2, b3, ref c0, ref c1, ref c2);
+        MulAcc(a3, b2, ref c0, ref c1, ref c2);
+        var t5 = c0; c0 = c1; c1 = c2;
+        MulAcc2(a3, b3, ref c0, ref c1);
+        return Reduce(t0, t1, t2, t3, t4, t5, c0, c1);
     }
 
     public static FieldElement Square(in FieldElement a)
@@ -197,6 +196,28 @@ internal readonly struct FieldElement
         t6 = Adc(t6, l3, ref c);
         t7 = Adc(t7, h3, ref c);
         return Reduce(t0, t1, t2, t3, t4, t5, t6, t7);
+    }
+
+    /// <summary>(c2, c1, c0) += a * b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MulAcc(ulong a, ulong b, ref ulong c0, ref ulong c1, ref ulong c2)
+    {
+        var hi = MulHigh(a, b);
+        var lo = a * b;
+        c0 += lo;
+        hi += c0 < lo ? 1UL : 0UL; // hi <= 2^64 - 2, so this cannot wrap.
+        c1 += hi;
+        c2 += c1 < hi ? 1UL : 0UL;
+    }
+
+    /// <summary>(c1, c0) += a * b for the top column, whose sum fits in 128 bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MulAcc2(ulong a, ulong b, ref ulong c0, ref ulong c1)
+    {
+        var hi = MulHigh(a, b);
+        var lo = a * b;
+        c0 += lo;
+        c1 += hi + (c0 < lo ? 1UL : 0UL);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
