@@ -121,12 +121,18 @@ public class GlvTests
     public void Split_RandomScalars_RecombinesAndHalvesTheSize()
     {
         var rng = new Random(3);
-        for (var i = 0; i < 500; i++)
+        var edges = new[] { BigInteger.Zero, BigInteger.One, N - 1, N >> 1, (N >> 1) + 1, Glv.Lambda, N - Glv.Lambda, BigInteger.One << 128 };
+        for (var i = 0; i < 2000 + edges.Length; i++)
         {
             var b = new byte[32];
             rng.NextBytes(b);
-            var k = Scalar.FromBytesReduced(b);
+            var k = i < edges.Length ? Scalar.FromBigInteger(edges[i]) : Scalar.FromBytesReduced(b);
             Glv.Split(k, out var k1, out var n1, out var k2, out var n2);
+            Glv.SplitReference(k, out var r1, out var rn1, out var r2, out var rn2);
+            var diff1 = Scalar.ToBigInteger(k1) * (n1 ? -1 : 1) - Scalar.ToBigInteger(r1) * (rn1 ? -1 : 1);
+            var diff2 = Scalar.ToBigInteger(k2) * (n2 ? -1 : 1) - Scalar.ToBigInteger(r2) * (rn2 ? -1 : 1);
+            Assert.True(BigInteger.Abs(diff1) < BigInteger.One << 130, "the fast split is within a basis vector of the exact one");
+            Assert.True(BigInteger.Abs(diff2) < BigInteger.One << 130, "the fast split is within a basis vector of the exact one");
             var v1 = Scalar.ToBigInteger(k1) * (n1 ? -1 : 1);
             var v2 = Scalar.ToBigInteger(k2) * (n2 ? -1 : 1);
             var recombined = ((v1 + (v2 * Glv.Lambda)) % N + N) % N;
