@@ -66,12 +66,41 @@ public class ArithmeticTests
             Assert.Equal(x * y % P, Fe(FieldElement.Mul(a, b)));
             Assert.Equal(x * x % P, Fe(FieldElement.Square(a)));
             Assert.Equal(x.IsZero ? 0 : BigInteger.ModPow(x, P - 2, P), Fe(FieldElement.Invert(a)));
+            Assert.Equal(x.IsZero ? 0 : BigInteger.ModPow(x, P - 2, P), Fe(FieldElement.InvertVartime(a)));
             var isSquare = x.IsZero || BigInteger.ModPow(x, (P - 1) / 2, P).IsOne;
             Assert.Equal(isSquare, FieldElement.TrySqrt(a, out var root));
             if (isSquare)
             {
                 Assert.Equal(x, BigInteger.ModPow(Fe(root), 2, P));
             }
+        }
+    }
+
+    [Fact]
+    public void InvertVartime_PowersOfTwoAndRandomValues_MatchFermat()
+    {
+        // Long runs of zero bits exercise the multi-bit halving steps (k up to 63, repeated).
+        var values = new List<BigInteger>();
+        for (var k = 0; k < 256; k++)
+        {
+            var t = BigInteger.One << k;
+            values.AddRange([t, t + 1, t - 1, P - t, N - t, (t << 1) - 1]);
+        }
+        var rng = new Random(11);
+        for (var i = 0; i < 2000; i++)
+        {
+            var b = new byte[32];
+            rng.NextBytes(b);
+            values.Add(ToBig(b));
+        }
+        foreach (var v in values)
+        {
+            var fx = ((v % P) + P) % P;
+            var fe = FieldElement.FromBytes(ToBytes(fx), out _);
+            Assert.Equal(fx.IsZero ? 0 : BigInteger.ModPow(fx, P - 2, P), Fe(FieldElement.InvertVartime(fe)));
+            var sx = ((v % N) + N) % N;
+            var sc = Scalar.FromBigInteger(sx);
+            Assert.Equal(sx.IsZero ? 0 : BigInteger.ModPow(sx, N - 2, N), Scalar.ToBigInteger(Scalar.InvertVartime(sc)));
         }
     }
 

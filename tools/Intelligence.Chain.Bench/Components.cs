@@ -14,6 +14,7 @@ internal static class Components
         Console.WriteLine($"field square     {measure(seconds, () => sink = FieldElement.Square(sink)),14:N0}/s");
         Console.WriteLine($"field add        {measure(seconds, () => sink = FieldElement.Add(sink, b)),14:N0}/s");
         Console.WriteLine($"field invert     {measure(seconds, () => sink = FieldElement.Invert(sink)),14:N0}/s");
+        Console.WriteLine($"field inv (gcd)  {measure(seconds, () => sink = FieldElement.InvertVartime(sink)),14:N0}/s");
         var s = Scalar.FromBytesReduced(Keccak256.Hash("s"u8));
         var t = s;
         Console.WriteLine($"scalar montmul   {measure(seconds, () => t = Scalar.MontMul(t, s)),14:N0}/s");

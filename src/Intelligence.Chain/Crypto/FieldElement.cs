@@ -284,6 +284,18 @@ internal readonly struct FieldElement
         return Mul(SquareN(t, 2), a);
     }
 
+    private static readonly U256 PLimbs = new(0xFFFFFFFEFFFFFC2FUL, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue);
+
+    private static readonly ulong PNegInv = ModInverse.NegInverse64(0xFFFFFFFEFFFFFC2FUL);
+
+    /// <summary>1/a by the binary extended Euclidean algorithm; variable time, so for public values only. 0 maps to 0.</summary>
+    public static FieldElement InvertVartime(in FieldElement a)
+    {
+        var n = a.Normalize();
+        var x = ModInverse.Vartime(new U256(n.N0, n.N1, n.N2, n.N3), PLimbs, PNegInv);
+        return new FieldElement(x.L0, x.L1, x.L2, x.L3);
+    }
+
     /// <summary>A square root a^((p+1)/4) (p = 3 mod 4); false when a is not a square.</summary>
     public static bool TrySqrt(in FieldElement a, out FieldElement root)
     {

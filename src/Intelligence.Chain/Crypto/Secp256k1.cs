@@ -124,14 +124,17 @@ internal static class Secp256k1
         return new JacobianPoint(x3, y3, z3, false);
     }
 
-    public static bool TryToAffine(in JacobianPoint p, out AffinePoint result)
+    public static bool TryToAffine(in JacobianPoint p, out AffinePoint result) => TryToAffine(p, false, out result);
+
+    /// <summary>To affine coordinates; <paramref name="publicZ"/> allows the faster variable-time inversion.</summary>
+    public static bool TryToAffine(in JacobianPoint p, bool publicZ, out AffinePoint result)
     {
         if (p.Infinity)
         {
             result = default;
             return false;
         }
-        var zi = FieldElement.Invert(p.Z);
+        var zi = publicZ ? FieldElement.InvertVartime(p.Z) : FieldElement.Invert(p.Z);
         var zi2 = FieldElement.Square(zi);
         result = new AffinePoint(FieldElement.Mul(p.X, zi2).Normalize(), FieldElement.Mul(p.Y, FieldElement.Mul(zi2, zi)).Normalize());
         return true;
@@ -530,7 +533,7 @@ internal static class Secp256k1
         var e = Scalar.FromBytesReduced(hash32);
         var u1 = Scalar.Mul(Scalar.Negate(e), rInv);
         var u2 = Scalar.Mul(s, rInv);
-        if (!TryToAffine(MulAdd(u1, u2, bigR), out var q))
+        if (!TryToAffine(MulAdd(u1, u2, bigR), publicZ: true, out var q))
         {
             return false;
         }
