@@ -65,6 +65,7 @@ public class ArithmeticTests
             Assert.Equal(((x - y) % P + P) % P, Fe(FieldElement.Sub(a, b)));
             Assert.Equal(x * y % P, Fe(FieldElement.Mul(a, b)));
             Assert.Equal(x * x % P, Fe(FieldElement.Square(a)));
+            Assert.Equal(x * BigInteger.ModPow(2, P - 2, P) % P, Fe(FieldElement.Half(a)));
             Assert.Equal(x.IsZero ? 0 : BigInteger.ModPow(x, P - 2, P), Fe(FieldElement.Invert(a)));
             Assert.Equal(x.IsZero ? 0 : BigInteger.ModPow(x, P - 2, P), Fe(FieldElement.InvertVartime(a)));
             var isSquare = x.IsZero || BigInteger.ModPow(x, (P - 1) / 2, P).IsOne;

@@ -119,6 +119,20 @@ internal readonly struct FieldElement
         return new FieldElement(r0, r1, r2, r3);
     }
 
+    /// <summary>a / 2: an odd value gets p added first (the carry becomes the top bit after the shift).</summary>
+    public static FieldElement Half(in FieldElement a)
+    {
+        ulong r0 = a.N0, r1 = a.N1, r2 = a.N2, r3 = a.N3, c = 0;
+        if ((r0 & 1) != 0)
+        {
+            r0 = Adc(r0, 0xFFFFFFFEFFFFFC2FUL, ref c);
+            r1 = Adc(r1, ulong.MaxValue, ref c);
+            r2 = Adc(r2, ulong.MaxValue, ref c);
+            r3 = Adc(r3, ulong.MaxValue, ref c);
+        }
+        return new FieldElement((r0 >> 1) | (r1 << 63), (r1 >> 1) | (r2 << 63), (r2 >> 1) | (r3 << 63), (r3 >> 1) | (c << 63));
+    }
+
     public static FieldElement Negate(in FieldElement a) => Sub(Zero, a);
 
     public static FieldElement Double(in FieldElement a) => Add(a, a);

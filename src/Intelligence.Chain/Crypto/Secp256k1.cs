@@ -51,19 +51,15 @@ internal static class Secp256k1
         {
             return p;
         }
-        // dbl-2009-l (a = 0): 2M + 5S.
-        var a = FieldElement.Square(p.X);
-        var b = FieldElement.Square(p.Y);
-        var c = FieldElement.Square(b);
-        var xb = FieldElement.Add(p.X, b);
-        var d = FieldElement.Double(FieldElement.Sub(FieldElement.Sub(FieldElement.Square(xb), a), c));
-        var e = FieldElement.Add(FieldElement.Double(a), a);
-        var f = FieldElement.Square(e);
-        var x3 = FieldElement.Sub(f, FieldElement.Double(d));
-        var c8 = FieldElement.Double(FieldElement.Double(FieldElement.Double(c)));
-        var y3 = FieldElement.Sub(FieldElement.Mul(e, FieldElement.Sub(d, x3)), c8);
-        var z3 = FieldElement.Double(FieldElement.Mul(p.Y, p.Z));
-        return new JacobianPoint(x3, y3, z3, false);
+        // With L = 3/2 X^2 (the slope's numerator, halved) and S = Y^2: X3 = L^2 - 2XS,
+        // Y3 = L(XS - X3) - S^2, Z3 = YZ (the usual result scaled by 1/2 per Z): 3M + 4S, few additions.
+        var s = FieldElement.Square(p.Y);
+        var x2 = FieldElement.Square(p.X);
+        var l = FieldElement.Half(FieldElement.Add(FieldElement.Double(x2), x2));
+        var t = FieldElement.Mul(p.X, s);
+        var x3 = FieldElement.Sub(FieldElement.Square(l), FieldElement.Double(t));
+        var y3 = FieldElement.Sub(FieldElement.Mul(l, FieldElement.Sub(t, x3)), FieldElement.Square(s));
+        return new JacobianPoint(x3, y3, FieldElement.Mul(p.Y, p.Z), false);
     }
 
     /// <summary>Jacobian + affine (madd-2007-bl), with the doubling and inverse cases handled.</summary>
