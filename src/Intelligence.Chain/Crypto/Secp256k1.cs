@@ -62,30 +62,27 @@ internal static class Secp256k1
         return new JacobianPoint(x3, y3, FieldElement.Mul(p.Y, p.Z), false);
     }
 
-    /// <summary>Jacobian + affine (madd-2007-bl), with the doubling and inverse cases handled.</summary>
+    /// <summary>Jacobian + affine (8M + 3S with few additions), with the doubling and inverse cases handled.</summary>
     public static JacobianPoint AddMixed(in JacobianPoint p, in AffinePoint q)
     {
         if (p.Infinity)
         {
             return JacobianPoint.FromAffine(q);
         }
+        // H = X2 Z1^2 - X1, R = Y2 Z1^3 - Y1; X3 = R^2 - H^3 - 2 X1 H^2, Y3 = R (X1 H^2 - X3) - Y1 H^3, Z3 = Z1 H.
         var z1z1 = FieldElement.Square(p.Z);
-        var u2 = FieldElement.Mul(q.X, z1z1);
-        var s2 = FieldElement.Mul(q.Y, FieldElement.Mul(p.Z, z1z1));
-        var h = FieldElement.Sub(u2, p.X);
-        var rr = FieldElement.Double(FieldElement.Sub(s2, p.Y));
+        var h = FieldElement.Sub(FieldElement.Mul(q.X, z1z1), p.X);
+        var r = FieldElement.Sub(FieldElement.Mul(q.Y, FieldElement.Mul(p.Z, z1z1)), p.Y);
         if (h.IsZero)
         {
-            return rr.IsZero ? Double(p) : JacobianPoint.AtInfinity;
+            return r.IsZero ? Double(p) : JacobianPoint.AtInfinity;
         }
         var hh = FieldElement.Square(h);
-        var i = FieldElement.Double(FieldElement.Double(hh));
-        var j = FieldElement.Mul(h, i);
-        var v = FieldElement.Mul(p.X, i);
-        var x3 = FieldElement.Sub(FieldElement.Sub(FieldElement.Square(rr), j), FieldElement.Double(v));
-        var y3 = FieldElement.Sub(FieldElement.Mul(rr, FieldElement.Sub(v, x3)), FieldElement.Double(FieldElement.Mul(p.Y, j)));
-        var z3 = FieldElement.Sub(FieldElement.Sub(FieldElement.Square(FieldElement.Add(p.Z, h)), z1z1), hh);
-        return new JacobianPoint(x3, y3, z3, false);
+        var hhh = FieldElement.Mul(h, hh);
+        var v = FieldElement.Mul(p.X, hh);
+        var x3 = FieldElement.Sub(FieldElement.Sub(FieldElement.Square(r), hhh), FieldElement.Double(v));
+        var y3 = FieldElement.Sub(FieldElement.Mul(r, FieldElement.Sub(v, x3)), FieldElement.Mul(p.Y, hhh));
+        return new JacobianPoint(x3, y3, FieldElement.Mul(p.Z, h), false);
     }
 
     /// <summary>Jacobian + Jacobian (add-2007-bl), with the doubling and inverse cases handled.</summary>
