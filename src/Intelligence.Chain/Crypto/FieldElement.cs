@@ -137,6 +137,7 @@ internal readonly struct FieldElement
 
     public static FieldElement Double(in FieldElement a) => Add(a, a);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static FieldElement Mul(in FieldElement a, in FieldElement b)
     {
         // Product scanning (Comba): each column of the 512-bit product is summed into a three-word
@@ -169,6 +170,7 @@ internal readonly struct FieldElement
         return Reduce(t0, t1, t2, t3, t4, t5, c0, c1);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static FieldElement Square(in FieldElement a)
     {
         // Off-diagonal products once, doubled, plus the squares on the diagonal.
@@ -262,6 +264,7 @@ internal readonly struct FieldElement
         return new FieldElement(r0, r1, r2, r3);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static FieldElement SquareN(FieldElement a, int n)
     {
         for (var i = 0; i < n; i++)

@@ -39,6 +39,7 @@ internal static class ModInverse
     }
 
     /// <summary>1/a mod m for an odd prime m and 0 &lt;= a &lt; m; 0 maps to 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static U256 Vartime(U256 a, in U256 m, ulong mNegInv)
     {
         if (a.IsZero)

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 using static Intelligence.Chain.Crypto.Limb;
 
@@ -97,6 +98,7 @@ internal readonly struct Scalar
     public static Scalar Negate(in Scalar a) => a.IsZero ? a : SubRaw(Order, a);
 
     /// <summary>Montgomery product a * b / 2^256 mod n.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Scalar MontMul(in Scalar a, in Scalar b)
     {
         ulong t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0;

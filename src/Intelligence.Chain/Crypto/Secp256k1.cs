@@ -45,6 +45,7 @@ internal static class Secp256k1
     /// <summary>Odd multiples 1G, 3G, ..., (2^(w-1) - 1)G in affine form.</summary>
     private static readonly AffinePoint[] GTable = OddMultiples(G, GWindow);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static JacobianPoint Double(in JacobianPoint p)
     {
         if (p.Infinity)
@@ -63,6 +64,7 @@ internal static class Secp256k1
     }
 
     /// <summary>Jacobian + affine (8M + 3S with few additions), with the doubling and inverse cases handled.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static JacobianPoint AddMixed(in JacobianPoint p, in AffinePoint q)
     {
         if (p.Infinity)
@@ -331,6 +333,7 @@ internal static class Secp256k1
     /// u1*G + u2*P in one interleaved pass. Both scalars are split with the GLV endomorphism into halves of
     /// about 128 bits, so the loop runs about 130 doublings over four wNAF streams.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static JacobianPoint MulAdd(in Scalar u1, in Scalar u2, in AffinePoint p)
     {
         Span<sbyte> g1 = stackalloc sbyte[258];
