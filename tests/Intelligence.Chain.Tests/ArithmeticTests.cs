@@ -65,13 +65,43 @@ public class ArithmeticTests
             Assert.Equal(((x - y) % P + P) % P, Fe(FieldElement.Sub(a, b)));
             Assert.Equal(x * y % P, Fe(FieldElement.Mul(a, b)));
             Assert.Equal(x * x % P, Fe(FieldElement.Square(a)));
+            Assert.Equal(x * BigInteger.ModPow(2, P - 2, P) % P, Fe(FieldElement.Half(a)));
             Assert.Equal(x.IsZero ? 0 : BigInteger.ModPow(x, P - 2, P), Fe(FieldElement.Invert(a)));
+            Assert.Equal(x.IsZero ? 0 : BigInteger.ModPow(x, P - 2, P), Fe(FieldElement.InvertVartime(a)));
             var isSquare = x.IsZero || BigInteger.ModPow(x, (P - 1) / 2, P).IsOne;
             Assert.Equal(isSquare, FieldElement.TrySqrt(a, out var root));
             if (isSquare)
             {
                 Assert.Equal(x, BigInteger.ModPow(Fe(root), 2, P));
             }
+        }
+    }
+
+    [Fact]
+    public void InvertVartime_PowersOfTwoAndRandomValues_MatchFermat()
+    {
+        // Long runs of zero bits exercise the multi-bit halving steps (k up to 63, repeated).
+        var values = new List<BigInteger>();
+        for (var k = 0; k < 256; k++)
+        {
+            var t = BigInteger.One << k;
+            values.AddRange([t, t + 1, t - 1, P - t, N - t, (t << 1) - 1]);
+        }
+        var rng = new Random(11);
+        for (var i = 0; i < 2000; i++)
+        {
+            var b = new byte[32];
+            rng.NextBytes(b);
+            values.Add(ToBig(b));
+        }
+        foreach (var v in values)
+        {
+            var fx = ((v % P) + P) % P;
+            var fe = FieldElement.FromBytes(ToBytes(fx), out _);
+            Assert.Equal(fx.IsZero ? 0 : BigInteger.ModPow(fx, P - 2, P), Fe(FieldElement.InvertVartime(fe)));
+            var sx = ((v % N) + N) % N;
+            var sc = Scalar.FromBigInteger(sx);
+            Assert.Equal(sx.IsZero ? 0 : BigInteger.ModPow(sx, N - 2, N), Scalar.ToBigInteger(Scalar.InvertVartime(sc)));
         }
     }
 
@@ -121,12 +151,18 @@ public class GlvTests
     public void Split_RandomScalars_RecombinesAndHalvesTheSize()
     {
         var rng = new Random(3);
-        for (var i = 0; i < 500; i++)
+        var edges = new[] { BigInteger.Zero, BigInteger.One, N - 1, N >> 1, (N >> 1) + 1, Glv.Lambda, N - Glv.Lambda, BigInteger.One << 128 };
+        for (var i = 0; i < 2000 + edges.Length; i++)
         {
             var b = new byte[32];
             rng.NextBytes(b);
-            var k = Scalar.FromBytesReduced(b);
+            var k = i < edges.Length ? Scalar.FromBigInteger(edges[i]) : Scalar.FromBytesReduced(b);
             Glv.Split(k, out var k1, out var n1, out var k2, out var n2);
+            Glv.SplitReference(k, out var r1, out var rn1, out var r2, out var rn2);
+            var diff1 = Scalar.ToBigInteger(k1) * (n1 ? -1 : 1) - Scalar.ToBigInteger(r1) * (rn1 ? -1 : 1);
+            var diff2 = Scalar.ToBigInteger(k2) * (n2 ? -1 : 1) - Scalar.ToBigInteger(r2) * (rn2 ? -1 : 1);
+            Assert.True(BigInteger.Abs(diff1) < BigInteger.One << 130, "the fast split is within a basis vector of the exact one");
+            Assert.True(BigInteger.Abs(diff2) < BigInteger.One << 130, "the fast split is within a basis vector of the exact one");
             var v1 = Scalar.ToBigInteger(k1) * (n1 ? -1 : 1);
             var v2 = Scalar.ToBigInteger(k2) * (n2 ? -1 : 1);
             var recombined = ((v1 + (v2 * Glv.Lambda)) % N + N) % N;

@@ -119,43 +119,58 @@ internal readonly struct FieldElement
         return new FieldElement(r0, r1, r2, r3);
     }
 
+    /// <summary>a / 2: an odd value gets p added first (the carry becomes the top bit after the shift).</summary>
+    public static FieldElement Half(in FieldElement a)
+    {
+        ulong r0 = a.N0, r1 = a.N1, r2 = a.N2, r3 = a.N3, c = 0;
+        if ((r0 & 1) != 0)
+        {
+            r0 = Adc(r0, 0xFFFFFFFEFFFFFC2FUL, ref c);
+            r1 = Adc(r1, ulong.MaxValue, ref c);
+            r2 = Adc(r2, ulong.MaxValue, ref c);
+            r3 = Adc(r3, ulong.MaxValue, ref c);
+        }
+        return new FieldElement((r0 >> 1) | (r1 << 63), (r1 >> 1) | (r2 << 63), (r2 >> 1) | (r3 << 63), (r3 >> 1) | (c << 63));
+    }
+
     public static FieldElement Negate(in FieldElement a) => Sub(Zero, a);
 
     public static FieldElement Double(in FieldElement a) => Add(a, a);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static FieldElement Mul(in FieldElement a, in FieldElement b)
     {
-        ulong c = 0;
-        var t0 = MulAdd(a.N0, b.N0, 0, ref c);
-        var t1 = MulAdd(a.N0, b.N1, 0, ref c);
-        var t2 = MulAdd(a.N0, b.N2, 0, ref c);
-        var t3 = MulAdd(a.N0, b.N3, 0, ref c);
-        var t4 = c;
-
-        c = 0;
-        t1 = MulAdd(a.N1, b.N0, t1, ref c);
-        t2 = MulAdd(a.N1, b.N1, t2, ref c);
-        t3 = MulAdd(a.N1, b.N2, t3, ref c);
-        t4 = MulAdd(a.N1, b.N3, t4, ref c);
-        var t5 = c;
-
-        c = 0;
-        t2 = MulAdd(a.N2, b.N0, t2, ref c);
-        t3 = MulAdd(a.N2, b.N1, t3, ref c);
-        t4 = MulAdd(a.N2, b.N2, t4, ref c);
-        t5 = MulAdd(a.N2, b.N3, t5, ref c);
-        var t6 = c;
-
-        c = 0;
-        t3 = MulAdd(a.N3, b.N0, t3, ref c);
-        t4 = MulAdd(a.N3, b.N1, t4, ref c);
-        t5 = MulAdd(a.N3, b.N2, t5, ref c);
-        t6 = MulAdd(a.N3, b.N3, t6, ref c);
-        var t7 = c;
-
-        return Reduce(t0, t1, t2, t3, t4, t5, t6, t7);
+        // Product scanning (Comba): each column of the 512-bit product is summed into a three-word
+        // accumulator, so the carries of different products do not form one long serial chain.
+        ulong a0 = a.N0, a1 = a.N1, a2 = a.N2, a3 = a.N3;
+        ulong b0 = b.N0, b1 = b.N1, b2 = b.N2, b3 = b.N3;
+        ulong c0 = 0, c1 = 0, c2 = 0;
+        MulAcc(a0, b0, ref c0, ref c1, ref c2);
+        var t0 = c0; c0 = c1; c1 = c2; c2 = 0;
+        MulAcc(a0, b1, ref c0, ref c1, ref c2);
+        MulAcc(a1, b0, ref c0, ref c1, ref c2);
+        var t1 = c0; c0 = c1; c1 = c2; c2 = 0;
+        MulAcc(a0, b2, ref c0, ref c1, ref c2);
+        MulAcc(a1, b1, ref c0, ref c1, ref c2);
+        MulAcc(a2, b0, ref c0, ref c1, ref c2);
+        var t2 = c0; c0 = c1; c1 = c2; c2 = 0;
+        MulAcc(a0, b3, ref c0, ref c1, ref c2);
+        MulAcc(a1, b2, ref c0, ref c1, ref c2);
+        MulAcc(a2, b1, ref c0, ref c1, ref c2);
+        MulAcc(a3, b0, ref c0, ref c1, ref c2);
+        var t3 = c0; c0 = c1; c1 = c2; c2 = 0;
+        MulAcc(a1, b3, ref c0, ref c1, ref c2);
+        MulAcc(a2, b2, ref c0, ref c1, ref c2);
+        MulAcc(a3, b1, ref c0, ref c1, ref c2);
+        var t4 = c0; c0 = c1; c1 = c2; c2 = 0;
+        MulAcc(a2, b3, ref c0, ref c1, ref c2);
+        MulAcc(a3, b2, ref c0, ref c1, ref c2);
+        var t5 = c0; c0 = c1; c1 = c2;
+        MulAcc2(a3, b3, ref c0, ref c1);
+        return Reduce(t0, t1, t2, t3, t4, t5, c0, c1);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static FieldElement Square(in FieldElement a)
     {
         // Off-diagonal products once, doubled, plus the squares on the diagonal.
@@ -199,6 +214,28 @@ internal readonly struct FieldElement
         return Reduce(t0, t1, t2, t3, t4, t5, t6, t7);
     }
 
+    /// <summary>(c2, c1, c0) += a * b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MulAcc(ulong a, ulong b, ref ulong c0, ref ulong c1, ref ulong c2)
+    {
+        var hi = MulHigh(a, b);
+        var lo = a * b;
+        c0 += lo;
+        hi += c0 < lo ? 1UL : 0UL; // hi <= 2^64 - 2, so this cannot wrap.
+        c1 += hi;
+        c2 += c1 < hi ? 1UL : 0UL;
+    }
+
+    /// <summary>(c1, c0) += a * b for the top column, whose sum fits in 128 bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MulAcc2(ulong a, ulong b, ref ulong c0, ref ulong c1)
+    {
+        var hi = MulHigh(a, b);
+        var lo = a * b;
+        c0 += lo;
+        c1 += hi + (c0 < lo ? 1UL : 0UL);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static FieldElement Reduce(ulong t0, ulong t1, ulong t2, ulong t3, ulong t4, ulong t5, ulong t6, ulong t7)
     {
@@ -227,6 +264,7 @@ internal readonly struct FieldElement
         return new FieldElement(r0, r1, r2, r3);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static FieldElement SquareN(FieldElement a, int n)
     {
         for (var i = 0; i < n; i++)
@@ -261,6 +299,18 @@ internal readonly struct FieldElement
         t = Mul(SquareN(t, 5), a);
         t = Mul(SquareN(t, 3), x2);
         return Mul(SquareN(t, 2), a);
+    }
+
+    private static readonly U256 PLimbs = new(0xFFFFFFFEFFFFFC2FUL, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue);
+
+    private static readonly ulong PNegInv = ModInverse.NegInverse64(0xFFFFFFFEFFFFFC2FUL);
+
+    /// <summary>1/a by the binary extended Euclidean algorithm; variable time, so for public values only. 0 maps to 0.</summary>
+    public static FieldElement InvertVartime(in FieldElement a)
+    {
+        var n = a.Normalize();
+        var x = ModInverse.Vartime(new U256(n.N0, n.N1, n.N2, n.N3), PLimbs, PNegInv);
+        return new FieldElement(x.L0, x.L1, x.L2, x.L3);
     }
 
     /// <summary>A square root a^((p+1)/4) (p = 3 mod 4); false when a is not a square.</summary>

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 using static Intelligence.Chain.Crypto.Limb;
 
@@ -25,7 +26,7 @@ internal readonly struct Scalar
     public static readonly Scalar HalfOrder = new(0xDFE92F46681B20A0UL, 0x5D576E7357A4501DUL, 0xFFFFFFFFFFFFFFFFUL, 0x7FFFFFFFFFFFFFFFUL);
 
     /// <summary>-n^-1 mod 2^64.</summary>
-    private static readonly ulong NPrime = ComputeNPrime();
+    private static readonly ulong NPrime = ModInverse.NegInverse64(0xBFD25E8CD0364141UL);
 
     /// <summary>2^512 mod n, to enter the Montgomery domain.</summary>
     private static readonly Scalar R2 = FromBigInteger(BigInteger.ModPow(2, 512, ToBigInteger(Order)));
@@ -97,6 +98,7 @@ internal readonly struct Scalar
     public static Scalar Negate(in Scalar a) => a.IsZero ? a : SubRaw(Order, a);
 
     /// <summary>Montgomery product a * b / 2^256 mod n.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Scalar MontMul(in Scalar a, in Scalar b)
     {
         ulong t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0;
@@ -164,104 +166,16 @@ internal readonly struct Scalar
     }
 
     /// <summary>
-    /// 1/a mod n by the binary extended Euclidean algorithm: several times faster than <see cref="Invert"/>
-    /// but its running time depends on a, so use it for public values only (the r of a signature).
+    /// 1/a mod n by the binary extended Euclidean algorithm (<see cref="ModInverse"/>): several times faster
+    /// than <see cref="Invert"/> but its running time depends on a, so use it for public values only.
     /// </summary>
     public static Scalar InvertVartime(in Scalar a)
     {
-        if (a.IsZero)
-        {
-            return a;
-        }
-        // Invariants: x1 * a = u and x2 * a = v (mod n); gcd(a, n) = 1, so u or v reaches 1.
-        Span<ulong> u = [a.N0, a.N1, a.N2, a.N3];
-        Span<ulong> v = [Order.N0, Order.N1, Order.N2, Order.N3];
-        Span<ulong> x1 = [1, 0, 0, 0];
-        Span<ulong> x2 = [0, 0, 0, 0];
-        while (!IsOne(u) && !IsOne(v))
-        {
-            while ((u[0] & 1) == 0)
-            {
-                ShiftRight(u, 0);
-                HalveModOrder(x1);
-            }
-            while ((v[0] & 1) == 0)
-            {
-                ShiftRight(v, 0);
-                HalveModOrder(x2);
-            }
-            if (GreaterOrEqual(u, v))
-            {
-                SubInPlace(u, v);
-                SubModOrder(x1, x2);
-            }
-            else
-            {
-                SubInPlace(v, u);
-                SubModOrder(x2, x1);
-            }
-        }
-        var x = IsOne(u) ? x1 : x2;
-        return new Scalar(x[0], x[1], x[2], x[3]);
+        var x = ModInverse.Vartime(new U256(a.N0, a.N1, a.N2, a.N3), OrderLimbs, NPrime);
+        return new Scalar(x.L0, x.L1, x.L2, x.L3);
     }
 
-    private static bool IsOne(ReadOnlySpan<ulong> x) => x[0] == 1 && (x[1] | x[2] | x[3]) == 0;
-
-    private static bool GreaterOrEqual(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b)
-    {
-        for (var i = 3; i >= 0; i--)
-        {
-            if (a[i] != b[i])
-            {
-                return a[i] > b[i];
-            }
-        }
-        return true;
-    }
-
-    private static void ShiftRight(Span<ulong> x, ulong topBit)
-    {
-        x[0] = (x[0] >> 1) | (x[1] << 63);
-        x[1] = (x[1] >> 1) | (x[2] << 63);
-        x[2] = (x[2] >> 1) | (x[3] << 63);
-        x[3] = (x[3] >> 1) | (topBit << 63);
-    }
-
-    private static ulong SubInPlace(Span<ulong> a, ReadOnlySpan<ulong> b)
-    {
-        ulong borrow = 0;
-        for (var i = 0; i < 4; i++)
-        {
-            a[i] = Sbb(a[i], b[i], ref borrow);
-        }
-        return borrow;
-    }
-
-    private static ulong AddOrder(Span<ulong> a)
-    {
-        ulong carry = 0;
-        a[0] = Adc(a[0], Order.N0, ref carry);
-        a[1] = Adc(a[1], Order.N1, ref carry);
-        a[2] = Adc(a[2], Order.N2, ref carry);
-        a[3] = Adc(a[3], Order.N3, ref carry);
-        return carry;
-    }
-
-    /// <summary>x / 2 mod n: an odd x gets n added first (the 257th bit shifts back in).</summary>
-    private static void HalveModOrder(Span<ulong> x)
-    {
-        var carry = (x[0] & 1) != 0 ? AddOrder(x) : 0;
-        ShiftRight(x, carry);
-    }
-
-    /// <summary>x - y mod n for x, y below n.</summary>
-    private static void SubModOrder(Span<ulong> x, ReadOnlySpan<ulong> y)
-    {
-        if (SubInPlace(x, y) != 0)
-        {
-            AddOrder(x);
-        }
-    }
+    private static readonly U256 OrderLimbs = new(Order.N0, Order.N1, Order.N2, Order.N3);
 
     public static BigInteger ToBigInteger(in Scalar s)
     {
@@ -277,17 +191,5 @@ internal readonly struct Scalar
         var bytes = v.ToByteArray(isUnsigned: true, isBigEndian: true);
         bytes.CopyTo(b[(32 - bytes.Length)..]);
         return FromBytesRaw(b);
-    }
-
-    private static ulong ComputeNPrime()
-    {
-        // Newton iteration for the inverse of n0 mod 2^64 (each step doubles the correct bits).
-        var n0 = 0xBFD25E8CD0364141UL;
-        var x = n0;
-        for (var i = 0; i < 6; i++)
-        {
-            x *= 2 - (n0 * x);
-        }
-        return 0 - x;
     }
 }

@@ -45,51 +45,46 @@ internal static class Secp256k1
     /// <summary>Odd multiples 1G, 3G, ..., (2^(w-1) - 1)G in affine form.</summary>
     private static readonly AffinePoint[] GTable = OddMultiples(G, GWindow);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static JacobianPoint Double(in JacobianPoint p)
     {
         if (p.Infinity)
         {
             return p;
         }
-        // dbl-2009-l (a = 0): 2M + 5S.
-        var a = FieldElement.Square(p.X);
-        var b = FieldElement.Square(p.Y);
-        var c = FieldElement.Square(b);
-        var xb = FieldElement.Add(p.X, b);
-        var d = FieldElement.Double(FieldElement.Sub(FieldElement.Sub(FieldElement.Square(xb), a), c));
-        var e = FieldElement.Add(FieldElement.Double(a), a);
-        var f = FieldElement.Square(e);
-        var x3 = FieldElement.Sub(f, FieldElement.Double(d));
-        var c8 = FieldElement.Double(FieldElement.Double(FieldElement.Double(c)));
-        var y3 = FieldElement.Sub(FieldElement.Mul(e, FieldElement.Sub(d, x3)), c8);
-        var z3 = FieldElement.Double(FieldElement.Mul(p.Y, p.Z));
-        return new JacobianPoint(x3, y3, z3, false);
+        // With L = 3/2 X^2 (the slope's numerator, halved) and S = Y^2: X3 = L^2 - 2XS,
+        // Y3 = L(XS - X3) - S^2, Z3 = YZ (the usual result scaled by 1/2 per Z): 3M + 4S, few additions.
+        var s = FieldElement.Square(p.Y);
+        var x2 = FieldElement.Square(p.X);
+        var l = FieldElement.Half(FieldElement.Add(FieldElement.Double(x2), x2));
+        var t = FieldElement.Mul(p.X, s);
+        var x3 = FieldElement.Sub(FieldElement.Square(l), FieldElement.Double(t));
+        var y3 = FieldElement.Sub(FieldElement.Mul(l, FieldElement.Sub(t, x3)), FieldElement.Square(s));
+        return new JacobianPoint(x3, y3, FieldElement.Mul(p.Y, p.Z), false);
     }
 
-    /// <summary>Jacobian + affine (madd-2007-bl), with the doubling and inverse cases handled.</summary>
+    /// <summary>Jacobian + affine (8M + 3S with few additions), with the doubling and inverse cases handled.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static JacobianPoint AddMixed(in JacobianPoint p, in AffinePoint q)
     {
         if (p.Infinity)
         {
             return JacobianPoint.FromAffine(q);
         }
+        // H = X2 Z1^2 - X1, R = Y2 Z1^3 - Y1; X3 = R^2 - H^3 - 2 X1 H^2, Y3 = R (X1 H^2 - X3) - Y1 H^3, Z3 = Z1 H.
         var z1z1 = FieldElement.Square(p.Z);
-        var u2 = FieldElement.Mul(q.X, z1z1);
-        var s2 = FieldElement.Mul(q.Y, FieldElement.Mul(p.Z, z1z1));
-        var h = FieldElement.Sub(u2, p.X);
-        var rr = FieldElement.Double(FieldElement.Sub(s2, p.Y));
+        var h = FieldElement.Sub(FieldElement.Mul(q.X, z1z1), p.X);
+        var r = FieldElement.Sub(FieldElement.Mul(q.Y, FieldElement.Mul(p.Z, z1z1)), p.Y);
         if (h.IsZero)
         {
-            return rr.IsZero ? Double(p) : JacobianPoint.AtInfinity;
+            return r.IsZero ? Double(p) : JacobianPoint.AtInfinity;
         }
         var hh = FieldElement.Square(h);
-        var i = FieldElement.Double(FieldElement.Double(hh));
-        var j = FieldElement.Mul(h, i);
-        var v = FieldElement.Mul(p.X, i);
-        var x3 = FieldElement.Sub(FieldElement.Sub(FieldElement.Square(rr), j), FieldElement.Double(v));
-        var y3 = FieldElement.Sub(FieldElement.Mul(rr, FieldElement.Sub(v, x3)), FieldElement.Double(FieldElement.Mul(p.Y, j)));
-        var z3 = FieldElement.Sub(FieldElement.Sub(FieldElement.Square(FieldElement.Add(p.Z, h)), z1z1), hh);
-        return new JacobianPoint(x3, y3, z3, false);
+        var hhh = FieldElement.Mul(h, hh);
+        var v = FieldElement.Mul(p.X, hh);
+        var x3 = FieldElement.Sub(FieldElement.Sub(FieldElement.Square(r), hhh), FieldElement.Double(v));
+        var y3 = FieldElement.Sub(FieldElement.Mul(r, FieldElement.Sub(v, x3)), FieldElement.Mul(p.Y, hhh));
+        return new JacobianPoint(x3, y3, FieldElement.Mul(p.Z, h), false);
     }
 
     /// <summary>Jacobian + Jacobian (add-2007-bl), with the doubling and inverse cases handled.</summary>
@@ -124,14 +119,17 @@ internal static class Secp256k1
         return new JacobianPoint(x3, y3, z3, false);
     }
 
-    public static bool TryToAffine(in JacobianPoint p, out AffinePoint result)
+    public static bool TryToAffine(in JacobianPoint p, out AffinePoint result) => TryToAffine(p, false, out result);
+
+    /// <summary>To affine coordinates; <paramref name="publicZ"/> allows the faster variable-time inversion.</summary>
+    public static bool TryToAffine(in JacobianPoint p, bool publicZ, out AffinePoint result)
     {
         if (p.Infinity)
         {
             result = default;
             return false;
         }
-        var zi = FieldElement.Invert(p.Z);
+        var zi = publicZ ? FieldElement.InvertVartime(p.Z) : FieldElement.Invert(p.Z);
         var zi2 = FieldElement.Square(zi);
         result = new AffinePoint(FieldElement.Mul(p.X, zi2).Normalize(), FieldElement.Mul(p.Y, FieldElement.Mul(zi2, zi)).Normalize());
         return true;
@@ -175,6 +173,60 @@ internal static class Secp256k1
             }
         }
         return BatchToAffine(jac);
+    }
+
+    /// <summary>
+    /// Odd multiples P, 3P, ... of a point without any inversion: the table is built on an isomorphic curve
+    /// (x, y) -> (x zg^2, y zg^3) on which 2P and then all entries share one Z, so each entry is stored as
+    /// affine there. The caller maps other points the same way and multiplies the result's Z by zg.
+    /// </summary>
+    internal static void OddMultiplesGlobalZ(in AffinePoint p, Span<AffinePoint> table, out FieldElement zg)
+    {
+        var count = table.Length;
+        // 2P has Z = dz; on the curve scaled by dz it is the affine point (X, Y), so additions of it are mixed.
+        var d = Double(JacobianPoint.FromAffine(p));
+        var dz2 = FieldElement.Square(d.Z);
+        var twoP = new AffinePoint(d.X, d.Y);
+        Span<JacobianPoint> jac = stackalloc JacobianPoint[count];
+        Span<FieldElement> ratio = stackalloc FieldElement[count];
+        jac[0] = new JacobianPoint(FieldElement.Mul(p.X, dz2), FieldElement.Mul(p.Y, FieldElement.Mul(dz2, d.Z)), FieldElement.One, false);
+        for (var i = 1; i < count; i++)
+        {
+            jac[i] = AddMixedDistinct(jac[i - 1], twoP, out ratio[i]);
+        }
+
+        // Bring every entry to the last entry's Z: entry i scales by the product of the later Z ratios.
+        var last = count - 1;
+        table[last] = new AffinePoint(jac[last].X, jac[last].Y);
+        var scale = FieldElement.One;
+        for (var i = last - 1; i >= 0; i--)
+        {
+            scale = FieldElement.Mul(scale, ratio[i + 1]);
+            var scale2 = FieldElement.Square(scale);
+            table[i] = new AffinePoint(FieldElement.Mul(jac[i].X, scale2), FieldElement.Mul(jac[i].Y, FieldElement.Mul(scale2, scale)));
+        }
+        zg = FieldElement.Mul(d.Z, jac[last].Z);
+    }
+
+    /// <summary>
+    /// Jacobian + affine for points known to differ and not be inverses (consecutive odd multiples of a
+    /// point of prime order); also returns Z3 / Z1.
+    /// </summary>
+    private static JacobianPoint AddMixedDistinct(in JacobianPoint p, in AffinePoint q, out FieldElement zRatio)
+    {
+        var z1z1 = FieldElement.Square(p.Z);
+        var u2 = FieldElement.Mul(q.X, z1z1);
+        var s2 = FieldElement.Mul(q.Y, FieldElement.Mul(p.Z, z1z1));
+        var h = FieldElement.Sub(u2, p.X);
+        var rr = FieldElement.Double(FieldElement.Sub(s2, p.Y));
+        var hh = FieldElement.Square(h);
+        var i = FieldElement.Double(FieldElement.Double(hh));
+        var j = FieldElement.Mul(h, i);
+        var v = FieldElement.Mul(p.X, i);
+        var x3 = FieldElement.Sub(FieldElement.Sub(FieldElement.Square(rr), j), FieldElement.Double(v));
+        var y3 = FieldElement.Sub(FieldElement.Mul(rr, FieldElement.Sub(v, x3)), FieldElement.Double(FieldElement.Mul(p.Y, j)));
+        zRatio = FieldElement.Double(h);
+        return new JacobianPoint(x3, y3, FieldElement.Mul(p.Z, zRatio), false);
     }
 
     /// <summary>Width-w non-adjacent form of a scalar; returns the number of digits written.</summary>
@@ -242,22 +294,37 @@ internal static class Secp256k1
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static JacobianPoint AddDigit(in JacobianPoint acc, int digit, AffinePoint[] table, bool negate)
+    private static JacobianPoint AddDigit(in JacobianPoint acc, int digit, ReadOnlySpan<AffinePoint> table, bool negate)
     {
         var add = digit > 0 != negate;
         var entry = table[(digit > 0 ? digit : -digit) >> 1];
         return AddMixed(acc, add ? entry : entry.Negate());
     }
 
+    /// <summary>Adds a G-table entry mapped onto the scaled curve of the P table: (x zg^2, y zg^3).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static JacobianPoint AddDigitScaled(in JacobianPoint acc, int digit, AffinePoint[] table, bool negate, in FieldElement zg2, in FieldElement zg3)
+    {
+        var add = digit > 0 != negate;
+        var entry = table[(digit > 0 ? digit : -digit) >> 1];
+        var y = FieldElement.Mul(entry.Y, zg3);
+        return AddMixed(acc, new AffinePoint(FieldElement.Mul(entry.X, zg2), add ? y : FieldElement.Negate(y)));
+    }
+
     /// <summary>The same odd multiples mapped through the endomorphism (x, y) -> (beta x, y), i.e. multiplied by lambda.</summary>
     private static AffinePoint[] Endomorphism(AffinePoint[] table)
     {
         var result = new AffinePoint[table.Length];
+        Endomorphism(table, result);
+        return result;
+    }
+
+    private static void Endomorphism(ReadOnlySpan<AffinePoint> table, Span<AffinePoint> result)
+    {
         for (var i = 0; i < table.Length; i++)
         {
-            result[i] = new AffinePoint(FieldElement.Mul(table[i].X, Glv.Beta).Normalize(), table[i].Y);
+            result[i] = new AffinePoint(FieldElement.Mul(table[i].X, Glv.Beta), table[i].Y);
         }
-        return result;
     }
 
     private static readonly AffinePoint[] GLambdaTable = Endomorphism(GTable);
@@ -266,38 +333,56 @@ internal static class Secp256k1
     /// u1*G + u2*P in one interleaved pass. Both scalars are split with the GLV endomorphism into halves of
     /// about 128 bits, so the loop runs about 130 doublings over four wNAF streams.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static JacobianPoint MulAdd(in Scalar u1, in Scalar u2, in AffinePoint p)
     {
         Span<sbyte> g1 = stackalloc sbyte[258];
         Span<sbyte> g2 = stackalloc sbyte[258];
-        Span<sbyte> p1 = stackalloc sbyte[258];
-        Span<sbyte> p2 = stackalloc sbyte[258];
         Glv.Split(u1, out var a1, out var a1Neg, out var a2, out var a2Neg);
         var lg1 = Wnaf(a1, GWindow, g1);
         var lg2 = Wnaf(a2, GWindow, g2);
-        int lp1 = 0, lp2 = 0;
-        bool b1Neg = false, b2Neg = false;
-        AffinePoint[] pTable = [], pLambdaTable = [];
-        if (!u2.IsZero)
+        var acc = JacobianPoint.AtInfinity;
+        if (u2.IsZero)
         {
-            Glv.Split(u2, out var b1, out b1Neg, out var b2, out b2Neg);
-            lp1 = Wnaf(b1, PWindow, p1);
-            lp2 = Wnaf(b2, PWindow, p2);
-            pTable = OddMultiples(p, PWindow);
-            pLambdaTable = Endomorphism(pTable);
+            for (var i = Math.Max(lg1, lg2) - 1; i >= 0; i--)
+            {
+                acc = Double(acc);
+                if (i < lg1 && g1[i] != 0)
+                {
+                    acc = AddDigit(acc, g1[i], GTable, a1Neg);
+                }
+                if (i < lg2 && g2[i] != 0)
+                {
+                    acc = AddDigit(acc, g2[i], GLambdaTable, a2Neg);
+                }
+            }
+            return acc;
         }
 
-        var acc = JacobianPoint.AtInfinity;
+        // The P tables live on the curve scaled by zg (no inversion to build them); G entries are mapped
+        // onto it as they are added, and the result's Z is multiplied by zg to come back.
+        Span<sbyte> p1 = stackalloc sbyte[258];
+        Span<sbyte> p2 = stackalloc sbyte[258];
+        Glv.Split(u2, out var b1, out var b1Neg, out var b2, out var b2Neg);
+        var lp1 = Wnaf(b1, PWindow, p1);
+        var lp2 = Wnaf(b2, PWindow, p2);
+        Span<AffinePoint> pTable = stackalloc AffinePoint[1 << (PWindow - 2)];
+        Span<AffinePoint> pLambdaTable = stackalloc AffinePoint[1 << (PWindow - 2)];
+        OddMultiplesGlobalZ(p, pTable, out var zg);
+        Endomorphism(pTable, pLambdaTable);
+        var zg2 = FieldElement.Square(zg);
+        var zg3 = FieldElement.Mul(zg2, zg);
+
         for (var i = Math.Max(Math.Max(lg1, lg2), Math.Max(lp1, lp2)) - 1; i >= 0; i--)
         {
             acc = Double(acc);
             if (i < lg1 && g1[i] != 0)
             {
-                acc = AddDigit(acc, g1[i], GTable, a1Neg);
+                acc = AddDigitScaled(acc, g1[i], GTable, a1Neg, zg2, zg3);
             }
             if (i < lg2 && g2[i] != 0)
             {
-                acc = AddDigit(acc, g2[i], GLambdaTable, a2Neg);
+                acc = AddDigitScaled(acc, g2[i], GLambdaTable, a2Neg, zg2, zg3);
             }
             if (i < lp1 && p1[i] != 0)
             {
@@ -308,7 +393,7 @@ internal static class Secp256k1
                 acc = AddDigit(acc, p2[i], pLambdaTable, b2Neg);
             }
         }
-        return acc;
+        return acc.Infinity ? acc : new JacobianPoint(acc.X, acc.Y, FieldElement.Mul(acc.Z, zg), false);
     }
 
     /// <summary>k*G.</summary>
@@ -444,7 +529,7 @@ internal static class Secp256k1
         var e = Scalar.FromBytesReduced(hash32);
         var u1 = Scalar.Mul(Scalar.Negate(e), rInv);
         var u2 = Scalar.Mul(s, rInv);
-        if (!TryToAffine(MulAdd(u1, u2, bigR), out var q))
+        if (!TryToAffine(MulAdd(u1, u2, bigR), publicZ: true, out var q))
         {
             return false;
         }
