@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Buffers.Binary;
 using System.Text;
 using Intelligence.Chain;
@@ -58,10 +59,31 @@ public static class SigningDigests
         caller.WriteTo(preimage.Slice((3 * 32) + 12, Address.Length));
         miner.WriteTo(preimage.Slice((4 * 32) + 12, Address.Length));
         BinaryPrimitives.WriteUInt64BigEndian(preimage.Slice((6 * 32) - 8, 8), nonce);
-        Keccak256.Hash(Encoding.UTF8.GetBytes(method), preimage.Slice(6 * 32, 32));
+        MethodHash(method).CopyTo(preimage.Slice(6 * 32, 32));
         Keccak256.Hash(body, preimage.Slice(7 * 32, 32));
         return Keccak256.Hash(preimage);
     }
+
+    /// <summary>keccak256(utf8(method)), cached for the few method paths a process signs or checks.</summary>
+    private static ReadOnlySpan<byte> MethodHash(string method)
+    {
+        if (MethodHashes.TryGetValue(method, out var cached))
+        {
+            return cached;
+        }
+
+        var hash = Keccak256.Hash(Encoding.UTF8.GetBytes(method));
+        if (MethodHashes.Count < MaxCachedMethods)
+        {
+            MethodHashes.TryAdd(method, hash);
+        }
+
+        return hash;
+    }
+
+    // Bounded: only paths of registered methods reach the miner's check, but the cache must not grow on any input.
+    private const int MaxCachedMethods = 64;
+    private static readonly ConcurrentDictionary<string, byte[]> MethodHashes = new(StringComparer.Ordinal);
 
     /// <summary>keccak256(abi.encode(RESPONSE_TAG, requestDigest, bodyHash)).</summary>
     public static byte[] Response(ReadOnlySpan<byte> requestDigest, ReadOnlySpan<byte> bodyHash)
