@@ -9,10 +9,20 @@ namespace Intelligence.Chain;
 public static class PersonalSign
 {
     private static ReadOnlySpan<byte> Prefix => "\u0019Ethereum Signed Message:\n"u8;
+    private static ReadOnlySpan<byte> Prefix32 => "\u0019Ethereum Signed Message:\n32"u8;
 
     /// <summary>The EIP-191 hash of a message.</summary>
     public static byte[] Hash(ReadOnlySpan<byte> message)
     {
+        if (message.Length == 32)
+        {
+            // A 32-byte digest (the common case): the prefix ends in "32"; no length string, no heap buffer.
+            Span<byte> preimage = stackalloc byte[Prefix32.Length + 32];
+            Prefix32.CopyTo(preimage);
+            message.CopyTo(preimage[Prefix32.Length..]);
+            return Keccak256.Hash(preimage);
+        }
+
         var length = Encoding.ASCII.GetBytes(message.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var buffer = new byte[Prefix.Length + length.Length + message.Length];
         Prefix.CopyTo(buffer);

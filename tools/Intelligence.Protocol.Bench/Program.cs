@@ -118,6 +118,9 @@ internal static class Bench
         var sign = CryptoRate(cores, sign: true);
         Console.WriteLine($"# reference, {cores} threads: EIP-191 recover+verify {verify:N0}/s, EIP-191 sign {sign:N0}/s");
         var minerBound = 1 / ((1 / verify) + (1 / sign));
+        // One thread: the CPU cost of the crypto alone, the floor for a signed call's CPU per call.
+        var cryptoMicros = CryptoCpuMicros(sign: false) + CryptoCpuMicros(sign: true);
+        Console.WriteLine($"#   one thread, process CPU time: recover + sign = {cryptoMicros:N0} us per signed call (the crypto-only rows below)");
         Console.WriteLine($"#   a miner does 1 verify + 1 sign per signed call: crypto bound {minerBound:N0} calls/s;");
         Console.WriteLine($"#   ours-ours signed also signs + verifies on the client in the same process: bound {0.5 / ((1 / verify) + (1 / sign)):N0} calls/s");
 
@@ -190,17 +193,23 @@ internal static class Bench
             Console.WriteLine("# node or .tools/npm/node_modules not found: grpc-js rows skipped");
         }
 
-        Print(rows);
+        Print(rows, cryptoMicros, cores);
         return rows.Any(r => r.Errors > 0) ? 1 : 0;
     }
 
-    private static void Print(List<Row> rows)
+    private static void Print(List<Row> rows, double cryptoMicros, int cores)
     {
         Console.WriteLine();
         Console.WriteLine($"{"server",-8} {"client",-8} {"signing",-10} {"conc",4} {"req/s",10} {"p50 ms",8} {"p99 ms",8} {"errors",6} {"cpu us/call",11}  note");
         foreach (var r in rows.OrderBy(r => r.Signing != "none").ThenBy(r => r.Concurrency).ThenBy(r => r.Server).ThenBy(r => r.Client))
         {
             Console.WriteLine($"{r.Server,-8} {r.Client,-8} {r.Signing,-10} {r.Concurrency,4} {r.RequestsPerSecond,10:N0} {r.P50Ms,8:0.000} {r.P99Ms,8:0.000} {r.Errors,6} {r.CpuMicrosPerCall,11:N0}  {r.Note}");
+            if (r is { Server: "ours", Client: "grpc-js", Signing: "request" } && r.CpuMicrosPerCall > 0)
+            {
+                // The miner's crypto-only bound next to its signed row: 1 recover + 1 sign per call, per core.
+                Console.WriteLine($"{"crypto",-8} {"-",-8} {"bound",-10} {r.Concurrency,4} {cores * 1e6 / cryptoMicros,10:N0} {"-",8} {"-",8} {"-",6} {cryptoMicros,11:N0}  " +
+                    $"1/(recover+sign) x {cores} cores; the row above reaches {cryptoMicros / r.CpuMicrosPerCall:P0} of it per CPU-second");
+            }
         }
     }
 
@@ -295,6 +304,32 @@ internal static class Bench
         }
 
         return file;
+    }
+
+    /// <summary>Process CPU time per EIP-191 recover (or sign) on one thread: the same clock as the rows' CPU per call.</summary>
+    private static double CryptoCpuMicros(bool sign)
+    {
+        using var key = PrivateKey.FromHex(Program.ValidatorKeyHex);
+        var digest = Keccak256.Hash("bench"u8);
+        var signature = PersonalSign.Sign(key, digest);
+        var until = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 2);
+        var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+        long count = 0;
+        while (Stopwatch.GetTimestamp() < until)
+        {
+            if (sign)
+            {
+                PersonalSign.Sign(key, digest);
+            }
+            else
+            {
+                PersonalSign.Verify(digest, signature, key.Address);
+            }
+
+            count++;
+        }
+
+        return (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalMicroseconds / Math.Max(count, 1);
     }
 
     private static double CryptoRate(int threads, bool sign)

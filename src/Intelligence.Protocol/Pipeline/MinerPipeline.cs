@@ -46,11 +46,13 @@ public sealed class MinerPipeline : IServerInterceptor
 {
     private readonly PrivateKey _minerKey;
     private readonly MinerPipelineOptions _options;
+    private readonly string _minerHex;
 
     /// <summary>Creates the default pipeline. The miner key stays owned by the caller.</summary>
     public MinerPipeline(PrivateKey minerKey, MinerPipelineOptions options, ICallerDirectory directory, INonceStore? nonces = null, IRateLimiter? rateLimiter = null)
     {
         _minerKey = minerKey;
+        _minerHex = minerKey.Address.ToLowerHex();
         _options = options;
         Blacklist = new BlacklistStage(directory, options);
         Signature = new SignatureStage(nonces ?? new InMemoryNonceStore(), options, minerKey.Address);
@@ -131,7 +133,7 @@ public sealed class MinerPipeline : IServerInterceptor
             }
 
             var digest = SigningDigests.Response(call.RequestDigest, hasher.Finish());
-            context.ResponseTrailers.Add(new(SigningHeaders.Miner, _minerKey.Address.ToLowerHex()));
+            context.ResponseTrailers.Add(new(SigningHeaders.Miner, _minerHex));
             context.ResponseTrailers.Add(new(SigningHeaders.ResponseSignature, PersonalSign.Sign(_minerKey, digest).ToHex()));
         };
     }

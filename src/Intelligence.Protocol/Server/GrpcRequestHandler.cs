@@ -274,26 +274,21 @@ public sealed partial class GrpcRequestHandler
                 Start();
             }
 
-            if (context.OnResponseMessage is null && !_compress)
+            if (!_compress)
             {
-                // Fast path: serialize straight into the response pipe after the 5-byte header.
-                var span = writer.GetSpan(GrpcFrame.HeaderSize + size);
-                GrpcFrame.WriteHeader(span, compressed: false, size);
-                message.WriteTo(span.Slice(GrpcFrame.HeaderSize, size));
+                // Serialize straight into the response pipe after the 5-byte header; a response hook (the miner's
+                // body hasher) reads the message bytes in place, so signing costs no extra copy.
+                var memory = writer.GetMemory(GrpcFrame.HeaderSize + size);
+                GrpcFrame.WriteHeader(memory.Span, compressed: false, size);
+                message.WriteTo(memory.Span.Slice(GrpcFrame.HeaderSize, size));
+                context.OnResponseMessage?.Invoke(context, memory.Slice(GrpcFrame.HeaderSize, size));
                 writer.Advance(GrpcFrame.HeaderSize + size);
             }
             else
             {
                 var bytes = message.ToByteArray();
                 context.OnResponseMessage?.Invoke(context, bytes);
-                if (_compress)
-                {
-                    GrpcFrame.Write(writer, compressed: true, MessageCompression.Compress(bytes));
-                }
-                else
-                {
-                    GrpcFrame.Write(writer, compressed: false, bytes);
-                }
+                GrpcFrame.Write(writer, compressed: true, MessageCompression.Compress(bytes));
             }
 
             if (streaming)

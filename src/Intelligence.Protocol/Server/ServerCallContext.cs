@@ -48,7 +48,8 @@ public sealed class ServerCallContext
 
     /// <summary>
     /// Called with each serialized response message (uncompressed) before it is written; the miner pipeline
-    /// uses it to sign responses. Set by interceptors.
+    /// uses it to sign responses. Set by interceptors. The bytes may live in the response buffer: read them during the
+    /// call, do not keep them.
     /// </summary>
     public Action<ServerCallContext, ReadOnlyMemory<byte>>? OnResponseMessage { get; set; }
 

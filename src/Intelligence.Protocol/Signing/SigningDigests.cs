@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Buffers.Binary;
 using System.Text;
 using Intelligence.Chain;
@@ -58,10 +59,31 @@ public static class SigningDigests
         caller.WriteTo(preimage.Slice((3 * 32) + 12, Address.Length));
         miner.WriteTo(preimage.Slice((4 * 32) + 12, Address.Length));
         BinaryPrimitives.WriteUInt64BigEndian(preimage.Slice((6 * 32) - 8, 8), nonce);
-        Keccak256.Hash(Encoding.UTF8.GetBytes(method), preimage.Slice(6 * 32, 32));
+        MethodHash(method).CopyTo(preimage.Slice(6 * 32, 32));
         Keccak256.Hash(body, preimage.Slice(7 * 32, 32));
         return Keccak256.Hash(preimage);
     }
+
+    /// <summary>keccak256(utf8(method)), cached for the few method paths a process signs or checks.</summary>
+    private static ReadOnlySpan<byte> MethodHash(string method)
+    {
+        if (MethodHashes.TryGetValue(method, out var cached))
+        {
+            return cached;
+        }
+
+        var hash = Keccak256.Hash(Encoding.UTF8.GetBytes(method));
+        if (MethodHashes.Count < MaxCachedMethods)
+        {
+            MethodHashes.TryAdd(method, hash);
+        }
+
+        return hash;
+    }
+
+    // Bounded: only paths of registered methods reach the miner's check, but the cache must not grow on any input.
+    private const int MaxCachedMethods = 64;
+    private static readonly ConcurrentDictionary<string, byte[]> MethodHashes = new(StringComparer.Ordinal);
 
     /// <summary>keccak256(abi.encode(RESPONSE_TAG, requestDigest, bodyHash)).</summary>
     public static byte[] Response(ReadOnlySpan<byte> requestDigest, ReadOnlySpan<byte> bodyHash)
@@ -80,21 +102,41 @@ public static class SigningDigests
 /// </summary>
 public sealed class ResponseBodyHasher
 {
-    private readonly List<byte[]> _hashes = new(1);
+    // The first message's hash is kept inline: a unary response (the common case) allocates no list.
+    private byte[]? _first;
+    private List<byte[]>? _more;
 
     /// <summary>Adds one serialized message.</summary>
-    public void Add(ReadOnlySpan<byte> message) => _hashes.Add(Keccak256.Hash(message));
+    public void Add(ReadOnlySpan<byte> message)
+    {
+        var hash = Keccak256.Hash(message);
+        if (_first is null)
+        {
+            _first = hash;
+        }
+        else
+        {
+            (_more ??= []).Add(hash);
+        }
+    }
 
     /// <summary>Number of messages added.</summary>
-    public int Count => _hashes.Count;
+    public int Count => _first is null ? 0 : 1 + (_more?.Count ?? 0);
 
     /// <summary>The body hash over the messages added so far.</summary>
     public byte[] Finish()
     {
-        var all = new byte[_hashes.Count * 32];
-        for (var i = 0; i < _hashes.Count; i++)
+        if (_more is null)
         {
-            _hashes[i].CopyTo(all, i * 32);
+            // n = 0 hashes the empty string, n = 1 the single 32-byte word.
+            return Keccak256.Hash(_first ?? []);
+        }
+
+        var all = new byte[Count * 32];
+        _first!.CopyTo(all, 0);
+        for (var i = 0; i < _more.Count; i++)
+        {
+            _more[i].CopyTo(all, (i + 1) * 32);
         }
 
         return Keccak256.Hash(all);
@@ -103,8 +145,8 @@ public sealed class ResponseBodyHasher
     /// <summary>The body hash of a single-message (unary) response.</summary>
     public static byte[] Of(ReadOnlySpan<byte> message)
     {
-        var hasher = new ResponseBodyHasher();
-        hasher.Add(message);
-        return hasher.Finish();
+        Span<byte> inner = stackalloc byte[Keccak256.HashLength];
+        Keccak256.Hash(message, inner);
+        return Keccak256.Hash(inner);
     }
 }
