@@ -83,7 +83,7 @@ public sealed class AnvilNode : IAsyncLifetime
         var name = $"test-{Guid.NewGuid():N}.json";
         var start = new ProcessStartInfo(Path.Combine(ToolsDir(), "bin", "forge"))
         {
-            WorkingDirectory = Path.Combine(RepoRoot(), "contracts"),
+            WorkingDirectory = Path.Combine(RepoPaths.Root(), "contracts"),
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -120,22 +120,11 @@ public sealed class AnvilNode : IAsyncLifetime
         return copy;
     }
 
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Intelligence.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("Intelligence.sln not found above " + AppContext.BaseDirectory);
-    }
 
     /// <summary>The toolchain folder: INTELLIGENCE_TOOLS_DIR, else .tools next to Intelligence.sln.</summary>
     private static string ToolsDir()
     {
         var env = Environment.GetEnvironmentVariable("INTELLIGENCE_TOOLS_DIR");
-        return !string.IsNullOrEmpty(env) && File.Exists(Path.Combine(env, "bin", "anvil")) ? env : Path.Combine(RepoRoot(), ".tools");
+        return !string.IsNullOrEmpty(env) && File.Exists(Path.Combine(env, "bin", "anvil")) ? env : Path.Combine(RepoPaths.Root(), ".tools");
     }
 }

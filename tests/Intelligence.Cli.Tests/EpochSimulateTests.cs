@@ -7,7 +7,7 @@ public class EpochSimulateTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    private static string Fixtures => Path.Combine(FindRoot(), "tests", "fixtures", "consensus");
+    private static string Fixtures => Path.Combine(RepoPaths.Root(), "tests", "fixtures", "consensus");
 
     [Fact]
     public async Task Simulate_JsonFormat_PrintsExactlyTheGoldenResult()
@@ -96,15 +96,4 @@ public class EpochSimulateTests
 
     private static Task<(int ExitCode, string Stdout, string Stderr)> Run(params string[] args) => CliRunner.Run(Timeout, args);
 
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Intelligence.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("Intelligence.sln not found above " + AppContext.BaseDirectory);
-    }
 }
