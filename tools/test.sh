@@ -67,6 +67,13 @@ if [ -n "$node_tests" ]; then
 fi
 
 [ "$failed" -gt 0 ] && status=1
+if [ "$failed" -gt 0 ]; then
+  # Repeat what failed next to the totals, so a log cut to its tail still names the failing tests.
+  echo "== failures"
+  grep -h -A 6 -E '^ +Failed [A-Za-z_]' "$logs/xunit.log" 2>/dev/null | head -n 80
+  grep -h -E '^\[FAIL' "$logs/forge.log" 2>/dev/null | head -n 20
+  grep -h -A 8 -E '^ *not ok ' "$logs/node.log" 2>/dev/null | head -n 60
+fi
 if [ $((passed + failed)) -eq 0 ]; then echo "no tests ran"; status=1; fi
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 exit "$status"
