@@ -290,17 +290,6 @@ internal readonly struct FieldElement
         x223 = Mul(SquareN(x220, 3), x3);
     }
 
-    /// <summary>a^(p-2) = 1/a (Fermat); 0 maps to 0.</summary>
-    public static FieldElement Invert(in FieldElement a)
-    {
-        // p - 2 in binary: 223 ones, 0, 22 ones, 0000101101.
-        Chain(a, out var x2, out var x22, out var x223);
-        var t = Mul(SquareN(x223, 23), x22);
-        t = Mul(SquareN(t, 5), a);
-        t = Mul(SquareN(t, 3), x2);
-        return Mul(SquareN(t, 2), a);
-    }
-
     private static readonly U256 PLimbs = new(0xFFFFFFFEFFFFFC2FUL, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue);
 
     private static readonly ulong PNegInv = ModInverse.NegInverse64(0xFFFFFFFEFFFFFC2FUL);

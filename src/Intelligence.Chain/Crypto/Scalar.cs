@@ -31,9 +31,6 @@ internal readonly struct Scalar
     /// <summary>2^512 mod n, to enter the Montgomery domain.</summary>
     private static readonly Scalar R2 = FromBigInteger(BigInteger.ModPow(2, 512, ToBigInteger(Order)));
 
-    /// <summary>2^256 mod n, one in the Montgomery domain.</summary>
-    private static readonly Scalar MontOne = FromBigInteger(BigInteger.ModPow(2, 256, ToBigInteger(Order)));
-
     public static Scalar Zero => default;
 
     public bool IsZero => (N0 | N1 | N2 | N3) == 0;
@@ -132,42 +129,9 @@ internal readonly struct Scalar
     /// <summary>(a * b) mod n for reduced inputs.</summary>
     public static Scalar Mul(in Scalar a, in Scalar b) => MontMul(MontMul(a, R2), b);
 
-    /// <summary>1/a mod n (Fermat, a^(n-2)), computed in the Montgomery domain with a 4-bit window.</summary>
-    public static Scalar Invert(in Scalar a)
-    {
-        Span<Scalar> table = stackalloc Scalar[16];
-        table[0] = MontOne;
-        table[1] = MontMul(a, R2);
-        for (var i = 2; i < 16; i++)
-        {
-            table[i] = MontMul(table[i - 1], table[1]);
-        }
-
-        // Exponent n - 2, read four bits at a time from the top.
-        var e = SubRaw(Order, new Scalar(2, 0, 0, 0));
-        ReadOnlySpan<ulong> el = [e.N0, e.N1, e.N2, e.N3];
-        var acc = MontOne;
-        for (var limb = 3; limb >= 0; limb--)
-        {
-            for (var shift = 60; shift >= 0; shift -= 4)
-            {
-                acc = MontMul(acc, acc);
-                acc = MontMul(acc, acc);
-                acc = MontMul(acc, acc);
-                acc = MontMul(acc, acc);
-                var nibble = (int)((el[limb] >> shift) & 0xF);
-                if (nibble != 0)
-                {
-                    acc = MontMul(acc, table[nibble]);
-                }
-            }
-        }
-        return MontMul(acc, new Scalar(1, 0, 0, 0));
-    }
-
     /// <summary>
-    /// 1/a mod n by the binary extended Euclidean algorithm (<see cref="ModInverse"/>): several times faster
-    /// than <see cref="Invert"/> but its running time depends on a, so use it for public values only.
+    /// 1/a mod n by the binary extended Euclidean algorithm (<see cref="ModInverse"/>): its running time
+    /// depends on a, so use it for public values only (signing blinds the nonce first).
     /// </summary>
     public static Scalar InvertVartime(in Scalar a)
     {

@@ -27,9 +27,11 @@ internal readonly struct JacobianPoint(FieldElement x, FieldElement y, FieldElem
 
 /// <summary>
 /// secp256k1 arithmetic written for speed: 4x64-bit field limbs with special-form reduction, Jacobian
-/// coordinates, width-8 wNAF over a precomputed affine table for G and width-5 wNAF for the other point
-/// (Strauss-Shamir interleaving). Used for public-key derivation, signing (RFC 6979 nonces) and recovery.
-/// Variable-time: it is checked against BouncyCastle and cast in the tests.
+/// coordinates. Recovery computes u1 G + u2 R with width-8 wNAF over a precomputed affine table for G and
+/// width-5 wNAF for R (Strauss-Shamir interleaving, GLV-split). Secret scalars (keys, signing nonces) go through
+/// <see cref="GeneratorComb"/>, whose sequence of operations does not depend on the scalar, and their inversions
+/// are blinded. The field and scalar arithmetic itself is variable-time; everything is checked against
+/// BouncyCastle and cast in the tests.
 /// </summary>
 internal static class Secp256k1
 {
@@ -40,7 +42,8 @@ internal static class Secp256k1
         new FieldElement(0x59F2815B16F81798UL, 0x029BFCDB2DCE28D9UL, 0x55A06295CE870B07UL, 0x79BE667EF9DCBBACUL),
         new FieldElement(0x9C47D08FFB10D4B8UL, 0xFD17B448A6855419UL, 0x5DA4FBFC0E1108A8UL, 0x483ADA7726A3C465UL));
 
-    private static readonly FieldElement B = new(7, 0, 0, 0);
+    /// <summary>The curve constant b in y^2 = x^3 + b.</summary>
+    internal static readonly FieldElement B = new(7, 0, 0, 0);
 
     /// <summary>Odd multiples 1G, 3G, ..., (2^(w-1) - 1)G in affine form.</summary>
     private static readonly AffinePoint[] GTable = OddMultiples(G, GWindow);
@@ -121,7 +124,10 @@ internal static class Secp256k1
 
     public static bool TryToAffine(in JacobianPoint p, out AffinePoint result) => TryToAffine(p, false, out result);
 
-    /// <summary>To affine coordinates; <paramref name="publicZ"/> allows the faster variable-time inversion.</summary>
+    /// <summary>
+    /// To affine coordinates with the variable-time inversion, blinded unless <paramref name="publicZ"/> says Z
+    /// reveals nothing secret.
+    /// </summary>
     public static bool TryToAffine(in JacobianPoint p, bool publicZ, out AffinePoint result)
     {
         if (p.Infinity)
@@ -129,14 +135,32 @@ internal static class Secp256k1
             result = default;
             return false;
         }
-        var zi = publicZ ? FieldElement.InvertVartime(p.Z) : FieldElement.Invert(p.Z);
+        var zi = publicZ ? FieldElement.InvertVartime(p.Z) : InvertBlinded(p.Z);
         var zi2 = FieldElement.Square(zi);
         result = new AffinePoint(FieldElement.Mul(p.X, zi2).Normalize(), FieldElement.Mul(p.Y, FieldElement.Mul(zi2, zi)).Normalize());
         return true;
     }
 
-    /// <summary>Converts many Jacobian points to affine with one inversion (Montgomery's trick). None may be infinity.</summary>
-    private static AffinePoint[] BatchToAffine(ReadOnlySpan<JacobianPoint> points)
+    /// <summary>1/z for a secret-derived z as b (z b)^-1 with a fresh random b, like <see cref="InvertBlinded(in Scalar)"/>.</summary>
+    private static FieldElement InvertBlinded(in FieldElement z)
+    {
+        Span<byte> random = stackalloc byte[32];
+        FieldElement b;
+        do
+        {
+            RandomNumberGenerator.Fill(random);
+            b = FieldElement.FromBytes(random, out _).Normalize();
+        }
+        while (b.IsZero);
+        CryptographicOperations.ZeroMemory(random);
+        return FieldElement.Mul(b, FieldElement.InvertVartime(FieldElement.Mul(z, b)));
+    }
+
+    /// <summary>
+    /// Converts many public Jacobian points (precomputed tables) to affine with one variable-time inversion
+    /// (Montgomery's trick). None may be infinity.
+    /// </summary>
+    internal static AffinePoint[] BatchToAffine(ReadOnlySpan<JacobianPoint> points)
     {
         var n = points.Length;
         var prefix = new FieldElement[n];
@@ -146,7 +170,7 @@ internal static class Secp256k1
             prefix[i] = acc;
             acc = FieldElement.Mul(acc, points[i].Z);
         }
-        var inv = FieldElement.Invert(acc);
+        var inv = FieldElement.InvertVartime(acc);
         var result = new AffinePoint[n];
         for (var i = n - 1; i >= 0; i--)
         {
@@ -342,22 +366,6 @@ internal static class Secp256k1
         var lg1 = Wnaf(a1, GWindow, g1);
         var lg2 = Wnaf(a2, GWindow, g2);
         var acc = JacobianPoint.AtInfinity;
-        if (u2.IsZero)
-        {
-            for (var i = Math.Max(lg1, lg2) - 1; i >= 0; i--)
-            {
-                acc = Double(acc);
-                if (i < lg1 && g1[i] != 0)
-                {
-                    acc = AddDigit(acc, g1[i], GTable, a1Neg);
-                }
-                if (i < lg2 && g2[i] != 0)
-                {
-                    acc = AddDigit(acc, g2[i], GLambdaTable, a2Neg);
-                }
-            }
-            return acc;
-        }
 
         // The P tables live on the curve scaled by zg (no inversion to build them); G entries are mapped
         // onto it as they are added, and the result's Z is multiplied by zg to come back.
@@ -396,8 +404,8 @@ internal static class Secp256k1
         return acc.Infinity ? acc : new JacobianPoint(acc.X, acc.Y, FieldElement.Mul(acc.Z, zg), false);
     }
 
-    /// <summary>k*G.</summary>
-    public static JacobianPoint MulG(in Scalar k) => MulAdd(k, Scalar.Zero, G);
+    /// <summary>k*G by the fixed-base comb (a fixed sequence of additions, see <see cref="GeneratorComb"/>).</summary>
+    public static JacobianPoint MulG(in Scalar k) => GeneratorComb.Mul(k);
 
     /// <summary>Derives the 64-byte uncompressed public key (x || y) from a valid private scalar.</summary>
     public static void PublicKey(in Scalar d, Span<byte> xy64)
@@ -482,7 +490,7 @@ internal static class Secp256k1
         {
             return false;
         }
-        var s = Scalar.Mul(Scalar.Invert(k), Scalar.Add(e, Scalar.Mul(r, d)));
+        var s = Scalar.Mul(InvertBlinded(k), Scalar.Add(e, Scalar.Mul(r, d)));
         if (s.IsZero)
         {
             return false;
@@ -496,6 +504,24 @@ internal static class Secp256k1
         r.WriteBytes(r32);
         s.WriteBytes(s32);
         return true;
+    }
+
+    /// <summary>
+    /// 1/k for a secret k as b * (k b)^-1 with a fresh random b: the fast variable-time inversion then only sees
+    /// k b, which is uniformly random whatever k is, so its running time says nothing about the nonce.
+    /// </summary>
+    private static Scalar InvertBlinded(in Scalar k)
+    {
+        Span<byte> random = stackalloc byte[32];
+        Scalar b;
+        do
+        {
+            RandomNumberGenerator.Fill(random);
+            b = Scalar.FromBytesReduced(random);
+        }
+        while (b.IsZero);
+        CryptographicOperations.ZeroMemory(random);
+        return Scalar.Mul(b, Scalar.InvertVartime(Scalar.Mul(k, b)));
     }
 
     /// <summary>
