@@ -114,15 +114,15 @@ internal static class Bench
         Console.WriteLine($"# unary Forward, {body.Length}-byte request message (1 KiB tensor), loopback h2c, {seconds:0.#} s per row after {warmup:0.#} s warm-up");
         Console.WriteLine($"# machine: {Environment.ProcessorCount} cores (shared with other work: figures are indicative)");
         var cores = Environment.ProcessorCount;
-        var verify = CryptoRate(cores, sign: false);
-        var sign = CryptoRate(cores, sign: true);
-        Console.WriteLine($"# reference, {cores} threads: EIP-191 recover+verify {verify:N0}/s, EIP-191 sign {sign:N0}/s");
-        var minerBound = 1 / ((1 / verify) + (1 / sign));
-        // One thread: the CPU cost of the crypto alone, the floor for a signed call's CPU per call.
-        var cryptoMicros = CryptoCpuMicros(sign: false) + CryptoCpuMicros(sign: true);
-        Console.WriteLine($"#   one thread, process CPU time: recover + sign = {cryptoMicros:N0} us per signed call (the crypto-only rows below)");
-        Console.WriteLine($"#   a miner does 1 verify + 1 sign per signed call: crypto bound {minerBound:N0} calls/s;");
-        Console.WriteLine($"#   ours-ours signed also signs + verifies on the client in the same process: bound {0.5 / ((1 / verify) + (1 / sign)):N0} calls/s");
+        // The crypto alone, in process CPU time per operation: on one thread with the other cores idle, and with
+        // every core busy at once, the state the machine is in during the signed rows (client and server share it).
+        var quiet = new Crypto(Measure(1, sign: false), Measure(1, sign: true));
+        var loaded = new Crypto(Measure(cores, sign: false), Measure(cores, sign: true));
+        var minerBound = cores * 1e6 / loaded.PerCall;
+        Console.WriteLine($"# crypto, us of CPU per op: recover+verify {quiet.Verify:N1} (one thread) / {loaded.Verify:N1} ({cores} threads), " +
+            $"sign {quiet.Sign:N1} / {loaded.Sign:N1}");
+        Console.WriteLine($"#   a miner does 1 verify + 1 sign per signed call: crypto bound {minerBound:N0} calls/s on {cores} busy cores;");
+        Console.WriteLine($"#   ours-ours signed also signs + verifies on the client in the same process: bound {minerBound / 2:N0} calls/s");
 
         await using (var plain = await GrpcServer.StartAsync(InteropService.Create()))
         await using (var signedServer = await GrpcServer.StartAsync(InteropService.Create(Program.SignedPipeline(minerKey, validatorKey.Address))))
@@ -193,11 +193,11 @@ internal static class Bench
             Console.WriteLine("# node or .tools/npm/node_modules not found: grpc-js rows skipped");
         }
 
-        Print(rows, cryptoMicros, cores);
+        Print(rows, quiet, loaded, cores);
         return rows.Any(r => r.Errors > 0) ? 1 : 0;
     }
 
-    private static void Print(List<Row> rows, double cryptoMicros, int cores)
+    private static void Print(List<Row> rows, Crypto quiet, Crypto loaded, int cores)
     {
         Console.WriteLine();
         Console.WriteLine($"{"server",-8} {"client",-8} {"signing",-10} {"conc",4} {"req/s",10} {"p50 ms",8} {"p99 ms",8} {"errors",6} {"cpu us/call",11}  note");
@@ -206,11 +206,22 @@ internal static class Bench
             Console.WriteLine($"{r.Server,-8} {r.Client,-8} {r.Signing,-10} {r.Concurrency,4} {r.RequestsPerSecond,10:N0} {r.P50Ms,8:0.000} {r.P99Ms,8:0.000} {r.Errors,6} {r.CpuMicrosPerCall,11:N0}  {r.Note}");
             if (r is { Server: "ours", Client: "grpc-js", Signing: "request" } && r.CpuMicrosPerCall > 0)
             {
-                // The miner's crypto-only bound next to its signed row: 1 recover + 1 sign per call, per core.
-                Console.WriteLine($"{"crypto",-8} {"-",-8} {"bound",-10} {r.Concurrency,4} {cores * 1e6 / cryptoMicros,10:N0} {"-",8} {"-",8} {"-",6} {cryptoMicros,11:N0}  " +
-                    $"1/(recover+sign) x {cores} cores; the row above reaches {cryptoMicros / r.CpuMicrosPerCall:P0} of it per CPU-second");
+                // The miner's crypto-only bound next to its signed row (1 recover + 1 sign per call), and where the
+                // rest of its CPU goes: the transport is the same server's unsigned row with the same client.
+                var transport = rows.FirstOrDefault(u => u is { Server: "ours", Client: "grpc-js", Signing: "none" } && u.Concurrency == r.Concurrency)?.CpuMicrosPerCall ?? 0;
+                Console.WriteLine($"{"crypto",-8} {"-",-8} {"bound",-10} {r.Concurrency,4} {cores * 1e6 / loaded.PerCall,10:N0} {"-",8} {"-",8} {"-",6} {loaded.PerCall,11:N0}  " +
+                    $"1/(recover+sign) x {cores} busy cores; the row above reaches {loaded.PerCall / r.CpuMicrosPerCall:P0} of it per CPU-second " +
+                    $"({quiet.PerCall / r.CpuMicrosPerCall:P0} of the one-thread bound, {quiet.PerCall:N0} us)");
+                Console.WriteLine($"{"",-8} {"",-8} {"",-10} {"",4} {"",10} {"",8} {"",8} {"",6} {"",11}  miner CPU per signed call: crypto {loaded.PerCall:N0} + transport " +
+                    $"{transport:N0} (unsigned row) + pipeline and the rest {r.CpuMicrosPerCall - loaded.PerCall - transport:N0} us");
             }
         }
+    }
+
+    /// <summary>CPU microseconds per EIP-191 recover+verify and per sign.</summary>
+    private sealed record Crypto(double Verify, double Sign)
+    {
+        public double PerCall => Verify + Sign;
     }
 
     private static async Task<Row> OursAsync(string server, string client, string signing, int concurrency, double seconds, double warmup, Func<Task<bool>> call, string note = "")
@@ -306,39 +317,19 @@ internal static class Bench
         return file;
     }
 
-    /// <summary>Process CPU time per EIP-191 recover (or sign) on one thread: the same clock as the rows' CPU per call.</summary>
-    private static double CryptoCpuMicros(bool sign)
+    /// <summary>
+    /// Process CPU time per EIP-191 recover+verify (or sign) with <paramref name="threads"/> threads at once for half
+    /// a second: the same clock as the rows' CPU per call.
+    /// </summary>
+    private static double Measure(int threads, bool sign)
     {
         using var key = PrivateKey.FromHex(Program.ValidatorKeyHex);
         var digest = Keccak256.Hash("bench"u8);
         var signature = PersonalSign.Sign(key, digest);
-        var until = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 2);
-        var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
-        long count = 0;
-        while (Stopwatch.GetTimestamp() < until)
-        {
-            if (sign)
-            {
-                PersonalSign.Sign(key, digest);
-            }
-            else
-            {
-                PersonalSign.Verify(digest, signature, key.Address);
-            }
-
-            count++;
-        }
-
-        return (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalMicroseconds / Math.Max(count, 1);
-    }
-
-    private static double CryptoRate(int threads, bool sign)
-    {
-        using var key = PrivateKey.FromHex(Program.ValidatorKeyHex);
-        var digest = Keccak256.Hash("bench"u8);
-        var signature = PersonalSign.Sign(key, digest);
-        var until = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 2);
+        PersonalSign.Verify(digest, signature, key.Address);
         var counts = new long[threads];
+        var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+        var until = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 2);
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
             while (Stopwatch.GetTimestamp() < until)
@@ -355,7 +346,7 @@ internal static class Bench
                 counts[t]++;
             }
         });
-        return counts.Sum() * 2.0;
+        return (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalMicroseconds / Math.Max(counts.Sum(), 1);
     }
 
     private static double Percentile(double[] sorted, double p) =>
