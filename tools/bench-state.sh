@@ -8,13 +8,13 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 requests="${1:-200000}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-for tool in redis-server redis-benchmark redis-cli python3; do
+for tool in redis-server redis-benchmark redis-cli node; do
   command -v "$tool" >/dev/null || { echo "$tool not found: install the Debian redis-server and redis-tools packages"; exit 1; }
 done
 
 dotnet build "$root/tools/Intelligence.State.Bench/Intelligence.State.Bench.csproj" -c Release -nologo -v q -clp:ErrorsOnly >/dev/null
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(node -e 'const s = require("net").createServer(); s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
 dir=$(mktemp -d)
 redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --save "" --appendonly no --daemonize no --logfile "$dir/redis.log" &
 server=$!
