@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Numerics;
 using Intelligence.Chain.Abi;
 using Intelligence.Chain.Rpc;
+using Intelligence.Testing;
 
 namespace Intelligence.Chain.Tests;
 
@@ -73,8 +74,8 @@ public class RpcIntegrationTests(AnvilFixture anvil) : IClassFixture<AnvilFixtur
     [Fact]
     public async Task Call_NothingListening_RetriesThenThrowsTransportError()
     {
-        var port = AnvilFixture.FreePort();
-        using var rpc = new JsonRpcClient(new Uri($"http://127.0.0.1:{port}"), new JsonRpcOptions { MaxRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(10) });
+        using var port = new RefusingPort(); // held bound-not-listening, so no other process can take it meanwhile
+        using var rpc = new JsonRpcClient(new Uri($"http://127.0.0.1:{port.Port}"), new JsonRpcOptions { MaxRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(10) });
         var ex = await Assert.ThrowsAsync<RpcTransportException>(() => rpc.CallAsync("eth_chainId", []).WaitAsync(Wait));
         Assert.Contains("3 attempts", ex.Message);
     }

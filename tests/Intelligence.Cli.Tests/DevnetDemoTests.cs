@@ -1,3 +1,5 @@
+using Intelligence.Testing;
+
 namespace Intelligence.Cli.Tests;
 
 /// <summary><c>intelligence devnet demo</c> against a real anvil with the contracts deployed by contracts/script/Deploy.s.sol.</summary>
@@ -54,14 +56,9 @@ public class DevnetDemoTests(AnvilNode anvil) : IClassFixture<AnvilNode>
     public async Task Demo_UnreachableNode_FailsWithExitTwo()
     {
         using var file = new CliRunner.TempFile("""{ "chainId": 31337, "network": "0x0000000000000000000000000000000000000001", "token": "0x0000000000000000000000000000000000000001", "views": "0x0000000000000000000000000000000000000001", "yuma": "0x0000000000000000000000000000000000000001", "startBlock": 0 }""");
-        // A port nothing listens on: bind one, note it, release it.
-        int port;
-        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        var (code, stdout, stderr) = await Run("devnet", "demo", "--rpc", $"http://127.0.0.1:{port}", "--addresses", file.Path);
+        // A port nothing listens on, held bound-not-listening for the test so no other process can take it.
+        using var port = new RefusingPort();
+        var (code, stdout, stderr) = await Run("devnet", "demo", "--rpc", $"http://127.0.0.1:{port.Port}", "--addresses", file.Path);
         Assert.Equal(2, code);
         Assert.DoesNotContain("parity", stdout, StringComparison.Ordinal);
         Assert.StartsWith("error: ", stderr, StringComparison.Ordinal);

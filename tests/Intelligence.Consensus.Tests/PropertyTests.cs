@@ -7,6 +7,9 @@ namespace Intelligence.Consensus.Tests;
 /// <summary>FsCheck properties over random cases (every case is built deterministically from a generated seed).</summary>
 public class PropertyTests
 {
+    // Each run draws a fresh FsCheck seed. A failure's message (what CI prints) starts "Falsifiable, after N tests
+    // (k shrinks) (seed,gamma)" and shows the generated case seed; to rerun exactly that run, use
+    // Quick.WithReplay(FSharpOption<Replay>.Some(new Replay(new Rnd(seed, gamma), FSharpOption<int>.None))).
     private static readonly Config Quick = Config.QuickThrowOnFailure.WithMaxTest(250);
 
     private static Arbitrary<int> Seeds => Gen.Choose(0, int.MaxValue - 1).ToArbitrary();

@@ -196,14 +196,20 @@ public sealed class SessionTests
         await Task.WhenAll(tasks).WaitAsync(Timeout);
     }
 
+    // A model that takes seconds on one thread (1200 chained 512x512 MatMuls; 3.6 s measured on an idle core here,
+    // where the old 256x400 chain took ~0.25 s): cancellation or the deadline, not the model finishing, must be what
+    // ends these runs, however late the cancel or the deadline timer lands on a loaded machine.
+    private const int SlowN = 512;
+    private const int SlowSteps = 1200;
+
     [Fact]
     public async Task Run_CancelledWhileNativeRunInFlight_ThrowsOperationCanceled()
     {
-        using var session = InferenceSession.FromBytes(Models.SlowChain(256, 400), new InferenceSessionOptions { IntraOpThreads = 1 });
+        using var session = InferenceSession.FromBytes(Models.SlowChain(SlowN, SlowSteps), new InferenceSessionOptions { IntraOpThreads = 1 });
         using var started = new ManualResetEventSlim();
         session.NativeRunStarting = started.Set;
         using var cts = new CancellationTokenSource();
-        var run = Task.Factory.StartNew(() => session.Run(TensorValue.Create(new float[256 * 256], 256, 256), cts.Token),
+        var run = Task.Factory.StartNew(() => session.Run(TensorValue.Create(new float[SlowN * SlowN], SlowN, SlowN), cts.Token),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         Assert.True(started.Wait(Timeout));
@@ -215,8 +221,8 @@ public sealed class SessionTests
     [Fact]
     public async Task Run_PastDeadlineMidRun_ThrowsDeadlineExceeded()
     {
-        using var session = InferenceSession.FromBytes(Models.SlowChain(256, 400), new InferenceSessionOptions { IntraOpThreads = 1 });
-        var run = Task.Factory.StartNew(() => session.Run(TensorValue.Create(new float[256 * 256], 256, 256), deadline: TimeSpan.FromMilliseconds(20)),
+        using var session = InferenceSession.FromBytes(Models.SlowChain(SlowN, SlowSteps), new InferenceSessionOptions { IntraOpThreads = 1 });
+        var run = Task.Factory.StartNew(() => session.Run(TensorValue.Create(new float[SlowN * SlowN], SlowN, SlowN), deadline: TimeSpan.FromMilliseconds(20)),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         var ex = await Assert.ThrowsAsync<InferenceDeadlineExceededException>(() => run.WaitAsync(Timeout));

@@ -23,6 +23,24 @@ internal static class Repo
         return GC.GetTotalMemory(forceFullCollection: true);
     }
 
+    /// <summary>
+    /// Heap growth across <paramref name="samples"/> runs of <paramref name="round"/> (after the caller's warm-up):
+    /// settled memory is read before and after each run, and the lower of the first two readings is compared with
+    /// the lower of the last two, so a transient spike in one reading does not count while a steady leak does.
+    /// </summary>
+    public static async Task<(long Growth, string Readings)> SteadyHeapGrowthAsync(Func<Task> round, int samples = 5)
+    {
+        var readings = new List<long> { SettledMemory() };
+        for (var i = 0; i < samples; i++)
+        {
+            await round();
+            readings.Add(SettledMemory());
+        }
+
+        var growth = Math.Min(readings[^1], readings[^2]) - Math.Min(readings[0], readings[1]);
+        return (growth, string.Join(", ", readings.Select(r => (r / 1024).ToString(System.Globalization.CultureInfo.InvariantCulture) + " KiB")));
+    }
+
     public static string NodeScript(string name) => Path.Combine(Root, "tests", "node", "protocol", name);
 
     private static string FindRoot()
@@ -175,4 +193,14 @@ internal sealed class NodeProcess : IAsyncDisposable
         _process.Dispose();
         _lineAdded.Dispose();
     }
+}
+
+/// <summary>
+/// Classes with a "memory stays flat" test: GC.GetTotalMemory is process-wide, so they run alone, not beside
+/// other classes whose allocations would read as growth.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class HeapMeasuringCollection
+{
+    public const string Name = "heap measuring (serial)";
 }

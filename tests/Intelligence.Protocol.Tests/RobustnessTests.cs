@@ -10,6 +10,7 @@ using Intelligence.Protocol.Wire;
 namespace Intelligence.Protocol.Tests;
 
 /// <summary>Bad input at the transport: each gets the right status or a clean close, and the server keeps serving.</summary>
+[Collection(HeapMeasuringCollection.Name)]
 public sealed class RobustnessTests : IAsyncLifetime
 {
     private const int MaxMessage = 64 * 1024;
@@ -210,10 +211,8 @@ public sealed class RobustnessTests : IAsyncLifetime
         }
 
         await RoundAsync(50);
-        var before = Repo.SettledMemory();
-        await RoundAsync(200);
-        var after = Repo.SettledMemory();
-        Assert.True(after - before < 8 * 1024 * 1024, $"managed heap grew by {(after - before) / 1024} KiB over 1000 bad calls");
+        var (growth, readings) = await Repo.SteadyHeapGrowthAsync(() => RoundAsync(40));
+        Assert.True(growth < 8 * 1024 * 1024, $"managed heap grew by {growth / 1024} KiB over 1000 bad calls (readings: {readings})");
         await AssertStillServingAsync();
     }
 

@@ -8,6 +8,9 @@ namespace Intelligence.Protocol.Tests;
 
 public sealed class WireTests
 {
+    // The FsCheck properties here draw a fresh seed each run; a failure's message starts "Falsifiable, after N tests
+    // (k shrinks) (seed,gamma)". To rerun exactly that run, replace QuickCheckThrowOnFailure() with
+    // Check.One(Config.QuickThrowOnFailure.WithReplay(FSharpOption<Replay>.Some(new Replay(new Rnd(seed, gamma), FSharpOption<int>.None))), property).
     [Fact]
     public void Frame_RoundTrip_AnySegmentation()
     {

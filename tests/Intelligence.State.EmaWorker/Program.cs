@@ -16,7 +16,14 @@ var prefix = args[1];
 var netuid = int.Parse(args[2], CultureInfo.InvariantCulture);
 var uids = int.Parse(args[3], CultureInfo.InvariantCulture);
 
-await using var client = await RedisClient.ConnectAsync(new RedisOptions { Port = port });
+// Patient timeouts: on a loaded machine an fsync'd update may take seconds, and a timeout would end the
+// worker early (the test would report it, but it would not be the failure the test is about).
+await using var client = await RedisClient.ConnectAsync(new RedisOptions
+{
+    Port = port,
+    CommandTimeout = TimeSpan.FromSeconds(30),
+    ConnectTimeout = TimeSpan.FromSeconds(30),
+});
 var store = new RedisScoreStore(client, prefix);
 var output = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
 var gate = new object();

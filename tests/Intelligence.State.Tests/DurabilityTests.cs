@@ -47,7 +47,7 @@ public class DurabilityTests
 
         try
         {
-            await Wait.UntilAsync(() => Task.FromResult(acks.Count >= 600 || process.HasExited), what: "600 acknowledged updates");
+            await Wait.UntilAsync(() => Task.FromResult(acks.Count >= 600 || process.HasExited), Wait.Long, "600 acknowledged updates");
             Assert.False(process.HasExited, "worker exited early: " + string.Join('\n', stderr));
         }
         finally

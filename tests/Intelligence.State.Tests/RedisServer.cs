@@ -29,12 +29,15 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>The server's working directory (AOF files, log).</summary>
     public string Directory { get; }
 
-    /// <summary>Options pointing at this server, with short timeouts suited to tests.</summary>
-    public RedisOptions Options(RedisProtocol protocol = RedisProtocol.Resp3) => new()
+    /// <summary>
+    /// Options pointing at this server, with short timeouts suited to tests; tests about the kind of failure
+    /// (not latency) pass a patient <paramref name="commandTimeout"/> such as <see cref="Wait.PatientCommand"/>.
+    /// </summary>
+    public RedisOptions Options(RedisProtocol protocol = RedisProtocol.Resp3, TimeSpan? commandTimeout = null) => new()
     {
         Port = Port,
         Protocol = protocol,
-        CommandTimeout = TimeSpan.FromSeconds(10),
+        CommandTimeout = commandTimeout ?? TimeSpan.FromSeconds(10),
         ConnectTimeout = TimeSpan.FromSeconds(5),
         ReconnectMinDelay = TimeSpan.FromMilliseconds(10),
         ReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
@@ -238,6 +241,15 @@ public static class Wait
     /// <summary>Default limit for any awaited step in these tests.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Command timeout for tests whose commands must survive a kill, a restart and a reconnect, or thousands of
+    /// fsync'd writes, on a slow shared machine: the test is about what fails, not how fast.
+    /// </summary>
+    public static readonly TimeSpan PatientCommand = TimeSpan.FromSeconds(60);
+
+    /// <summary>Outer limit for a step that may itself wait up to <see cref="PatientCommand"/>.</summary>
+    public static readonly TimeSpan Long = TimeSpan.FromSeconds(120);
+
     /// <summary>Polls <paramref name="condition"/> until true; throws after <paramref name="limit"/>.</summary>
     public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan? limit = null, string what = "condition")
     {
@@ -261,4 +273,10 @@ public static class Wait
 
     /// <summary>Awaits <paramref name="task"/> with the default timeout.</summary>
     public static Task T(Task task) => task.WaitAsync(Timeout);
+
+    /// <summary>Awaits <paramref name="task"/> with <paramref name="limit"/>.</summary>
+    public static Task<T> T<T>(Task<T> task, TimeSpan limit) => task.WaitAsync(limit);
+
+    /// <summary>Awaits <paramref name="task"/> with <paramref name="limit"/>.</summary>
+    public static Task T(Task task, TimeSpan limit) => task.WaitAsync(limit);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Intelligence.Testing;
 
 namespace Intelligence.State.Tests;
 
@@ -7,7 +8,9 @@ public class PipeliningTests(RedisFixture fixture) : IClassFixture<RedisFixture>
     [Fact]
     public async Task TenThousandConcurrentOps_EachReplyReachesItsCaller()
     {
-        await using var client = await Wait.T(RedisClient.ConnectAsync(fixture.Server.Options()));
+        // 10 000 commands start at once against fsync-always AOF on a possibly loaded machine: what is tested
+        // is that each reply reaches its caller, so commands get a patient timeout and the whole a long wait.
+        await using var client = await Wait.T(RedisClient.ConnectAsync(fixture.Server.Options(commandTimeout: Wait.PatientCommand)));
         var prefix = "pipe:" + Guid.NewGuid().ToString("N")[..8] + ":";
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var ops = Enumerable.Range(0, 10_000).Select(i => Task.Run(async () =>
@@ -32,7 +35,7 @@ public class PipeliningTests(RedisFixture fixture) : IClassFixture<RedisFixture>
             }
         })).ToArray();
         start.SetResult();
-        await Wait.T(Task.WhenAll(ops));
+        await Wait.T(Task.WhenAll(ops), Wait.Long);
         Assert.Equal(2500, await Wait.T(client.HashLengthAsync(prefix + "h")));
     }
 
@@ -60,8 +63,10 @@ public class ResilienceTests
     public async Task ServerKilledMidLoad_InFlightFailTyped_LaterCommandsSucceedAfterReconnect()
     {
         await using var server = await RedisServer.StartAsync();
-        await using var client = await Wait.T(RedisClient.ConnectAsync(server.Options()));
-        var stop = new CancellationTokenSource();
+
+        // Queued commands must outlast kill + restart + reconnect (a timeout here would be the wrong kind of failure).
+        await using var client = await Wait.T(RedisClient.ConnectAsync(server.Options(commandTimeout: Wait.PatientCommand)));
+        using var stop = new CancellationTokenSource();
         var failures = new ConcurrentBag<Exception>();
         var mismatches = 0;
         var successes = 0L;
@@ -101,9 +106,9 @@ public class ResilienceTests
 
         await server.RestartAsync();
         var before = Interlocked.Read(ref successes);
-        await Wait.UntilAsync(() => Task.FromResult(Interlocked.Read(ref successes) > before + 2000), what: "load resumed after restart");
+        await Wait.UntilAsync(() => Task.FromResult(Interlocked.Read(ref successes) > before + 2000), Wait.Long, "load resumed after restart");
         stop.Cancel();
-        await Wait.T(Task.WhenAll(workers));
+        await Wait.T(Task.WhenAll(workers), Wait.Long);
 
         Assert.Equal(0, mismatches);
         Assert.True(client.ReconnectCount >= 1);
@@ -126,13 +131,13 @@ public class ResilienceTests
     public async Task CommandsIssuedWhileServerDown_WaitAndSucceedAfterRestart()
     {
         await using var server = await RedisServer.StartAsync();
-        await using var client = await Wait.T(RedisClient.ConnectAsync(server.Options()));
+        await using var client = await Wait.T(RedisClient.ConnectAsync(server.Options(commandTimeout: Wait.PatientCommand)));
         await server.KillAsync();
         await Wait.UntilAsync(() => Task.FromResult(!client.IsConnected), what: "client notices the drop");
         var pending = client.ExecuteAsync("ECHO", "queued").AsTask();
         Assert.False(pending.IsCompleted);
         await server.RestartAsync();
-        Assert.Equal("queued", (await Wait.T(pending)).AsString());
+        Assert.Equal("queued", (await Wait.T(pending, Wait.Long)).AsString());
     }
 
     [Fact]
@@ -151,8 +156,11 @@ public class ResilienceTests
     public async Task Timeout_SlowReply_TimesOutAndLateReplyIsNotGivenToNextCaller()
     {
         await using var server = await RedisServer.StartAsync();
-        await using var client = await Wait.T(RedisClient.ConnectAsync(server.Options()));
-        var slow = client.ExecuteAsync(TimeSpan.FromMilliseconds(100), CancellationToken.None, "DEBUG", "SLEEP", "0.5");
+        await using var client = await Wait.T(RedisClient.ConnectAsync(server.Options(commandTimeout: Wait.PatientCommand)));
+
+        // The 100 ms timeout (checked every 50 ms) must fire long before the 3 s sleep ends, however loaded the
+        // machine; `next` waits behind the sleep on the server, hence its patient timeout.
+        var slow = client.ExecuteAsync(TimeSpan.FromMilliseconds(100), CancellationToken.None, "DEBUG", "SLEEP", "3");
         var next = client.ExecuteAsync("ECHO", "mine");
         await Assert.ThrowsAsync<RedisTimeoutException>(() => Wait.T(slow));
         Assert.Equal("mine", (await Wait.T(next)).AsString());
@@ -162,9 +170,11 @@ public class ResilienceTests
     public async Task Cancellation_InFlightAndBeforeSend_CancelsOnlyThatCommand()
     {
         await using var server = await RedisServer.StartAsync();
-        await using var client = await Wait.T(RedisClient.ConnectAsync(server.Options()));
+        await using var client = await Wait.T(RedisClient.ConnectAsync(server.Options(commandTimeout: Wait.PatientCommand)));
         using var cts = new CancellationTokenSource();
-        var slow = client.ExecuteAsync(["DEBUG", "SLEEP", "0.3"], cts.Token).AsTask();
+
+        // A 5 s sleep is certainly still running when Cancel runs; `next` waits behind it (patient timeout).
+        var slow = client.ExecuteAsync(["DEBUG", "SLEEP", "5"], cts.Token).AsTask();
         var next = client.ExecuteAsync("ECHO", "kept").AsTask();
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => slow.WaitAsync(Wait.Timeout));
@@ -189,7 +199,9 @@ public class ResilienceTests
     [Fact]
     public async Task Connect_NothingListening_ThrowsConnectFailed()
     {
-        var options = new RedisOptions { Port = RedisServer.FreePort(), ConnectTimeout = TimeSpan.FromSeconds(2) };
+        using var port = new RefusingPort();
+        Assert.ThrowsAny<System.Net.Sockets.SocketException>(() => new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port.Port).Start());
+        var options = new RedisOptions { Port = port.Port, ConnectTimeout = TimeSpan.FromSeconds(2) };
         var error = await Assert.ThrowsAsync<RedisConnectionException>(() => Wait.T(RedisClient.ConnectAsync(options)));
         Assert.Equal(RedisConnectionFailure.ConnectFailed, error.Failure);
     }
@@ -198,12 +210,12 @@ public class ResilienceTests
     public async Task Subscriber_ServerRestart_ResubscribesAndReceivesAgain()
     {
         await using var server = await RedisServer.StartAsync();
-        await using var client = await Wait.T(RedisClient.ConnectAsync(server.Options()));
+        await using var client = await Wait.T(RedisClient.ConnectAsync(server.Options(commandTimeout: Wait.PatientCommand)));
         await using var subscriber = await Wait.T(client.CreateSubscriberAsync());
         var subscription = await Wait.T(subscriber.SubscribeAsync("news"));
         await server.KillAsync();
         await server.RestartAsync();
-        await Wait.UntilAsync(async () => await client.PublishAsync("news", "back") == 1, what: "resubscribed");
+        await Wait.UntilAsync(async () => await client.PublishAsync("news", "back") == 1, Wait.Long, "resubscribed");
         var message = await Wait.T(subscription.Messages.ReadAsync().AsTask());
         Assert.Equal("back", message.Text);
         Assert.True(subscriber.ReconnectCount >= 1);

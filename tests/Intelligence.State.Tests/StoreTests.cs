@@ -281,4 +281,23 @@ public sealed class RedisStoreTests(RedisFixture fixture) : StoreContractTests, 
     }
 
     public override async Task DisposeAsync() => await _client.DisposeAsync();
+
+    [Fact]
+    public async Task Limiter_KeyExpiresSlackAfterFullAgain_NotBefore()
+    {
+        var prefix = "test:" + Guid.NewGuid().ToString("N") + ":";
+
+        // Emptied 4-token bucket at 2 tokens/s: full again in 2 s, so the key lives 2 s + the default 60 s slack.
+        var limiter = new RedisRateLimiter(_client, prefix, Clock);
+        Assert.True((await Wait.T(limiter.TryAcquireAsync("slow", new TokenBucketPolicy(4, 2), 4))).Allowed);
+        var ttl = await Wait.T(_client.TimeToLiveAsync(prefix + "bucket:slow"));
+        Assert.InRange(ttl!.Value, RedisRateLimiter.DefaultIdleExpiry + TimeSpan.FromSeconds(2) - Wait.Timeout, RedisRateLimiter.DefaultIdleExpiry + TimeSpan.FromSeconds(2));
+
+        // A 1 ms refill and a 1 ms slack: the key must go away by itself (polled, bounded by Wait.Timeout).
+        var brief = new RedisRateLimiter(_client, prefix, Clock, TimeSpan.FromMilliseconds(1));
+        Assert.True((await Wait.T(brief.TryAcquireAsync("quick", new TokenBucketPolicy(1, 1000)))).Allowed);
+        await Wait.UntilAsync(async () => await _client.ExistsAsync(prefix + "bucket:quick") == 0, what: "idle bucket key expiry");
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RedisRateLimiter(_client, prefix, Clock, TimeSpan.Zero));
+    }
 }

@@ -119,16 +119,22 @@ public sealed class InMemoryRateLimiter : IRateLimiter
 
 /// <summary>
 /// Redis token buckets: one hash per key updated by one Lua script, so replicas share a bucket without races.
-/// Time comes from the caller's clock (<see cref="TimeProvider"/>); keys expire once the bucket would be full again.
+/// Time comes from the caller's clock (<see cref="TimeProvider"/>); a key expires (in Redis' own time) a slack after
+/// the bucket would be full again. Expiry only frees memory: a missing key reads as a full bucket.
 /// </summary>
 public sealed class RedisRateLimiter : IRateLimiter
 {
-    // KEYS: bucket hash. ARGV: capacity, refill/s, now (ms), tokens wanted. Same steps as TokenBucket.Apply.
+    /// <summary>Default slack between "bucket full again" and the key's expiry (see the constructor).</summary>
+    public static readonly TimeSpan DefaultIdleExpiry = TimeSpan.FromSeconds(60);
+
+    // KEYS: bucket hash. ARGV: capacity, refill/s, now (ms), tokens wanted, expiry slack (ms).
+    // Same steps as TokenBucket.Apply.
     private static readonly RedisScript AcquireScript = new("""
         local cap = tonumber(ARGV[1])
         local rate = tonumber(ARGV[2])
         local now = tonumber(ARGV[3])
         local want = tonumber(ARGV[4])
+        local slack = tonumber(ARGV[5])
         local v = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
         local tokens = tonumber(v[1])
         local ts = tonumber(v[2])
@@ -149,7 +155,7 @@ public sealed class RedisRateLimiter : IRateLimiter
         redis.call('HSET', KEYS[1], 'tokens', text, 'ts', string.format('%.17g', ts))
         local ttl = 86400000
         if rate > 0 then
-          ttl = math.ceil((cap - tokens) * 1000 / rate) + 1000
+          ttl = math.ceil((cap - tokens) * 1000 / rate) + slack
         end
         redis.call('PEXPIRE', KEYS[1], ttl)
         return {allowed, text}
@@ -158,13 +164,21 @@ public sealed class RedisRateLimiter : IRateLimiter
     private readonly RedisClient _client;
     private readonly string _prefix;
     private readonly TimeProvider _time;
+    private readonly long _idleExpiryMs;
 
-    /// <summary>Creates the limiter; keys start with <paramref name="keyPrefix"/>.</summary>
-    public RedisRateLimiter(RedisClient client, string keyPrefix = "intelligence:", TimeProvider? time = null)
+    /// <summary>
+    /// Creates the limiter; keys start with <paramref name="keyPrefix"/>. A key expires <paramref name="idleExpiry"/>
+    /// (default <see cref="DefaultIdleExpiry"/>) after its bucket would be full again, so a caller's clock that runs
+    /// apart from Redis' (skew, a paused or hand-moved <see cref="TimeProvider"/>) cannot reset a bucket early.
+    /// </summary>
+    public RedisRateLimiter(RedisClient client, string keyPrefix = "intelligence:", TimeProvider? time = null, TimeSpan? idleExpiry = null)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
         _prefix = keyPrefix ?? throw new ArgumentNullException(nameof(keyPrefix));
         _time = time ?? TimeProvider.System;
+        var slack = idleExpiry ?? DefaultIdleExpiry;
+        ArgumentOutOfRangeException.ThrowIfLessThan(slack, TimeSpan.FromMilliseconds(1), nameof(idleExpiry));
+        _idleExpiryMs = (long)Math.Ceiling(slack.TotalMilliseconds);
     }
 
     /// <inheritdoc />
@@ -175,7 +189,7 @@ public sealed class RedisRateLimiter : IRateLimiter
         var reply = await _client.ScriptEvaluateAsync(
             AcquireScript,
             [_prefix + "bucket:" + key],
-            [policy.Capacity, policy.RefillPerSecond, TokenBucket.NowMs(_time), tokens],
+            [policy.Capacity, policy.RefillPerSecond, TokenBucket.NowMs(_time), tokens, _idleExpiryMs],
             cancellationToken).ConfigureAwait(false);
         var items = reply.Items ?? throw new RedisUnexpectedReplyException("rate limit script returned no array");
         var allowed = items[0].AsInt64() == 1;
