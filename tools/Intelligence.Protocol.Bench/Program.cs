@@ -16,6 +16,7 @@ namespace Intelligence.Protocol.Bench;
 ///   protocol-bench bench [--seconds 3] [--warmup 1] [--quick]   ours-ours, ours server + grpc-js client,
 ///                                                                grpc-js server + our client, grpc-js-grpc-js
 ///   protocol-bench serve [--signed]                              our server with the interop service; prints "listening PORT"
+///   protocol-bench presign [--count 30000]                       writes requests signed for `serve --signed`; prints the file
 /// </summary>
 internal static class Program
 {
@@ -38,7 +39,17 @@ internal static class Program
             return await Bench.RunAsync(seconds, warmup, args.Contains("--quick"), args.Contains("--ours-only"));
         }
 
-        Console.Error.WriteLine("usage: protocol-bench bench [--seconds 3] [--warmup 1] [--quick] [--ours-only] | serve [--signed]");
+        if (args.Length > 0 && args[0] == "presign")
+        {
+            // Requests for `serve --signed` driven by tests/node/protocol/grpc-js-client.mjs (e.g. under a profiler).
+            using var validatorKey = PrivateKey.FromHex(ValidatorKeyHex);
+            using var minerKey = PrivateKey.FromHex(MinerKeyHex);
+            var file = Bench.PreSign(new RequestSigner(validatorKey, Domain), minerKey.Address, InteropService.Echo(1024).ToByteArray(), (int)Arg(args, "--count", 30_000));
+            Console.WriteLine(file);
+            return 0;
+        }
+
+        Console.Error.WriteLine("usage: protocol-bench bench [--seconds 3] [--warmup 1] [--quick] [--ours-only] | serve [--signed] | presign [--count 30000]");
         return 2;
     }
 
@@ -93,6 +104,12 @@ internal sealed record Row(string Server, string Client, string Signing, int Con
 {
     /// <summary>CPU time of this .NET process per call (both sides when both are ours), a load-independent cost.</summary>
     public double CpuMicrosPerCall { get; init; }
+
+    /// <summary>Bytes this .NET process allocated per call (both sides when both are ours).</summary>
+    public double AllocatedBytesPerCall { get; init; }
+
+    /// <summary>Gen-0 collections per thousand calls.</summary>
+    public double CollectionsPerThousand { get; init; }
 }
 
 /// <summary>The benchmark: every combination of our and grpc-js server and client, printed side by side.</summary>
@@ -116,6 +133,9 @@ internal static class Bench
         var cores = Environment.ProcessorCount;
         // The crypto alone, in process CPU time per operation: on one thread with the other cores idle, and with
         // every core busy at once, the state the machine is in during the signed rows (client and server share it).
+        // Warm-up first, so tiered compilation and the signing table are not charged to the first figure.
+        Measure(1, sign: false);
+        Measure(1, sign: true);
         var quiet = new Crypto(Measure(1, sign: false), Measure(1, sign: true));
         var loaded = new Crypto(Measure(cores, sign: false), Measure(cores, sign: true));
         var minerBound = cores * 1e6 / loaded.PerCall;
@@ -200,19 +220,19 @@ internal static class Bench
     private static void Print(List<Row> rows, Crypto quiet, Crypto loaded, int cores)
     {
         Console.WriteLine();
-        Console.WriteLine($"{"server",-8} {"client",-8} {"signing",-10} {"conc",4} {"req/s",10} {"p50 ms",8} {"p99 ms",8} {"errors",6} {"cpu us/call",11}  note");
+        Console.WriteLine($"{"server",-8} {"client",-8} {"signing",-10} {"conc",4} {"req/s",10} {"p50 ms",8} {"p99 ms",8} {"errors",6} {"cpu us/call",11} {"KB/call",7} {"gc0/1k",6}  note");
         foreach (var r in rows.OrderBy(r => r.Signing != "none").ThenBy(r => r.Concurrency).ThenBy(r => r.Server).ThenBy(r => r.Client))
         {
-            Console.WriteLine($"{r.Server,-8} {r.Client,-8} {r.Signing,-10} {r.Concurrency,4} {r.RequestsPerSecond,10:N0} {r.P50Ms,8:0.000} {r.P99Ms,8:0.000} {r.Errors,6} {r.CpuMicrosPerCall,11:N0}  {r.Note}");
+            Console.WriteLine($"{r.Server,-8} {r.Client,-8} {r.Signing,-10} {r.Concurrency,4} {r.RequestsPerSecond,10:N0} {r.P50Ms,8:0.000} {r.P99Ms,8:0.000} {r.Errors,6} {r.CpuMicrosPerCall,11:N0} {r.AllocatedBytesPerCall / 1024,7:N1} {r.CollectionsPerThousand,6:N1}  {r.Note}");
             if (r is { Server: "ours", Client: "grpc-js", Signing: "request" } && r.CpuMicrosPerCall > 0)
             {
                 // The miner's crypto-only bound next to its signed row (1 recover + 1 sign per call), and where the
                 // rest of its CPU goes: the transport is the same server's unsigned row with the same client.
                 var transport = rows.FirstOrDefault(u => u is { Server: "ours", Client: "grpc-js", Signing: "none" } && u.Concurrency == r.Concurrency)?.CpuMicrosPerCall ?? 0;
-                Console.WriteLine($"{"crypto",-8} {"-",-8} {"bound",-10} {r.Concurrency,4} {cores * 1e6 / loaded.PerCall,10:N0} {"-",8} {"-",8} {"-",6} {loaded.PerCall,11:N0}  " +
+                Console.WriteLine($"{"crypto",-8} {"-",-8} {"bound",-10} {r.Concurrency,4} {cores * 1e6 / loaded.PerCall,10:N0} {"-",8} {"-",8} {"-",6} {loaded.PerCall,11:N0} {"",7} {"",6}  " +
                     $"1/(recover+sign) x {cores} busy cores; the row above reaches {loaded.PerCall / r.CpuMicrosPerCall:P0} of it per CPU-second " +
                     $"({quiet.PerCall / r.CpuMicrosPerCall:P0} of the one-thread bound, {quiet.PerCall:N0} us)");
-                Console.WriteLine($"{"",-8} {"",-8} {"",-10} {"",4} {"",10} {"",8} {"",8} {"",6} {"",11}  miner CPU per signed call: crypto {loaded.PerCall:N0} + transport " +
+                Console.WriteLine($"{"",-8} {"",-8} {"",-10} {"",4} {"",10} {"",8} {"",8} {"",6} {"",11} {"",7} {"",6}  miner CPU per signed call: crypto {loaded.PerCall:N0} + transport " +
                     $"{transport:N0} (unsigned row) + pipeline and the rest {r.CpuMicrosPerCall - loaded.PerCall - transport:N0} us");
             }
         }
@@ -231,6 +251,8 @@ internal static class Bench
         var latencies = new List<double>[concurrency];
         long errors = 0;
         TimeSpan cpuStart = default;
+        long allocatedStart = 0;
+        var gcStart = 0;
         var cpuMarked = 0;
         var workers = Enumerable.Range(0, concurrency).Select(i => Task.Run(async () =>
         {
@@ -250,6 +272,8 @@ internal static class Bench
                     if (Interlocked.Exchange(ref cpuMarked, 1) == 0)
                     {
                         cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+                        allocatedStart = GC.GetTotalAllocatedBytes();
+                        gcStart = GC.CollectionCount(0);
                     }
 
                     if (ok)
@@ -265,10 +289,14 @@ internal static class Bench
         })).ToArray();
         await Task.WhenAll(workers);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
+        var allocated = GC.GetTotalAllocatedBytes() - allocatedStart;
+        var collections = GC.CollectionCount(0) - gcStart;
         var all = latencies.SelectMany(l => l).Order().ToArray();
         var row = new Row(server, client, signing, concurrency, all.Length / seconds, Percentile(all, 0.5), Percentile(all, 0.99), errors, note)
         {
             CpuMicrosPerCall = all.Length == 0 ? 0 : cpu.TotalMicroseconds / all.Length,
+            AllocatedBytesPerCall = all.Length == 0 ? 0 : (double)allocated / all.Length,
+            CollectionsPerThousand = all.Length == 0 ? 0 : collections * 1000.0 / all.Length,
         };
         Console.Error.WriteLine($"  done: {row}");
         return row;
@@ -285,8 +313,12 @@ internal static class Bench
         dict["seconds"] = seconds;
         dict["warmupSeconds"] = warmup;
         var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocatedStart = GC.GetTotalAllocatedBytes();
+        var gcStart = GC.CollectionCount(0);
         var line = await RunNodeAsync(tools, "grpc-js-client.mjs", JsonSerializer.Serialize(dict), "bench ", TimeSpan.FromSeconds(seconds + warmup + 60));
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
+        var allocated = GC.GetTotalAllocatedBytes() - allocatedStart;
+        var collections = GC.CollectionCount(0) - gcStart;
         var r = JsonDocument.Parse(line).RootElement;
         var requests = r.GetProperty("requests").GetInt64();
         var elapsed = r.GetProperty("seconds").GetDouble();
@@ -298,12 +330,14 @@ internal static class Bench
         var row = new Row(server, "grpc-js", signing, concurrency, requests / Math.Max(elapsed, 1e-9), r.GetProperty("p50Ms").GetDouble(), r.GetProperty("p99Ms").GetDouble(), errors, fullNote.Trim())
         {
             CpuMicrosPerCall = server == "ours" && requests > 0 ? cpu.TotalMicroseconds / (requests * (seconds + warmup) / seconds) : 0,
+            AllocatedBytesPerCall = server == "ours" && requests > 0 ? allocated / (requests * (seconds + warmup) / seconds) : 0,
+            CollectionsPerThousand = server == "ours" && requests > 0 ? collections * 1000.0 / (requests * (seconds + warmup) / seconds) : 0,
         };
         Console.Error.WriteLine($"  done: {row}");
         return row;
     }
 
-    private static string PreSign(RequestSigner signer, Address miner, byte[] body, int count)
+    internal static string PreSign(RequestSigner signer, Address miner, byte[] body, int count)
     {
         var file = Path.Combine(Path.GetTempPath(), $"protocol-bench-{Environment.ProcessId}-{Guid.NewGuid():N}.jsonl");
         using var writer = new StreamWriter(file);
