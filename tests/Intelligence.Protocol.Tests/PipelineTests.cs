@@ -116,6 +116,25 @@ public sealed class PipelineTests : PipelineRig
     }
 
     [Fact]
+    public async Task KnownCaller_CachedKey_StillRejectsForgeriesAndAcceptsItsOwnCalls()
+    {
+        // The first good call caches the validator's key; every later check runs against it.
+        var body = InteropService.Echo().ToByteArray();
+        var signer = new RequestSigner(_validatorKey, Domain);
+        Assert.True((await SendAsync(body, signer.Sign(_minerKey.Address, InteropService.ForwardPath, body))).Status.IsOk);
+
+        var forged = new RequestSigner(_strangerKey, Domain).Sign(_minerKey.Address, InteropService.ForwardPath, body);
+        Assert.Equal(GrpcStatusCode.Unauthenticated, (await SendAsync(body, forged with { Caller = _validatorKey.Address })).Status.Code);
+
+        var good = signer.Sign(_minerKey.Address, InteropService.ForwardPath, body);
+        var flipped = new Signature(good.Signature.R, good.Signature.S, good.Signature.RecoveryId ^ 1);
+        Assert.Equal(GrpcStatusCode.Unauthenticated, (await SendAsync(body, good with { Signature = flipped })).Status.Code);
+        Assert.Equal(GrpcStatusCode.Unauthenticated, (await SendAsync(InteropService.Echo(task: "other").ToByteArray(), good)).Status.Code);
+        // The rejected attempts did not burn the nonce: the genuine request still goes through.
+        Assert.True((await SendAsync(body, good)).Status.IsOk);
+    }
+
+    [Fact]
     public async Task BadSignature_BodyChanged_Unauthenticated()
     {
         var signed = new RequestSigner(_validatorKey, Domain).Sign(_minerKey.Address, InteropService.ForwardPath, InteropService.Echo(task: "a").ToByteArray());

@@ -5,6 +5,8 @@ using Intelligence.Chain.Rlp;
 using Intelligence.Chain.Transactions;
 using Org.BouncyCastle.Asn1.X9;
 using Org.BouncyCastle.Crypto.EC;
+using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Crypto.Signers;
 using Org.BouncyCastle.Math.EC;
 
 namespace Intelligence.Chain.Bench;
@@ -42,6 +44,11 @@ public static class Program
         var bc = CustomNamedCurves.GetByName("secp256k1");
         Row("recover address (ecrecover)", Measure(seconds, () => Ecdsa.Recover(hash, sig)),
             "BouncyCastle 1.8.10 recover", Measure(seconds, () => BouncyRecover(bc, hash, sig)));
+        var bcPublic = new ECPublicKeyParameters(bc.Curve.DecodePoint([0x04, .. Ecdsa.RecoverPublicKey(hash, sig)]), new ECDomainParameters(bc.Curve, bc.G, bc.N, bc.H));
+        var known = new SignerKeyCache();
+        known.Verify(hash, sig, key.Address);
+        Row("verify, known signer (SignerKeyCache)", Measure(seconds, () => known.Verify(hash, sig, key.Address)),
+            "BouncyCastle 1.8.10 ECDSA verify", Measure(seconds, () => BouncyVerify(bcPublic, hash, sig)));
         var message = "benchmark"u8.ToArray();
         var personal = PersonalSign.Sign(key, message);
         Row("personal_sign recover + verify", Measure(seconds, () => PersonalSign.Verify(message, personal, key.Address)),
@@ -80,6 +87,13 @@ public static class Program
         var q = ECAlgorithms.SumOfTwoMultiplies(p.G, u1, bigR, u2).Normalize();
         var pub = q.GetEncoded(false);
         return Keccak256.Hash(pub.AsSpan(1));
+    }
+
+    private static bool BouncyVerify(ECPublicKeyParameters key, byte[] hash, Signature sig)
+    {
+        var signer = new ECDsaSigner();
+        signer.Init(false, key);
+        return signer.VerifySignature(hash, new Org.BouncyCastle.Math.BigInteger(1, sig.R.ToArray()), new Org.BouncyCastle.Math.BigInteger(1, sig.S.ToArray()));
     }
 
     private static void Row(string name, double ours, string peer, double? theirs)

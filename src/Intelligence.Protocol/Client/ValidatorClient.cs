@@ -30,6 +30,7 @@ public sealed class ValidatorClient : IDisposable
     private readonly GrpcClient _client;
     private readonly bool _ownsClient;
     private readonly RequestSigner? _signer;
+    private readonly SignerKeyCache _minerKeys = new();
 
     /// <summary>Creates a client; with a signer every call is signed and every OK response's signature is checked.</summary>
     public ValidatorClient(RequestSigner? signer, GrpcClient? client = null)
@@ -123,7 +124,7 @@ public sealed class ValidatorClient : IDisposable
                 return Fail(result, signed, "Miner response signature is malformed.");
             }
 
-            if (!RequestSigner.VerifyResponse(signed, miner.Hotkey, ResponseBodyHasher.Of(result.Messages[0]), responseSignature))
+            if (!RequestSigner.VerifyResponse(signed, miner.Hotkey, ResponseBodyHasher.Of(result.Messages[0]), responseSignature, _minerKeys))
             {
                 return Fail(result, signed, "Miner response signature does not match the miner hotkey, request and body.");
             }

@@ -40,9 +40,13 @@ public sealed class BlacklistStage(ICallerDirectory directory, MinerPipelineOpti
 /// <summary>
 /// Stage 2: the nonce is inside the clock window, the signature recovers the claimed caller, and the nonce was not
 /// used before (asked last, so forged requests cannot burn a real caller's nonces). Failures: UNAUTHENTICATED.
+/// Signatures are checked through a <see cref="SignerKeyCache"/>: a caller's first call recovers its key, later ones
+/// verify against it.
 /// </summary>
-public sealed class SignatureStage(INonceStore nonces, MinerPipelineOptions options, Address miner) : IMinerStage
+public sealed class SignatureStage(INonceStore nonces, MinerPipelineOptions options, Address miner, SignerKeyCache? callerKeys = null) : IMinerStage
 {
+    private readonly SignerKeyCache _callerKeys = callerKeys ?? new SignerKeyCache();
+
     /// <inheritdoc />
     public async ValueTask<GrpcStatus> InvokeAsync(MinerCall call, Func<ValueTask<GrpcStatus>> next)
     {
@@ -74,7 +78,7 @@ public sealed class SignatureStage(INonceStore nonces, MinerPipelineOptions opti
         }
 
         var digest = SigningDigests.Request(options.Domain, call.Caller, miner, nonce, call.Context.Method, call.Request.Span);
-        if (!PersonalSign.Verify(digest, signature, call.Caller))
+        if (!_callerKeys.VerifyPersonal(digest, signature, call.Caller))
         {
             return Unauthenticated("Bad signature: it does not recover the claimed caller for this chain, subnet, miner, nonce and body.");
         }

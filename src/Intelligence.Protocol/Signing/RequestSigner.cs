@@ -76,7 +76,14 @@ public sealed class RequestSigner
         return new SignedRequest(_key.Address, nonce, PersonalSign.Sign(_key, digest), digest);
     }
 
-    /// <summary>True when <paramref name="signature"/> is <paramref name="miner"/>'s over the response to <paramref name="request"/>.</summary>
-    public static bool VerifyResponse(SignedRequest request, Address miner, ReadOnlySpan<byte> bodyHash, Signature signature) =>
-        PersonalSign.Verify(SigningDigests.Response(request.Digest, bodyHash), signature, miner);
+    /// <summary>
+    /// True when <paramref name="signature"/> is <paramref name="miner"/>'s over the response to <paramref name="request"/>;
+    /// with <paramref name="minerKeys"/>, a miner's key recovered once is reused (same answer, faster).
+    /// </summary>
+    public static bool VerifyResponse(SignedRequest request, Address miner, ReadOnlySpan<byte> bodyHash, Signature signature, SignerKeyCache? minerKeys = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var digest = SigningDigests.Response(request.Digest, bodyHash);
+        return minerKeys?.VerifyPersonal(digest, signature, miner) ?? PersonalSign.Verify(digest, signature, miner);
+    }
 }
