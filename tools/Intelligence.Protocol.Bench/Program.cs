@@ -134,13 +134,16 @@ internal static class Bench
         // The crypto alone, in process CPU time per operation: on one thread with the other cores idle, and with
         // every core busy at once, the state the machine is in during the signed rows (client and server share it).
         // Warm-up first, so tiered compilation and the signing table are not charged to the first figure.
-        Measure(1, sign: false);
-        Measure(1, sign: true);
-        var quiet = new Crypto(Measure(1, sign: false), Measure(1, sign: true));
-        var loaded = new Crypto(Measure(cores, sign: false), Measure(cores, sign: true));
+        foreach (var op in Enum.GetValues<CryptoOp>())
+        {
+            Measure(1, op);
+        }
+
+        var quiet = new Crypto(Measure(1, CryptoOp.Recover), Measure(1, CryptoOp.KnownSigner), Measure(1, CryptoOp.Sign));
+        var loaded = new Crypto(Measure(cores, CryptoOp.Recover), Measure(cores, CryptoOp.KnownSigner), Measure(cores, CryptoOp.Sign));
         var minerBound = cores * 1e6 / loaded.PerCall;
-        Console.WriteLine($"# crypto, us of CPU per op: recover+verify {quiet.Verify:N1} (one thread) / {loaded.Verify:N1} ({cores} threads), " +
-            $"sign {quiet.Sign:N1} / {loaded.Sign:N1}");
+        Console.WriteLine($"# crypto, us of CPU per op, one thread / {cores} threads: EIP-191 recover+compare {quiet.Recover:N1} / {loaded.Recover:N1}, " +
+            $"verify a known signer (SignerKeyCache, what the miner does) {quiet.KnownSigner:N1} / {loaded.KnownSigner:N1}, sign {quiet.Sign:N1} / {loaded.Sign:N1}");
         Console.WriteLine($"#   a miner does 1 verify + 1 sign per signed call: crypto bound {minerBound:N0} calls/s on {cores} busy cores;");
         Console.WriteLine($"#   ours-ours signed also signs + verifies on the client in the same process: bound {minerBound / 2:N0} calls/s");
 
@@ -230,7 +233,7 @@ internal static class Bench
                 // rest of its CPU goes: the transport is the same server's unsigned row with the same client.
                 var transport = rows.FirstOrDefault(u => u is { Server: "ours", Client: "grpc-js", Signing: "none" } && u.Concurrency == r.Concurrency)?.CpuMicrosPerCall ?? 0;
                 Console.WriteLine($"{"crypto",-8} {"-",-8} {"bound",-10} {r.Concurrency,4} {cores * 1e6 / loaded.PerCall,10:N0} {"-",8} {"-",8} {"-",6} {loaded.PerCall,11:N0} {"",7} {"",6}  " +
-                    $"1/(recover+sign) x {cores} busy cores; the row above reaches {loaded.PerCall / r.CpuMicrosPerCall:P0} of it per CPU-second " +
+                    $"1/(verify+sign) x {cores} busy cores; the row above reaches {loaded.PerCall / r.CpuMicrosPerCall:P0} of it per CPU-second " +
                     $"({quiet.PerCall / r.CpuMicrosPerCall:P0} of the one-thread bound, {quiet.PerCall:N0} us)");
                 Console.WriteLine($"{"",-8} {"",-8} {"",-10} {"",4} {"",10} {"",8} {"",8} {"",6} {"",11} {"",7} {"",6}  miner CPU per signed call: crypto {loaded.PerCall:N0} + transport " +
                     $"{transport:N0} (unsigned row) + pipeline and the rest {r.CpuMicrosPerCall - loaded.PerCall - transport:N0} us");
@@ -239,9 +242,18 @@ internal static class Bench
     }
 
     /// <summary>CPU microseconds per EIP-191 recover+verify and per sign.</summary>
-    private sealed record Crypto(double Verify, double Sign)
+    /// <summary>CPU microseconds per EIP-191 recover+compare, per known-signer verify and per sign.</summary>
+    private sealed record Crypto(double Recover, double KnownSigner, double Sign)
     {
-        public double PerCall => Verify + Sign;
+        /// <summary>What a miner spends on crypto per signed call: verify the caller, sign the response.</summary>
+        public double PerCall => KnownSigner + Sign;
+    }
+
+    private enum CryptoOp
+    {
+        Recover,
+        KnownSigner,
+        Sign,
     }
 
     private static async Task<Row> OursAsync(string server, string client, string signing, int concurrency, double seconds, double warmup, Func<Task<bool>> call, string note = "")
@@ -352,15 +364,16 @@ internal static class Bench
     }
 
     /// <summary>
-    /// Process CPU time per EIP-191 recover+verify (or sign) with <paramref name="threads"/> threads at once for half
+    /// Process CPU time per <paramref name="op"/> with <paramref name="threads"/> threads at once for half
     /// a second: the same clock as the rows' CPU per call.
     /// </summary>
-    private static double Measure(int threads, bool sign)
+    private static double Measure(int threads, CryptoOp op)
     {
         using var key = PrivateKey.FromHex(Program.ValidatorKeyHex);
         var digest = Keccak256.Hash("bench"u8);
         var signature = PersonalSign.Sign(key, digest);
-        PersonalSign.Verify(digest, signature, key.Address);
+        var known = new SignerKeyCache();
+        known.VerifyPersonal(digest, signature, key.Address);
         var counts = new long[threads];
         var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
         var until = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 2);
@@ -368,15 +381,12 @@ internal static class Bench
         {
             while (Stopwatch.GetTimestamp() < until)
             {
-                if (sign)
+                _ = op switch
                 {
-                    PersonalSign.Sign(key, digest);
-                }
-                else
-                {
-                    PersonalSign.Verify(digest, signature, key.Address);
-                }
-
+                    CryptoOp.Recover => PersonalSign.Verify(digest, signature, key.Address),
+                    CryptoOp.KnownSigner => known.VerifyPersonal(digest, signature, key.Address),
+                    _ => PersonalSign.Sign(key, digest) is not null,
+                };
                 counts[t]++;
             }
         });
