@@ -1,8 +1,6 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Numerics;
 using Intelligence.Chain.Rpc;
+using Intelligence.Testing;
 
 namespace Intelligence.Chain.Tests;
 
@@ -15,60 +13,23 @@ public sealed class AnvilFixture : IAsyncLifetime
     /// <summary>anvil's first default account (mnemonic "test test ... junk"), a public test key.</summary>
     public const string FaucetKey = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 
-    private Process? _process;
+    private AnvilProcess? _anvil;
     private TransactionSender? _faucet;
     private readonly SemaphoreSlim _faucetLock = new(1, 1);
 
-    public int Port { get; private set; }
+    public int Port => _anvil!.Port;
 
-    public Uri Endpoint => new($"http://127.0.0.1:{Port}");
+    public Uri Endpoint => _anvil!.Endpoint;
 
-    public EthClient Client { get; private set; } = null!;
+    public EthClient Client => _anvil!.Client;
 
     public NonceManager Nonces { get; private set; } = null!;
 
-    public ulong ChainId { get; private set; }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public ulong ChainId => _anvil!.ChainId;
 
     public async Task InitializeAsync()
     {
-        Port = FreePort();
-        var psi = new ProcessStartInfo(Tools.Anvil)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in new[] { "--host", "127.0.0.1", "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--quiet" })
-        {
-            psi.ArgumentList.Add(a);
-        }
-        _process = Process.Start(psi) ?? throw new InvalidOperationException("anvil did not start");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-
-        Client = new EthClient(new JsonRpcClient(Endpoint, new JsonRpcOptions { RequestTimeout = TimeSpan.FromSeconds(5), MaxRetries = 0 }));
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            try
-            {
-                ChainId = await Client.ChainIdAsync().WaitAsync(TimeSpan.FromSeconds(10));
-                break;
-            }
-            catch (RpcTransportException) when (DateTime.UtcNow < deadline && !_process.HasExited)
-            {
-                await Task.Delay(50);
-            }
-        }
+        _anvil = await AnvilProcess.StartAsync(Tools.Anvil);
         Nonces = new NonceManager(Client);
         _faucet = new TransactionSender(Client, PrivateKey.FromHex(FaucetKey), ChainId, Nonces);
     }
@@ -96,13 +57,8 @@ public sealed class AnvilFixture : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(10_000);
-        }
-        _process?.Dispose();
-        Client?.Rpc.Dispose();
+        _anvil?.Dispose();
+        _faucetLock.Dispose();
         return Task.CompletedTask;
     }
 }

@@ -1,75 +1,28 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Intelligence.Chain.Rpc;
+using Intelligence.Testing;
 
 namespace Intelligence.Cli.Tests;
 
 /// <summary>A real anvil on a free loopback port, started for a test class and killed after it.</summary>
 public sealed class AnvilNode : IAsyncLifetime
 {
-    private Process? _process;
+    private AnvilProcess? _anvil;
 
     /// <summary>The node's JSON-RPC endpoint.</summary>
-    public Uri Endpoint { get; private set; } = null!;
+    public Uri Endpoint => _anvil!.Endpoint;
 
     /// <summary>A client of the node.</summary>
-    public EthClient Client { get; private set; } = null!;
+    public EthClient Client => _anvil!.Client;
 
     /// <summary>The node's chain id.</summary>
-    public ulong ChainId { get; private set; }
+    public ulong ChainId => _anvil!.ChainId;
 
-    public async Task InitializeAsync()
-    {
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        Endpoint = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
-        var start = new ProcessStartInfo(Path.Combine(ToolsDir(), "bin", "anvil"))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--silent" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-        _process = Process.Start(start) ?? throw new InvalidOperationException("anvil did not start");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-
-        Client = new EthClient(new JsonRpcClient(Endpoint, new JsonRpcOptions { RequestTimeout = TimeSpan.FromSeconds(5), MaxRetries = 0 }));
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            try
-            {
-                ChainId = await Client.ChainIdAsync().WaitAsync(TimeSpan.FromSeconds(10));
-                return;
-            }
-            catch (RpcTransportException) when (DateTime.UtcNow < deadline && !_process.HasExited)
-            {
-                await Task.Delay(50);
-            }
-        }
-    }
+    public async Task InitializeAsync() => _anvil = await AnvilProcess.StartAsync(Path.Combine(ToolsDir(), "bin", "anvil"));
 
     public Task DisposeAsync()
     {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(10_000);
-        }
-        _process?.Dispose();
-        Client?.Rpc.Dispose();
+        _anvil?.Dispose();
         return Task.CompletedTask;
     }
 

@@ -17,6 +17,7 @@ namespace Intelligence.Protocol.Bench;
 ///                                                                grpc-js server + our client, grpc-js-grpc-js
 ///   protocol-bench serve [--signed]                              our server with the interop service; prints "listening PORT"
 ///   protocol-bench presign [--count 30000]                       writes requests signed for `serve --signed`; prints the file
+///   protocol-bench load '&lt;spec&gt;'                                  our client as a load process (spec as grpc-js-client.mjs)
 /// </summary>
 internal static class Program
 {
@@ -39,6 +40,11 @@ internal static class Program
             return await Bench.RunAsync(seconds, warmup, args.Contains("--quick"), args.Contains("--ours-only"));
         }
 
+        if (args.Length > 1 && args[0] == "load")
+        {
+            return await LoadClient.RunAsync(args[1]);
+        }
+
         if (args.Length > 0 && args[0] == "presign")
         {
             // Requests for `serve --signed` driven by tests/node/protocol/grpc-js-client.mjs (e.g. under a profiler).
@@ -49,7 +55,7 @@ internal static class Program
             return 0;
         }
 
-        Console.Error.WriteLine("usage: protocol-bench bench [--seconds 3] [--warmup 1] [--quick] [--ours-only] | serve [--signed] | presign [--count 30000]");
+        Console.Error.WriteLine("usage: protocol-bench bench [--seconds 3] [--warmup 1] [--quick] [--ours-only] | serve [--signed] | presign [--count 30000] | load '<spec>'");
         return 2;
     }
 
@@ -178,6 +184,20 @@ internal static class Bench
                     }
                 }
             }
+
+            // The miner alone in this process, loaded by our client from another process (cheaper than grpc-js, so
+            // the server is busier): the same split of its CPU per call, with less idle wake-up in it.
+            var load = concurrencies[^1];
+            rows.Add(await LoadProcessAsync(plain.Port, "none", load, seconds, warmup, new { body = Convert.ToBase64String(body) }, "our client in another process"));
+            var loadFile = PreSign(signer, minerKey.Address, body, (int)Math.Max(quick ? 1000 : 3000, minerBound * (seconds + warmup) * 3));
+            try
+            {
+                rows.Add(await LoadProcessAsync(signedServer.Port, "request", load, seconds, warmup, new { requestsFile = loadFile }, "pre-signed; our client in another process; miner verifies+signs"));
+            }
+            finally
+            {
+                File.Delete(loadFile);
+            }
         }
 
         if (tools is not null)
@@ -227,11 +247,11 @@ internal static class Bench
         foreach (var r in rows.OrderBy(r => r.Signing != "none").ThenBy(r => r.Concurrency).ThenBy(r => r.Server).ThenBy(r => r.Client))
         {
             Console.WriteLine($"{r.Server,-8} {r.Client,-8} {r.Signing,-10} {r.Concurrency,4} {r.RequestsPerSecond,10:N0} {r.P50Ms,8:0.000} {r.P99Ms,8:0.000} {r.Errors,6} {r.CpuMicrosPerCall,11:N0} {r.AllocatedBytesPerCall / 1024,7:N1} {r.CollectionsPerThousand,6:N1}  {r.Note}");
-            if (r is { Server: "ours", Client: "grpc-js", Signing: "request" } && r.CpuMicrosPerCall > 0)
+            if (r is { Server: "ours", Client: "grpc-js" or "ours-p", Signing: "request" } && r.CpuMicrosPerCall > 0)
             {
                 // The miner's crypto-only bound next to its signed row (1 recover + 1 sign per call), and where the
                 // rest of its CPU goes: the transport is the same server's unsigned row with the same client.
-                var transport = rows.FirstOrDefault(u => u is { Server: "ours", Client: "grpc-js", Signing: "none" } && u.Concurrency == r.Concurrency)?.CpuMicrosPerCall ?? 0;
+                var transport = rows.FirstOrDefault(u => u.Server == "ours" && u.Client == r.Client && u.Signing == "none" && u.Concurrency == r.Concurrency)?.CpuMicrosPerCall ?? 0;
                 Console.WriteLine($"{"crypto",-8} {"-",-8} {"bound",-10} {r.Concurrency,4} {cores * 1e6 / loaded.PerCall,10:N0} {"-",8} {"-",8} {"-",6} {loaded.PerCall,11:N0} {"",7} {"",6}  " +
                     $"1/(verify+sign) x {cores} busy cores; the row above reaches {loaded.PerCall / r.CpuMicrosPerCall:P0} of it per CPU-second " +
                     $"({quiet.PerCall / r.CpuMicrosPerCall:P0} of the one-thread bound, {quiet.PerCall:N0} us)");
@@ -314,7 +334,21 @@ internal static class Bench
         return row;
     }
 
-    private static async Task<Row> NodeClientAsync(Tools tools, int port, string signing, int concurrency, double seconds, double warmup, object source, string note, string server = "ours")
+    private static Task<Row> NodeClientAsync(Tools tools, int port, string signing, int concurrency, double seconds, double warmup, object source, string note, string server = "ours") =>
+        ExternalClientAsync(spec => NodeInfo(tools, "grpc-js-client.mjs", spec), "grpc-js", port, signing, concurrency, seconds, warmup, source, note, server);
+
+    /// <summary>Our client in a process of its own (<see cref="LoadClient"/>), so this process holds only the server.</summary>
+    private static Task<Row> LoadProcessAsync(int port, string signing, int concurrency, double seconds, double warmup, object source, string note) =>
+        ExternalClientAsync(spec =>
+        {
+            var info = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+            info.ArgumentList.Add(typeof(Program).Assembly.Location);
+            info.ArgumentList.Add("load");
+            info.ArgumentList.Add(spec);
+            return info;
+        }, "ours-p", port, signing, concurrency, seconds, warmup, source, note, "ours");
+
+    private static async Task<Row> ExternalClientAsync(Func<string, ProcessStartInfo> start, string clientName, int port, string signing, int concurrency, double seconds, double warmup, object source, string note, string server)
     {
         var spec = JsonSerializer.SerializeToElement(source);
         var dict = spec.EnumerateObject().ToDictionary(p => p.Name, p => (object)p.Value.GetString()!);
@@ -327,7 +361,7 @@ internal static class Bench
         var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
         var allocatedStart = GC.GetTotalAllocatedBytes();
         var gcStart = GC.CollectionCount(0);
-        var line = await RunNodeAsync(tools, "grpc-js-client.mjs", JsonSerializer.Serialize(dict), "bench ", TimeSpan.FromSeconds(seconds + warmup + 60));
+        var line = await RunClientAsync(start(JsonSerializer.Serialize(dict)), "bench ", TimeSpan.FromSeconds(seconds + warmup + 60));
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
         var allocated = GC.GetTotalAllocatedBytes() - allocatedStart;
         var collections = GC.CollectionCount(0) - gcStart;
@@ -339,7 +373,7 @@ internal static class Bench
         var firstError = r.GetProperty("firstError").GetString();
         var fullNote = note + (exhausted ? " (ran out of pre-signed requests)" : "") + (errors > 0 ? $" first error: {firstError}" : "");
         // Our side's CPU also covers the warm-up calls the node client does not count: scale calls by (warm-up + run) / run.
-        var row = new Row(server, "grpc-js", signing, concurrency, requests / Math.Max(elapsed, 1e-9), r.GetProperty("p50Ms").GetDouble(), r.GetProperty("p99Ms").GetDouble(), errors, fullNote.Trim())
+        var row = new Row(server, clientName, signing, concurrency, requests / Math.Max(elapsed, 1e-9), r.GetProperty("p50Ms").GetDouble(), r.GetProperty("p99Ms").GetDouble(), errors, fullNote.Trim())
         {
             CpuMicrosPerCall = server == "ours" && requests > 0 ? cpu.TotalMicroseconds / (requests * (seconds + warmup) / seconds) : 0,
             AllocatedBytesPerCall = server == "ours" && requests > 0 ? allocated / (requests * (seconds + warmup) / seconds) : 0,
@@ -428,9 +462,9 @@ internal static class Bench
         return info;
     }
 
-    private static async Task<string> RunNodeAsync(Tools tools, string script, string arg, string prefix, TimeSpan timeout)
+    private static async Task<string> RunClientAsync(ProcessStartInfo info, string prefix, TimeSpan timeout)
     {
-        using var process = Process.Start(NodeInfo(tools, script, arg))!;
+        using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         try
@@ -444,7 +478,7 @@ internal static class Bench
         }
 
         var line = (await stdout).Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal))
-            ?? throw new InvalidOperationException($"{script} printed no '{prefix}' line: {await stderr}");
+            ?? throw new InvalidOperationException($"{string.Join(' ', info.ArgumentList.Take(2))} printed no '{prefix}' line: {await stderr}");
         return line[prefix.Length..];
     }
 
