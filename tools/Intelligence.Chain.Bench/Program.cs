@@ -34,6 +34,15 @@ public static class Program
         var hashOut = new byte[32];
         Row("keccak256(32 bytes)", Measure(seconds, () => Keccak256.Hash(data32, hashOut)),
             "cast keccak (process/call)", cast is null ? null : MeasureProcess(castCalls, cast, "keccak", Hex.Encode(data32)));
+        var data1k = new byte[1024];
+        new Random(2).NextBytes(data1k);
+        var bcKeccak = new Org.BouncyCastle.Crypto.Digests.KeccakDigest(256);
+        Row("keccak256(1 KiB)", Measure(seconds, () => Keccak256.Hash(data1k, hashOut)),
+            "BouncyCastle 1.8.10 KeccakDigest", Measure(seconds, () =>
+            {
+                bcKeccak.BlockUpdate(data1k, 0, data1k.Length);
+                bcKeccak.DoFinal(hashOut, 0);
+            }));
 
         using var key = PrivateKey.FromHex("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
         var hash = Keccak256.Hash("benchmark"u8);
