@@ -173,7 +173,7 @@ internal static class Bench
                 {
                     rows.Add(await NodeClientAsync(tools, plain.Port, "none", c, seconds, warmup, new { body = Convert.ToBase64String(body) }, ""));
                     // The miner can verify+sign about minerBound calls/s (measured under the same load): keep a wide margin.
-                    var file = PreSign(signer, minerKey.Address, body, (int)Math.Max(quick ? 1000 : 3000, minerBound * (seconds + warmup) * 3));
+                    var file = PreSign(signer, minerKey.Address, body, PreSignedCount(minerBound, seconds + warmup, quick));
                     try
                     {
                         rows.Add(await NodeClientAsync(tools, signedServer.Port, "request", c, seconds, warmup, new { requestsFile = file }, "pre-signed by .NET; miner verifies+signs"));
@@ -189,7 +189,7 @@ internal static class Bench
             // the server is busier): the same split of its CPU per call, with less idle wake-up in it.
             var load = concurrencies[^1];
             rows.Add(await LoadProcessAsync(plain.Port, "none", load, seconds, warmup, new { body = Convert.ToBase64String(body) }, "our client in another process"));
-            var loadFile = PreSign(signer, minerKey.Address, body, (int)Math.Max(quick ? 1000 : 3000, minerBound * (seconds + warmup) * 3));
+            var loadFile = PreSign(signer, minerKey.Address, body, PreSignedCount(minerBound, seconds + warmup, quick));
             try
             {
                 rows.Add(await LoadProcessAsync(signedServer.Port, "request", load, seconds, warmup, new { requestsFile = loadFile }, "pre-signed; our client in another process; miner verifies+signs"));
@@ -382,6 +382,13 @@ internal static class Bench
         Console.Error.WriteLine($"  done: {row}");
         return row;
     }
+
+    /// <summary>
+    /// Requests to pre-sign for a signed row: three times what the miner's crypto bound allows over the row (a wide
+    /// margin), at most 200,000 (about 300 MB of JSON lines), so a fast machine does not fill the disk.
+    /// </summary>
+    private static int PreSignedCount(double minerBound, double rowSeconds, bool quick) =>
+        (int)Math.Clamp(minerBound * rowSeconds * 3, quick ? 1000 : 3000, 200_000);
 
     internal static string PreSign(RequestSigner signer, Address miner, byte[] body, int count)
     {
