@@ -233,8 +233,13 @@ public sealed class SessionTests
     public void Run_DeadlinePassedBeforeNativeRun_ThrowsDeadlineExceeded()
     {
         using var session = DigitsLikeMlp(out _);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        session.NativeRunStarting = () => Assert.True(SpinWait.SpinUntil(() => clock.ElapsedMilliseconds > 5, Timeout));
+        // The hook runs after Run has fixed its deadline, so waiting 5 ms from the hook's own start always passes the
+        // 1 ms deadline (a clock started before Run would not, when Run itself is slow to reach the hook).
+        session.NativeRunStarting = () =>
+        {
+            var hook = System.Diagnostics.Stopwatch.StartNew();
+            Assert.True(SpinWait.SpinUntil(() => hook.ElapsedMilliseconds > 5, Timeout));
+        };
         Assert.Throws<InferenceDeadlineExceededException>(() =>
             session.Run(TensorValue.Create(new float[64], 1, 64), deadline: TimeSpan.FromMilliseconds(1)));
     }
