@@ -28,64 +28,39 @@ internal static class LoadClient
 
         using var client = new GrpcClient();
         var next = -1;
-        long errors = 0;
-        string? firstError = null;
-        var exhausted = false;
-        var measureFrom = Stopwatch.GetTimestamp() + (long)(warmup * Stopwatch.Frequency);
-        var until = measureFrom + (long)(seconds * Stopwatch.Frequency);
-        var latencies = new List<double>[concurrency];
-        var workers = Enumerable.Range(0, concurrency).Select(i => Task.Run(async () =>
+        var started = Stopwatch.GetTimestamp();
+        var result = await ClosedLoop.RunAsync(concurrency, seconds, warmup, async () =>
         {
-            var mine = latencies[i] = new List<double>(1 << 14);
-            while (Stopwatch.GetTimestamp() < until)
+            var options = new CallOptions { Timeout = TimeSpan.FromSeconds(10) };
+            var body = fixedBody;
+            if (requests is not null)
             {
-                var options = new CallOptions { Timeout = TimeSpan.FromSeconds(10) };
-                var body = fixedBody;
-                if (requests is not null)
+                var index = Interlocked.Increment(ref next);
+                if (index >= requests.Length)
                 {
-                    var index = Interlocked.Increment(ref next);
-                    if (index >= requests.Length)
-                    {
-                        exhausted = true;
-                        return;
-                    }
-
-                    (body, var headers) = requests[index];
-                    foreach (var h in headers)
-                    {
-                        options.Headers.Add(h);
-                    }
+                    return CallOutcome.NoMoreWork;
                 }
 
-                var t0 = Stopwatch.GetTimestamp();
-                var result = await client.UnaryAsync(address, path, body, options);
-                if (t0 < measureFrom)
+                (body, var headers) = requests[index];
+                foreach (var h in headers)
                 {
-                    continue;
-                }
-
-                if (result.Status.IsOk)
-                {
-                    mine.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-                }
-                else if (Interlocked.Increment(ref errors) == 1)
-                {
-                    firstError = result.Status.ToString();
+                    options.Headers.Add(h);
                 }
             }
-        })).ToArray();
-        await Task.WhenAll(workers);
-        var all = latencies.SelectMany(l => l).Order().ToArray();
-        var elapsed = Stopwatch.GetElapsedTime(measureFrom).TotalSeconds;
+
+            var reply = await client.UnaryAsync(address, path, body, options);
+            return reply.Status.IsOk ? CallOutcome.Success : CallOutcome.Failed(reply.Status.ToString());
+        });
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds - warmup;
         Console.WriteLine("bench " + JsonSerializer.Serialize(new
         {
-            requests = all.Length,
-            errors,
-            seconds = Math.Min(elapsed, seconds),
-            p50Ms = all.Length == 0 ? 0 : all[all.Length / 2],
-            p99Ms = all.Length == 0 ? 0 : all[Math.Min(all.Length - 1, (int)(all.Length * 0.99))],
-            exhausted,
-            firstError = firstError ?? "",
+            requests = result.LatenciesMs.Length,
+            errors = result.Errors,
+            seconds = Math.Clamp(elapsed, 1e-9, seconds),
+            p50Ms = result.Percentile(0.5),
+            p99Ms = result.Percentile(0.99),
+            exhausted = result.RanOut,
+            firstError = result.FirstError,
         }));
         return 0;
     }

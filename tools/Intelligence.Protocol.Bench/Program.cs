@@ -278,57 +278,24 @@ internal static class Bench
 
     private static async Task<Row> OursAsync(string server, string client, string signing, int concurrency, double seconds, double warmup, Func<Task<bool>> call, string note = "")
     {
-        var measureFrom = Stopwatch.GetTimestamp() + (long)(warmup * Stopwatch.Frequency);
-        var until = measureFrom + (long)(seconds * Stopwatch.Frequency);
-        var latencies = new List<double>[concurrency];
-        long errors = 0;
         TimeSpan cpuStart = default;
         long allocatedStart = 0;
         var gcStart = 0;
-        var cpuMarked = 0;
-        var workers = Enumerable.Range(0, concurrency).Select(i => Task.Run(async () =>
+        var result = await ClosedLoop.RunAsync(concurrency, seconds, warmup, async () => await call() ? CallOutcome.Success : CallOutcome.Failed("call failed"), () =>
         {
-            var mine = latencies[i] = new List<double>(1 << 14);
-            while (true)
-            {
-                var t0 = Stopwatch.GetTimestamp();
-                if (t0 >= until)
-                {
-                    return;
-                }
-
-                var ok = await call();
-                var t1 = Stopwatch.GetTimestamp();
-                if (t0 >= measureFrom)
-                {
-                    if (Interlocked.Exchange(ref cpuMarked, 1) == 0)
-                    {
-                        cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
-                        allocatedStart = GC.GetTotalAllocatedBytes();
-                        gcStart = GC.CollectionCount(0);
-                    }
-
-                    if (ok)
-                    {
-                        mine.Add((t1 - t0) * 1000.0 / Stopwatch.Frequency);
-                    }
-                    else
-                    {
-                        Interlocked.Increment(ref errors);
-                    }
-                }
-            }
-        })).ToArray();
-        await Task.WhenAll(workers);
+            cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+            allocatedStart = GC.GetTotalAllocatedBytes();
+            gcStart = GC.CollectionCount(0);
+        });
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
         var allocated = GC.GetTotalAllocatedBytes() - allocatedStart;
         var collections = GC.CollectionCount(0) - gcStart;
-        var all = latencies.SelectMany(l => l).Order().ToArray();
-        var row = new Row(server, client, signing, concurrency, all.Length / seconds, Percentile(all, 0.5), Percentile(all, 0.99), errors, note)
+        var calls = result.LatenciesMs.Length;
+        var row = new Row(server, client, signing, concurrency, calls / seconds, result.Percentile(0.5), result.Percentile(0.99), result.Errors, note)
         {
-            CpuMicrosPerCall = all.Length == 0 ? 0 : cpu.TotalMicroseconds / all.Length,
-            AllocatedBytesPerCall = all.Length == 0 ? 0 : (double)allocated / all.Length,
-            CollectionsPerThousand = all.Length == 0 ? 0 : collections * 1000.0 / all.Length,
+            CpuMicrosPerCall = calls == 0 ? 0 : cpu.TotalMicroseconds / calls,
+            AllocatedBytesPerCall = calls == 0 ? 0 : (double)allocated / calls,
+            CollectionsPerThousand = calls == 0 ? 0 : collections * 1000.0 / calls,
         };
         Console.Error.WriteLine($"  done: {row}");
         return row;
@@ -433,9 +400,6 @@ internal static class Bench
         });
         return (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalMicroseconds / Math.Max(counts.Sum(), 1);
     }
-
-    private static double Percentile(double[] sorted, double p) =>
-        sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
 
     private sealed record Tools(string NodeModules, string Scripts, string ProtoRoot);
 
