@@ -148,6 +148,55 @@ public class ArithmeticTests
     }
 
     [Fact]
+    public void KeyComb_MatchesTheGeneratorComb_OnCarryChainsAndRandomScalars()
+    {
+        var rng = new Random(33);
+        var q = new BigInteger(Keccak256.Hash("key comb"u8), isUnsigned: true, isBigEndian: true) % N;
+        Assert.True(Secp256k1.TryToAffine(Secp256k1.MulG(Scalar.FromBytesRaw(ToBytes(q))), out var qPoint));
+        var comb = new KeyComb(qPoint);
+        // Digits at the +-32 boundary, runs that carry through every row, the top row, and n - 1.
+        var scalars = new List<BigInteger> { 0, 1, 31, 32, 33, 63, 64, 65, (BigInteger.One << 252) - 1, BigInteger.One << 252, (BigInteger.One << 255) + 33, N - 1, N - 32, N - 33 };
+        scalars.Add(Enumerable.Range(0, 42).Aggregate(BigInteger.Zero, (a, i) => a + (new BigInteger(32) << (6 * i))));
+        scalars.Add(Enumerable.Range(0, 42).Aggregate(BigInteger.Zero, (a, i) => a + (new BigInteger(33) << (6 * i))));
+        for (var i = 0; i < 48; i++)
+        {
+            var b = new byte[32];
+            rng.NextBytes(b);
+            scalars.Add(new BigInteger(b, isUnsigned: true, isBigEndian: true) % N);
+        }
+
+        var offset = Secp256k1.MulG(new Scalar(7, 0, 0, 0));
+        Span<sbyte> digits = stackalloc sbyte[KeyComb.Rows];
+        foreach (var u in scalars)
+        {
+            var scalar = Scalar.FromBytesRaw(ToBytes(u));
+            KeyComb.Recode(scalar, digits);
+            var sum = BigInteger.Zero;
+            for (var i = KeyComb.Rows - 1; i >= 0; i--)
+            {
+                Assert.InRange(digits[i], -32, 32);
+                sum = (sum << 6) + digits[i];
+            }
+            Assert.Equal(u, sum);
+
+            // 7G + u Q against (7 + u q) G from the generator comb.
+            var expected = Secp256k1.MulG(Scalar.FromBytesRaw(ToBytes((7 + (u * q)) % N)));
+            var actual = comb.MulAdd(offset, scalar);
+            Assert.Equal(expected.Infinity, actual.Infinity);
+            if (!expected.Infinity)
+            {
+                Secp256k1.TryToAffine(expected, out var e);
+                Secp256k1.TryToAffine(actual, out var a);
+                Assert.True(e.X.EqualsValue(a.X) && e.Y.EqualsValue(a.Y), u.ToString());
+            }
+        }
+
+        // With Q = G, u = n - 7 cancels the 7G: the sum is the point at infinity.
+        var gComb = new KeyComb(Secp256k1.G);
+        Assert.True(gComb.MulAdd(offset, Scalar.FromBytesRaw(ToBytes(N - 7))).Infinity);
+    }
+
+    [Fact]
     public void GeneratorComb_ZeroScalar_IsInfinity_AndOffsetPointIsOnTheCurve()
     {
         Assert.True(Secp256k1.MulG(Scalar.Zero).Infinity);

@@ -47,6 +47,11 @@ internal static class Components
         Console.WriteLine($"glv split        {measure(seconds, () => Glv.Split(s, out _, out _, out _, out _)),14:N0}/s");
         Console.WriteLine($"mul G (comb)     {measure(seconds, () => Secp256k1.MulG(s)),14:N0}/s");
         Console.WriteLine($"sign hash        {measure(seconds, () => key.SignHash(hash)),14:N0}/s");
+        var hk = new byte[32];
+        var hm = new byte[97];
+        var ho = new byte[32];
+        Console.WriteLine($"hmac-sha256 97 B {measure(seconds, () => System.Security.Cryptography.HMACSHA256.HashData(hk, hm, ho)),14:N0}/s");
+        Console.WriteLine($"random 32 B      {measure(seconds, () => System.Security.Cryptography.RandomNumberGenerator.Fill(ho)),14:N0}/s");
         Console.WriteLine($"mul add (G, P)   {measure(seconds, () => Secp256k1.MulAdd(s, s, Secp256k1.G)),14:N0}/s");
     }
 }

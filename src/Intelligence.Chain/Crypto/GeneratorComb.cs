@@ -32,9 +32,17 @@ internal static class GeneratorComb
     {
         var table = Table;
         var acc = JacobianPoint.FromAffine(table[(int)(k.N0 & 0xFF)]);
+        var next = Columns + Digit(k, 1);
         for (var i = 1; i < Rows; i++)
         {
-            acc = Secp256k1.AddMixed(acc, table[(i * Columns) + Digit(k, i)]);
+            var entry = next;
+            if (i + 1 < Rows)
+            {
+                next = ((i + 1) * Columns) + Digit(k, i + 1);
+                Prefetch.Entry(table, next);
+            }
+
+            acc = Secp256k1.AddMixed(acc, table[entry]);
         }
         return acc;
     }

@@ -524,24 +524,17 @@ internal static class Secp256k1
         return Scalar.Mul(b, Scalar.InvertVartime(Scalar.Mul(k, b)));
     }
 
-    /// <summary>A public key with its width-8 odd-multiple tables for Q and lambda Q, for repeat verifications.</summary>
-    internal sealed class PreparedKey
+    /// <summary>A public key with its comb table (<see cref="KeyComb"/>), for repeat verifications.</summary>
+    internal sealed class PreparedKey(in AffinePoint q)
     {
-        public PreparedKey(in AffinePoint q)
-        {
-            Table = OddMultiples(q, GWindow);
-            LambdaTable = Endomorphism(Table);
-        }
-
-        public AffinePoint[] Table { get; }
-
-        public AffinePoint[] LambdaTable { get; }
+        public KeyComb Comb { get; } = new(q);
     }
 
     /// <summary>
     /// True exactly when <see cref="TryRecover"/> would return <paramref name="key"/>'s point, computed without
     /// recovery: R' = (e/s) G + (r/s) Q must be the point R that (r, recovery id) names, i.e. R'.x = r and R'.y has
-    /// the id's parity. Skips the square root and the per-call table of recovery; both tables are precomputed.
+    /// the id's parity. Both products come from comb tables (G's and the key's), so there are no doublings, no
+    /// square root and no per-call table.
     /// </summary>
     public static bool VerifyPrepared(ReadOnlySpan<byte> hash32, ReadOnlySpan<byte> r32, ReadOnlySpan<byte> s32, int recoveryId, PreparedKey key)
     {
@@ -555,51 +548,13 @@ internal static class Secp256k1
         var w = Scalar.InvertVartime(s);
         var u1 = Scalar.Mul(Scalar.FromBytesReduced(hash32), w);
         var u2 = Scalar.Mul(r, w);
-        if (!TryToAffine(MulAddPrepared(u1, u2, key), publicZ: true, out var point))
+        if (!TryToAffine(key.Comb.MulAdd(GeneratorComb.Mul(u1), u2), publicZ: true, out var point))
         {
             return false;
         }
 
         var x = FieldElement.FromBytes(r32, out _).Normalize();
         return point.X.EqualsValue(x) && point.Y.IsOdd == (recoveryId == 1);
-    }
-
-    /// <summary>u1 G + u2 Q with all four GLV half-scalar streams in width-8 wNAF over precomputed affine tables.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static JacobianPoint MulAddPrepared(in Scalar u1, in Scalar u2, PreparedKey key)
-    {
-        Span<sbyte> g1 = stackalloc sbyte[258];
-        Span<sbyte> g2 = stackalloc sbyte[258];
-        Span<sbyte> q1 = stackalloc sbyte[258];
-        Span<sbyte> q2 = stackalloc sbyte[258];
-        Glv.Split(u1, out var a1, out var a1Neg, out var a2, out var a2Neg);
-        Glv.Split(u2, out var b1, out var b1Neg, out var b2, out var b2Neg);
-        var lg1 = Wnaf(a1, GWindow, g1);
-        var lg2 = Wnaf(a2, GWindow, g2);
-        var lq1 = Wnaf(b1, GWindow, q1);
-        var lq2 = Wnaf(b2, GWindow, q2);
-        var acc = JacobianPoint.AtInfinity;
-        for (var i = Math.Max(Math.Max(lg1, lg2), Math.Max(lq1, lq2)) - 1; i >= 0; i--)
-        {
-            acc = Double(acc);
-            if (i < lg1 && g1[i] != 0)
-            {
-                acc = AddDigit(acc, g1[i], GTable, a1Neg);
-            }
-            if (i < lg2 && g2[i] != 0)
-            {
-                acc = AddDigit(acc, g2[i], GLambdaTable, a2Neg);
-            }
-            if (i < lq1 && q1[i] != 0)
-            {
-                acc = AddDigit(acc, q1[i], key.Table, b1Neg);
-            }
-            if (i < lq2 && q2[i] != 0)
-            {
-                acc = AddDigit(acc, q2[i], key.LambdaTable, b2Neg);
-            }
-        }
-        return acc;
     }
 
     /// <summary>
