@@ -426,53 +426,52 @@ internal static class Secp256k1
     {
         Span<byte> key = stackalloc byte[32];
         Span<byte> v = stackalloc byte[32];
-        Span<byte> kBytes = stackalloc byte[32];
-        Span<byte> x = stackalloc byte[32];
-        Span<byte> h = stackalloc byte[32];
         Span<byte> buf = stackalloc byte[32 + 1 + 32 + 32];
+        var mac = ZeroHmacKey;
         try
         {
-            d.WriteBytes(x);
+            // V || round || x || h: x and h stay in place, V and the round byte change.
             var e = Scalar.FromBytesReduced(hash32);
-            e.WriteBytes(h);
+            d.WriteBytes(buf.Slice(33, 32));
+            e.WriteBytes(buf.Slice(65, 32));
 
-            // RFC 6979 section 3.2, steps b-f.
+            // RFC 6979 section 3.2, steps b-f, with K = 0 (its HMAC key state precomputed).
             v.Fill(0x01);
-            key.Clear();
             for (byte round = 0; round < 2; round++)
             {
                 v.CopyTo(buf);
                 buf[32] = round;
-                x.CopyTo(buf.Slice(33, 32));
-                h.CopyTo(buf.Slice(65, 32));
-                HMACSHA256.HashData(key, buf, key);
-                HMACSHA256.HashData(key, v, v);
+                HmacSha256.Mac(mac, buf, key);
+                mac = HmacSha256.Key.Create(key);
+                HmacSha256.Mac(mac, v, v);
             }
 
             while (true)
             {
-                HMACSHA256.HashData(key, v, v);
-                v.CopyTo(kBytes);
-                var k = Scalar.FromBytesRaw(kBytes);
+                HmacSha256.Mac(mac, v, v);
+                var k = Scalar.FromBytesRaw(v);
                 if (k.IsValidNonZero && TrySignWithNonce(e, d, k, r32, s32, out recoveryId))
                 {
                     return;
                 }
                 v.CopyTo(buf);
                 buf[32] = 0;
-                HMACSHA256.HashData(key, buf[..33], key);
-                HMACSHA256.HashData(key, v, v);
+                HmacSha256.Mac(mac, buf[..33], key);
+                mac = HmacSha256.Key.Create(key);
+                HmacSha256.Mac(mac, v, v);
             }
         }
         finally
         {
             CryptographicOperations.ZeroMemory(key);
             CryptographicOperations.ZeroMemory(v);
-            CryptographicOperations.ZeroMemory(kBytes);
-            CryptographicOperations.ZeroMemory(x);
             CryptographicOperations.ZeroMemory(buf);
+            ((Span<uint>)mac).Clear();
         }
     }
+
+    /// <summary>RFC 6979's first HMAC key, 32 zero bytes, with its padded blocks already compressed.</summary>
+    private static readonly HmacSha256.Key ZeroHmacKey = HmacSha256.Key.Create(new byte[32]);
 
     private static bool TrySignWithNonce(in Scalar e, in Scalar d, in Scalar k, Span<byte> r32, Span<byte> s32, out int recoveryId)
     {
