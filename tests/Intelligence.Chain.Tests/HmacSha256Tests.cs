@@ -33,3 +33,25 @@ public class HmacSha256Tests
         Assert.Throws<ArgumentException>(() => HmacSha256.Key.Create(new byte[31]));
     }
 }
+
+/// <summary>The per-thread pool of blinding bytes.</summary>
+public class BlindingRandomTests
+{
+    [Fact]
+    public void Fill_NeverRepeatsBytes_AcrossPoolRefills()
+    {
+        var seen = new HashSet<string>();
+        var chunk = new byte[32];
+        for (var i = 0; i < 200; i++)
+        {
+            BlindingRandom.Fill(chunk);
+            Assert.True(seen.Add(Convert.ToHexString(chunk)), $"chunk {i} repeated");
+        }
+
+        // A request that does not fit in what is left of the pool gets fresh bytes, not a short or wrapped copy.
+        var big = new byte[1000];
+        BlindingRandom.Fill(big);
+        BlindingRandom.Fill(big);
+        Assert.True(big.Count(b => b == 0) < 40);
+    }
+}

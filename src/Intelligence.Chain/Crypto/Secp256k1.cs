@@ -148,7 +148,7 @@ internal static class Secp256k1
         FieldElement b;
         do
         {
-            RandomNumberGenerator.Fill(random);
+            BlindingRandom.Fill(random);
             b = FieldElement.FromBytes(random, out _).Normalize();
         }
         while (b.IsZero);
@@ -515,7 +515,7 @@ internal static class Secp256k1
         Scalar b;
         do
         {
-            RandomNumberGenerator.Fill(random);
+            BlindingRandom.Fill(random);
             b = Scalar.FromBytesReduced(random);
         }
         while (b.IsZero);
