@@ -257,11 +257,14 @@ internal static class Bench
                     $"({quiet.PerCall / r.CpuMicrosPerCall:P0} of the one-thread bound, {quiet.PerCall:N0} us)");
                 Console.WriteLine($"{"",-8} {"",-8} {"",-10} {"",4} {"",10} {"",8} {"",8} {"",6} {"",11} {"",7} {"",6}  miner CPU per signed call: crypto {loaded.PerCall:N0} + transport " +
                     $"{transport:N0} (unsigned row) + pipeline and the rest {r.CpuMicrosPerCall - loaded.PerCall - transport:N0} us");
+                // The issue's yardstick: signed calls against signature recoveries, both per CPU-second.
+                Console.WriteLine($"{"",-8} {"",-8} {"",-10} {"",4} {"",10} {"",8} {"",8} {"",6} {"",11} {"",7} {"",6}  against recovery: {1e6 / r.CpuMicrosPerCall:N0} signed calls " +
+                    $"per miner CPU-second = {quiet.Recover / r.CpuMicrosPerCall:P0} of one thread's recoveries ({1e6 / quiet.Recover:N0}/s), " +
+                    $"{loaded.Recover / r.CpuMicrosPerCall:P0} with every core busy ({1e6 / loaded.Recover:N0}/s per core); target 80 %");
             }
         }
     }
 
-    /// <summary>CPU microseconds per EIP-191 recover+verify and per sign.</summary>
     /// <summary>CPU microseconds per EIP-191 recover+compare, per known-signer verify and per sign.</summary>
     private sealed record Crypto(double Recover, double KnownSigner, double Sign)
     {
