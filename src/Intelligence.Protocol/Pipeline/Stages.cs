@@ -48,7 +48,7 @@ public sealed class SignatureStage(INonceStore nonces, MinerPipelineOptions opti
     private readonly SignerKeyCache _callerKeys = callerKeys ?? new SignerKeyCache();
 
     /// <inheritdoc />
-    public async ValueTask<GrpcStatus> InvokeAsync(MinerCall call, Func<ValueTask<GrpcStatus>> next)
+    public ValueTask<GrpcStatus> InvokeAsync(MinerCall call, Func<ValueTask<GrpcStatus>> next)
     {
         if (call.NonceHeader is null || call.SignatureHeader is null)
         {
@@ -67,12 +67,7 @@ public sealed class SignatureStage(INonceStore nonces, MinerPipelineOptions opti
             return Unauthenticated($"Stale nonce: {nonce} is outside the +/-{options.NonceWindow.TotalSeconds:0.###} s window around the miner's clock.");
         }
 
-        Signature signature;
-        try
-        {
-            signature = Signature.Parse(call.SignatureHeader);
-        }
-        catch (ChainException)
+        if (!SignatureHex.TryParse(call.SignatureHeader, out var signature))
         {
             return Unauthenticated($"Malformed {SigningHeaders.Signature}: 65 bytes of 0x-prefixed hex are required.");
         }
@@ -83,8 +78,20 @@ public sealed class SignatureStage(INonceStore nonces, MinerPipelineOptions opti
             return Unauthenticated("Bad signature: it does not recover the claimed caller for this chain, subnet, miner, nonce and body.");
         }
 
-        // Keep every accepted nonce at least as long as the window can still accept it.
-        if (!await nonces.TryUseAsync(call.Caller, nonce, options.NonceWindow * 2, call.Context.CancellationToken).ConfigureAwait(false))
+        // Keep every accepted nonce at least as long as the window can still accept it. The in-memory store answers
+        // at once; only a remote store (Redis) makes this stage wait.
+        var used = nonces.TryUseAsync(call.Caller, nonce, options.NonceWindow * 2, call.Context.CancellationToken);
+        return used.IsCompletedSuccessfully
+            ? Continue(call, nonce, digest, used.Result, next)
+            : ContinueAsync(call, nonce, digest, used, next);
+    }
+
+    private static async ValueTask<GrpcStatus> ContinueAsync(MinerCall call, ulong nonce, byte[] digest, ValueTask<bool> used, Func<ValueTask<GrpcStatus>> next) =>
+        await Continue(call, nonce, digest, await used.ConfigureAwait(false), next).ConfigureAwait(false);
+
+    private static ValueTask<GrpcStatus> Continue(MinerCall call, ulong nonce, byte[] digest, bool fresh, Func<ValueTask<GrpcStatus>> next)
+    {
+        if (!fresh)
         {
             return Unauthenticated($"Replayed nonce {nonce}.");
         }
@@ -92,10 +99,10 @@ public sealed class SignatureStage(INonceStore nonces, MinerPipelineOptions opti
         call.Nonce = nonce;
         call.RequestDigest = digest;
         call.Verified = true;
-        return await next().ConfigureAwait(false);
+        return next();
     }
 
-    private static GrpcStatus Unauthenticated(string detail) => new(GrpcStatusCode.Unauthenticated, detail);
+    private static ValueTask<GrpcStatus> Unauthenticated(string detail) => ValueTask.FromResult(new GrpcStatus(GrpcStatusCode.Unauthenticated, detail));
 }
 
 /// <summary>Stage 3: per-caller rate limit on authenticated callers. Over the rate: RESOURCE_EXHAUSTED.</summary>
