@@ -89,6 +89,51 @@ public sealed class PipelineStageTests : PipelineRig
         Assert.Equal($"Replayed nonce {signed.Nonce}.", replay.Status.Detail);
     }
 
+    [Theory]
+    [InlineData("echo", GrpcStatusCode.OK)]
+    [InlineData("sleep:5", GrpcStatusCode.OK)]
+    [InlineData("throw", GrpcStatusCode.Unknown)]
+    [InlineData("fail:9:not now", GrpcStatusCode.FailedPrecondition)]
+    [InlineData("stage-throws", GrpcStatusCode.Unknown)]
+    [InlineData("stage-yields", GrpcStatusCode.OK)]
+    public async Task PrioritySlot_ReleasedOnEveryOutcome(string task, GrpcStatusCode expected)
+    {
+        if (task == "stage-throws")
+        {
+            _pipeline.Extra.Add(new ThrowingStage());
+        }
+        else if (task == "stage-yields")
+        {
+            _pipeline.Extra.Add(new YieldingStage());
+        }
+
+        using var validator = new ValidatorClient(new RequestSigner(_validatorKey, Domain), _client);
+        for (var i = 0; i < 3; i++)
+        {
+            var result = await validator.ForwardAsync(_miner, InteropService.Echo(task: task), Wait).WaitAsync(Wait);
+            Assert.Equal(expected, result.Status.Code);
+            Assert.Equal(0, _pipeline.Gate.Running);
+        }
+
+        _pipeline.Extra.Clear();
+        Assert.True((await validator.ForwardAsync(_miner, InteropService.Echo(), Wait).WaitAsync(Wait)).Status.IsOk);
+        Assert.Equal(0, _pipeline.Gate.Running);
+    }
+
+    private sealed class ThrowingStage : IMinerStage
+    {
+        public ValueTask<GrpcStatus> InvokeAsync(MinerCall call, Func<ValueTask<GrpcStatus>> next) => throw new InvalidOperationException("stage failed");
+    }
+
+    private sealed class YieldingStage : IMinerStage
+    {
+        public async ValueTask<GrpcStatus> InvokeAsync(MinerCall call, Func<ValueTask<GrpcStatus>> next)
+        {
+            await Task.Yield();
+            return await next();
+        }
+    }
+
     private sealed class RecordingStage(string name, List<string> seen) : IMinerStage
     {
         public ValueTask<GrpcStatus> InvokeAsync(MinerCall call, Func<ValueTask<GrpcStatus>> next)

@@ -122,22 +122,69 @@ public sealed class PriorityStage(PriorityGate gate) : IMinerStage
     public PriorityGate Gate => gate;
 
     /// <inheritdoc />
-    public async ValueTask<GrpcStatus> InvokeAsync(MinerCall call, Func<ValueTask<GrpcStatus>> next)
+    public ValueTask<GrpcStatus> InvokeAsync(MinerCall call, Func<ValueTask<GrpcStatus>> next)
     {
+        // A free slot and a handler that finishes at once take no async state machine; waiting for either does.
         var started = Stopwatch.GetTimestamp();
-        var outcome = await gate.EnterAsync(call.CallerInfo.Stake, call.Context.CancellationToken).ConfigureAwait(false);
+        var entering = gate.EnterAsync(call.CallerInfo.Stake, call.Context.CancellationToken);
+        if (!entering.IsCompletedSuccessfully)
+        {
+            return WaitForSlotAsync(entering, started, call, next);
+        }
+
         call.QueueTime = Stopwatch.GetElapsedTime(started);
+        return Admitted(entering.Result, next);
+    }
+
+    private async ValueTask<GrpcStatus> WaitForSlotAsync(ValueTask<GateRejection> entering, long started, MinerCall call, Func<ValueTask<GrpcStatus>> next)
+    {
+        var outcome = await entering.ConfigureAwait(false);
+        call.QueueTime = Stopwatch.GetElapsedTime(started);
+        return await Admitted(outcome, next).ConfigureAwait(false);
+    }
+
+    private ValueTask<GrpcStatus> Admitted(GateRejection outcome, Func<ValueTask<GrpcStatus>> next)
+    {
         switch (outcome)
         {
             case GateRejection.QueueFull:
-                return new GrpcStatus(GrpcStatusCode.ResourceExhausted, $"Miner queue is full ({gate.QueueCapacity} waiting).");
+                return ValueTask.FromResult(new GrpcStatus(GrpcStatusCode.ResourceExhausted, $"Miner queue is full ({gate.QueueCapacity} waiting)."));
             case GateRejection.Evicted:
-                return new GrpcStatus(GrpcStatusCode.ResourceExhausted, "Pushed out of the miner queue by a caller with more stake.");
+                return ValueTask.FromResult(new GrpcStatus(GrpcStatusCode.ResourceExhausted, "Pushed out of the miner queue by a caller with more stake."));
+        }
+
+        // The slot is released exactly once, when the rest of the chain is done (or has thrown).
+        ValueTask<GrpcStatus> running;
+        try
+        {
+            running = next();
+        }
+        catch
+        {
+            gate.Release();
+            throw;
+        }
+
+        if (!running.IsCompleted)
+        {
+            return ReleaseWhenDoneAsync(running);
         }
 
         try
         {
-            return await next().ConfigureAwait(false);
+            return ValueTask.FromResult(running.Result);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async ValueTask<GrpcStatus> ReleaseWhenDoneAsync(ValueTask<GrpcStatus> running)
+    {
+        try
+        {
+            return await running.ConfigureAwait(false);
         }
         finally
         {
