@@ -90,7 +90,9 @@ public sealed class MinerCall
     }
 }
 
-/// <summary>One pluggable step of the miner pipeline. Return a non-OK status to reject, or call next to continue.</summary>
+/// <summary>
+/// One pluggable step of the miner pipeline. Return a non-OK status to reject, or call next (at most once) to continue.
+/// </summary>
 public interface IMinerStage
 {
     /// <summary>Runs the stage.</summary>
