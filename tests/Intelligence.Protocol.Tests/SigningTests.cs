@@ -68,6 +68,30 @@ public sealed class SigningTests
     }
 
     [Fact]
+    public void ResponseBodyHash_IntoSpan_SameAsArray()
+    {
+        for (var n = 0; n <= 3; n++)
+        {
+            var hasher = new ResponseBodyHasher();
+            for (var i = 0; i < n; i++)
+            {
+                hasher.Add(BitConverter.GetBytes(i));
+            }
+
+            var hash = new byte[40].AsSpan();
+            hash.Fill(0xee);
+            hasher.Finish(hash);
+            Assert.Equal(hasher.Finish(), hash[..32].ToArray());
+            Assert.True(hash[32..].ToArray().All(b => b == 0xee));
+            var digest = new byte[32].AsSpan();
+            SigningDigests.Response(hash[..32], hasher.Finish(), digest);
+            Assert.Equal(SigningDigests.Response(hash[..32], hasher.Finish()), digest.ToArray());
+        }
+
+        Assert.Equal(Keccak256.Hash([]), new ResponseBodyHasher().Finish());
+    }
+
+    [Fact]
     public void NonceClock_StrictlyIncreasing()
     {
         var clock = new NonceClock();

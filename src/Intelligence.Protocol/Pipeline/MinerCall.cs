@@ -1,5 +1,6 @@
 using Intelligence.Chain;
 using Intelligence.Protocol.Server;
+using Intelligence.Protocol.Signing;
 using Intelligence.Protocol.Wire;
 
 namespace Intelligence.Protocol.Pipeline;
@@ -45,9 +46,53 @@ public sealed class MinerCall
 
     /// <summary>Time spent waiting for a slot in the priority stage.</summary>
     public TimeSpan QueueTime { get; set; }
+
+    /// <summary>Hashes the response messages when the response is signed (set by the pipeline before the handler).</summary>
+    internal ResponseBodyHasher? ResponseHasher { get; set; }
+
+    // The stage chain of this call: one delegate for every stage's "next" instead of a closure per stage.
+    private IMinerStage[] _stages = [];
+    private Func<MinerCall, ValueTask<GrpcStatus>>? _last;
+    private Func<ValueTask<GrpcStatus>>? _handler;
+    private Func<ValueTask<GrpcStatus>>? _next;
+    private int _position;
+
+    /// <summary>Runs <paramref name="stages"/> in order, then <paramref name="last"/> (which ends in <paramref name="handler"/>).</summary>
+    internal ValueTask<GrpcStatus> Run(IMinerStage[] stages, Func<MinerCall, ValueTask<GrpcStatus>> last, Func<ValueTask<GrpcStatus>> handler)
+    {
+        _stages = stages;
+        _last = last;
+        _handler = handler;
+        _position = -1;
+        _next = Next;
+        return Next();
+    }
+
+    /// <summary>The handler (the interceptor's own next), for the end of the chain.</summary>
+    internal ValueTask<GrpcStatus> InvokeHandler() => _handler!();
+
+    // Stages run nested, so when stage i calls next, stage i is the last one entered. A second call of next from a
+    // stage that already ran the rest of the chain is refused rather than running the handler twice.
+    private ValueTask<GrpcStatus> Next()
+    {
+        var index = ++_position;
+        if (index < _stages.Length)
+        {
+            return _stages[index].InvokeAsync(this, _next!);
+        }
+
+        if (index == _stages.Length)
+        {
+            return _last!(this);
+        }
+
+        throw new InvalidOperationException("A miner stage called next more than once.");
+    }
 }
 
-/// <summary>One pluggable step of the miner pipeline. Return a non-OK status to reject, or call next to continue.</summary>
+/// <summary>
+/// One pluggable step of the miner pipeline. Return a non-OK status to reject, or call next (at most once) to continue.
+/// </summary>
 public interface IMinerStage
 {
     /// <summary>Runs the stage.</summary>
@@ -58,6 +103,5 @@ public interface IMinerStage
 public static class MinerCallExtensions
 {
     /// <summary>The <see cref="MinerCall"/> of this server call, or null when the method is not behind the pipeline.</summary>
-    public static MinerCall? GetMinerCall(this ServerCallContext context) =>
-        context.Items.TryGetValue(typeof(MinerCall), out var call) ? call as MinerCall : null;
+    public static MinerCall? GetMinerCall(this ServerCallContext context) => context.MinerCall;
 }

@@ -47,6 +47,9 @@ public sealed class MinerPipeline : IServerInterceptor
     private readonly PrivateKey _minerKey;
     private readonly MinerPipelineOptions _options;
     private readonly string _minerHex;
+    private readonly Func<MinerCall, ValueTask<GrpcStatus>> _afterStages;
+    private readonly Action<ServerCallContext, GrpcStatus> _signResponse;
+    private IMinerStage[] _stages = [];
 
     /// <summary>Creates the default pipeline. The miner key stays owned by the caller.</summary>
     public MinerPipeline(PrivateKey minerKey, MinerPipelineOptions options, ICallerDirectory directory, INonceStore? nonces = null, IRateLimiter? rateLimiter = null)
@@ -59,6 +62,8 @@ public sealed class MinerPipeline : IServerInterceptor
         RateLimit = new RateLimitStage(rateLimiter ?? new TokenBucketRateLimiter(options.RateLimitPerSecond, options.RateLimitBurst));
         Gate = new PriorityGate(options.MaxConcurrency, options.QueueCapacity);
         Priority = new PriorityStage(Gate);
+        _afterStages = AfterStages;
+        _signResponse = SignResponse;
     }
 
     /// <summary>Stage 1: blacklist on the claimed caller.</summary>
@@ -100,41 +105,69 @@ public sealed class MinerPipeline : IServerInterceptor
         }
 
         var call = new MinerCall(context, request, caller, context.GetHeader(SigningHeaders.Nonce), context.GetHeader(SigningHeaders.Signature));
-        context.Items[typeof(MinerCall)] = call;
-        var stages = new List<IMinerStage>(4 + Extra.Count) { Blacklist, Signature, RateLimit, Priority };
-        stages.AddRange(Extra);
-        return Run(0);
+        context.MinerCall = call;
+        return call.Run(Stages(), _afterStages, next);
+    }
 
-        ValueTask<GrpcStatus> Run(int index)
+    // The stages of a call, snapshot when it starts. The array is reused while the stage properties stay the same.
+    private IMinerStage[] Stages()
+    {
+        var stages = _stages;
+        if (stages.Length != 4 + Extra.Count || stages[0] != Blacklist || stages[1] != Signature || stages[2] != RateLimit || stages[3] != Priority || !SameExtra(stages))
         {
-            if (index < stages.Count)
-            {
-                return stages[index].InvokeAsync(call, () => Run(index + 1));
-            }
-
-            if (_options.SignResponses && call.Verified)
-            {
-                AttachResponseSigner(call);
-            }
-
-            return next();
+            stages = [Blacklist, Signature, RateLimit, Priority, .. Extra];
+            _stages = stages;
         }
+
+        return stages;
+    }
+
+    private bool SameExtra(IMinerStage[] stages)
+    {
+        for (var i = 0; i < Extra.Count; i++)
+        {
+            if (stages[4 + i] != Extra[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private ValueTask<GrpcStatus> AfterStages(MinerCall call)
+    {
+        if (_options.SignResponses && call.Verified)
+        {
+            AttachResponseSigner(call);
+        }
+
+        return call.InvokeHandler();
     }
 
     private void AttachResponseSigner(MinerCall call)
     {
-        var hasher = new ResponseBodyHasher();
-        call.Context.OnResponseMessage = (_, message) => hasher.Add(message.Span);
-        call.Context.OnCompleting = (context, status) =>
-        {
-            if (!status.IsOk || hasher.Count == 0)
-            {
-                return;
-            }
+        call.ResponseHasher = new ResponseBodyHasher();
+        call.Context.OnResponseMessage = HashResponseMessage;
+        call.Context.OnCompleting = _signResponse;
+    }
 
-            var digest = SigningDigests.Response(call.RequestDigest, hasher.Finish());
-            context.ResponseTrailers.Add(new(SigningHeaders.Miner, _minerHex));
-            context.ResponseTrailers.Add(new(SigningHeaders.ResponseSignature, PersonalSign.Sign(_minerKey, digest).ToHex()));
-        };
+    private static readonly Action<ServerCallContext, ReadOnlyMemory<byte>> HashResponseMessage =
+        static (context, message) => context.MinerCall!.ResponseHasher!.Add(message.Span);
+
+    private void SignResponse(ServerCallContext context, GrpcStatus status)
+    {
+        var call = context.MinerCall!;
+        if (!status.IsOk || call.ResponseHasher!.Count == 0)
+        {
+            return;
+        }
+
+        Span<byte> bodyHash = stackalloc byte[Keccak256.HashLength];
+        call.ResponseHasher.Finish(bodyHash);
+        Span<byte> digest = stackalloc byte[Keccak256.HashLength];
+        SigningDigests.Response(call.RequestDigest, bodyHash, digest);
+        context.ResponseTrailers.Add(new(SigningHeaders.Miner, _minerHex));
+        context.ResponseTrailers.Add(new(SigningHeaders.ResponseSignature, SignatureHex.Format(PersonalSign.Sign(_minerKey, digest))));
     }
 }

@@ -48,7 +48,7 @@ public sealed class SignatureStage(INonceStore nonces, MinerPipelineOptions opti
     private readonly SignerKeyCache _callerKeys = callerKeys ?? new SignerKeyCache();
 
     /// <inheritdoc />
-    public async ValueTask<GrpcStatus> InvokeAsync(MinerCall call, Func<ValueTask<GrpcStatus>> next)
+    public ValueTask<GrpcStatus> InvokeAsync(MinerCall call, Func<ValueTask<GrpcStatus>> next)
     {
         if (call.NonceHeader is null || call.SignatureHeader is null)
         {
@@ -67,12 +67,7 @@ public sealed class SignatureStage(INonceStore nonces, MinerPipelineOptions opti
             return Unauthenticated($"Stale nonce: {nonce} is outside the +/-{options.NonceWindow.TotalSeconds:0.###} s window around the miner's clock.");
         }
 
-        Signature signature;
-        try
-        {
-            signature = Signature.Parse(call.SignatureHeader);
-        }
-        catch (ChainException)
+        if (!SignatureHex.TryParse(call.SignatureHeader, out var signature))
         {
             return Unauthenticated($"Malformed {SigningHeaders.Signature}: 65 bytes of 0x-prefixed hex are required.");
         }
@@ -83,8 +78,20 @@ public sealed class SignatureStage(INonceStore nonces, MinerPipelineOptions opti
             return Unauthenticated("Bad signature: it does not recover the claimed caller for this chain, subnet, miner, nonce and body.");
         }
 
-        // Keep every accepted nonce at least as long as the window can still accept it.
-        if (!await nonces.TryUseAsync(call.Caller, nonce, options.NonceWindow * 2, call.Context.CancellationToken).ConfigureAwait(false))
+        // Keep every accepted nonce at least as long as the window can still accept it. The in-memory store answers
+        // at once; only a remote store (Redis) makes this stage wait.
+        var used = nonces.TryUseAsync(call.Caller, nonce, options.NonceWindow * 2, call.Context.CancellationToken);
+        return used.IsCompletedSuccessfully
+            ? Continue(call, nonce, digest, used.Result, next)
+            : ContinueAsync(call, nonce, digest, used, next);
+    }
+
+    private static async ValueTask<GrpcStatus> ContinueAsync(MinerCall call, ulong nonce, byte[] digest, ValueTask<bool> used, Func<ValueTask<GrpcStatus>> next) =>
+        await Continue(call, nonce, digest, await used.ConfigureAwait(false), next).ConfigureAwait(false);
+
+    private static ValueTask<GrpcStatus> Continue(MinerCall call, ulong nonce, byte[] digest, bool fresh, Func<ValueTask<GrpcStatus>> next)
+    {
+        if (!fresh)
         {
             return Unauthenticated($"Replayed nonce {nonce}.");
         }
@@ -92,10 +99,10 @@ public sealed class SignatureStage(INonceStore nonces, MinerPipelineOptions opti
         call.Nonce = nonce;
         call.RequestDigest = digest;
         call.Verified = true;
-        return await next().ConfigureAwait(false);
+        return next();
     }
 
-    private static GrpcStatus Unauthenticated(string detail) => new(GrpcStatusCode.Unauthenticated, detail);
+    private static ValueTask<GrpcStatus> Unauthenticated(string detail) => ValueTask.FromResult(new GrpcStatus(GrpcStatusCode.Unauthenticated, detail));
 }
 
 /// <summary>Stage 3: per-caller rate limit on authenticated callers. Over the rate: RESOURCE_EXHAUSTED.</summary>
@@ -115,22 +122,69 @@ public sealed class PriorityStage(PriorityGate gate) : IMinerStage
     public PriorityGate Gate => gate;
 
     /// <inheritdoc />
-    public async ValueTask<GrpcStatus> InvokeAsync(MinerCall call, Func<ValueTask<GrpcStatus>> next)
+    public ValueTask<GrpcStatus> InvokeAsync(MinerCall call, Func<ValueTask<GrpcStatus>> next)
     {
+        // A free slot and a handler that finishes at once take no async state machine; waiting for either does.
         var started = Stopwatch.GetTimestamp();
-        var outcome = await gate.EnterAsync(call.CallerInfo.Stake, call.Context.CancellationToken).ConfigureAwait(false);
+        var entering = gate.EnterAsync(call.CallerInfo.Stake, call.Context.CancellationToken);
+        if (!entering.IsCompletedSuccessfully)
+        {
+            return WaitForSlotAsync(entering, started, call, next);
+        }
+
         call.QueueTime = Stopwatch.GetElapsedTime(started);
+        return Admitted(entering.Result, next);
+    }
+
+    private async ValueTask<GrpcStatus> WaitForSlotAsync(ValueTask<GateRejection> entering, long started, MinerCall call, Func<ValueTask<GrpcStatus>> next)
+    {
+        var outcome = await entering.ConfigureAwait(false);
+        call.QueueTime = Stopwatch.GetElapsedTime(started);
+        return await Admitted(outcome, next).ConfigureAwait(false);
+    }
+
+    private ValueTask<GrpcStatus> Admitted(GateRejection outcome, Func<ValueTask<GrpcStatus>> next)
+    {
         switch (outcome)
         {
             case GateRejection.QueueFull:
-                return new GrpcStatus(GrpcStatusCode.ResourceExhausted, $"Miner queue is full ({gate.QueueCapacity} waiting).");
+                return ValueTask.FromResult(new GrpcStatus(GrpcStatusCode.ResourceExhausted, $"Miner queue is full ({gate.QueueCapacity} waiting)."));
             case GateRejection.Evicted:
-                return new GrpcStatus(GrpcStatusCode.ResourceExhausted, "Pushed out of the miner queue by a caller with more stake.");
+                return ValueTask.FromResult(new GrpcStatus(GrpcStatusCode.ResourceExhausted, "Pushed out of the miner queue by a caller with more stake."));
+        }
+
+        // The slot is released exactly once, when the rest of the chain is done (or has thrown).
+        ValueTask<GrpcStatus> running;
+        try
+        {
+            running = next();
+        }
+        catch
+        {
+            gate.Release();
+            throw;
+        }
+
+        if (!running.IsCompleted)
+        {
+            return ReleaseWhenDoneAsync(running);
         }
 
         try
         {
-            return await next().ConfigureAwait(false);
+            return ValueTask.FromResult(running.Result);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async ValueTask<GrpcStatus> ReleaseWhenDoneAsync(ValueTask<GrpcStatus> running)
+    {
+        try
+        {
+            return await running.ConfigureAwait(false);
         }
         finally
         {

@@ -23,7 +23,8 @@ public sealed class TokenBucketRateLimiter : IRateLimiter
     /// <inheritdoc />
     public bool TryAcquire(Address caller)
     {
-        var bucket = _buckets.GetOrAdd(caller, _ => new Bucket(_burst, Stopwatch.GetTimestamp()));
+        // A static factory: a lambda over _burst would allocate a delegate on every call.
+        var bucket = _buckets.GetOrAdd(caller, static (_, burst) => new Bucket(burst, Stopwatch.GetTimestamp()), _burst);
         lock (bucket)
         {
             var now = Stopwatch.GetTimestamp();

@@ -63,6 +63,9 @@ public sealed class ServerCallContext
         return values.Count == 0 ? null : values[0];
     }
 
+    /// <summary>The miner pipeline's state for this call (a field, so a pipelined call needs no <see cref="Items"/> dictionary).</summary>
+    internal Pipeline.MinerCall? MinerCall { get; set; }
+
     internal bool HasResponseHeaders => _responseHeaders is { Count: > 0 };
 
     internal bool HasResponseTrailers => _responseTrailers is { Count: > 0 };

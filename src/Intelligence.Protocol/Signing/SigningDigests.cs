@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Intelligence.Chain;
 
@@ -88,11 +89,19 @@ public static class SigningDigests
     /// <summary>keccak256(abi.encode(RESPONSE_TAG, requestDigest, bodyHash)).</summary>
     public static byte[] Response(ReadOnlySpan<byte> requestDigest, ReadOnlySpan<byte> bodyHash)
     {
+        var digest = new byte[Keccak256.HashLength];
+        Response(requestDigest, bodyHash, digest);
+        return digest;
+    }
+
+    /// <summary>Writes keccak256(abi.encode(RESPONSE_TAG, requestDigest, bodyHash)) to the first 32 bytes of <paramref name="destination"/>.</summary>
+    public static void Response(ReadOnlySpan<byte> requestDigest, ReadOnlySpan<byte> bodyHash, Span<byte> destination)
+    {
         Span<byte> preimage = stackalloc byte[ResponseWords * 32];
         ResponseTag.CopyTo(preimage);
         requestDigest.CopyTo(preimage.Slice(32, 32));
         bodyHash.CopyTo(preimage.Slice(64, 32));
-        return Keccak256.Hash(preimage);
+        Keccak256.Hash(preimage, destination);
     }
 }
 
@@ -102,44 +111,55 @@ public static class SigningDigests
 /// </summary>
 public sealed class ResponseBodyHasher
 {
-    // The first message's hash is kept inline: a unary response (the common case) allocates no list.
-    private byte[]? _first;
+    // The first message's hash is kept inline: a unary response (the common case) allocates nothing more.
+    private Word _first;
+    private int _count;
     private List<byte[]>? _more;
 
     /// <summary>Adds one serialized message.</summary>
     public void Add(ReadOnlySpan<byte> message)
     {
-        var hash = Keccak256.Hash(message);
-        if (_first is null)
+        if (_count == 0)
         {
-            _first = hash;
+            Keccak256.Hash(message, _first);
         }
         else
         {
-            (_more ??= []).Add(hash);
+            (_more ??= []).Add(Keccak256.Hash(message));
         }
+
+        _count++;
     }
 
     /// <summary>Number of messages added.</summary>
-    public int Count => _first is null ? 0 : 1 + (_more?.Count ?? 0);
+    public int Count => _count;
 
     /// <summary>The body hash over the messages added so far.</summary>
     public byte[] Finish()
     {
+        var hash = new byte[Keccak256.HashLength];
+        Finish(hash);
+        return hash;
+    }
+
+    /// <summary>Writes the body hash over the messages added so far to the first 32 bytes of <paramref name="destination"/>.</summary>
+    public void Finish(Span<byte> destination)
+    {
         if (_more is null)
         {
             // n = 0 hashes the empty string, n = 1 the single 32-byte word.
-            return Keccak256.Hash(_first ?? []);
+            Keccak256.Hash(_count == 0 ? [] : (ReadOnlySpan<byte>)_first, destination);
+            return;
         }
 
-        var all = new byte[Count * 32];
-        _first!.CopyTo(all, 0);
+        var all = new byte[_count * 32];
+        ((ReadOnlySpan<byte>)_first).CopyTo(all);
         for (var i = 0; i < _more.Count; i++)
         {
             _more[i].CopyTo(all, (i + 1) * 32);
         }
 
-        return Keccak256.Hash(all);
+        Keccak256.Hash(all, destination);
     }
 
     /// <summary>The body hash of a single-message (unary) response.</summary>
@@ -148,5 +168,11 @@ public sealed class ResponseBodyHasher
         Span<byte> inner = stackalloc byte[Keccak256.HashLength];
         Keccak256.Hash(message, inner);
         return Keccak256.Hash(inner);
+    }
+
+    [InlineArray(32)]
+    private struct Word
+    {
+        private byte _element;
     }
 }
