@@ -46,6 +46,7 @@ internal static class Components
         Console.WriteLine($"tx decode+recover{measure(seconds, () => Transactions.SignedTransaction.Decode(signedRaw)),14:N0}/s");
         Console.WriteLine($"glv split        {measure(seconds, () => Glv.Split(s, out _, out _, out _, out _)),14:N0}/s");
         Console.WriteLine($"mul G (comb)     {measure(seconds, () => Secp256k1.MulG(s)),14:N0}/s");
+        Console.WriteLine($"key comb build   {measure(seconds, () => new KeyComb(Secp256k1.G)),14:N0}/s");
         Console.WriteLine($"sign hash        {measure(seconds, () => key.SignHash(hash)),14:N0}/s");
         // The comb's 512 KiB table as a busy miner sees it, pushed out of cache between calls (4 MiB written), less
         // the cost of the writing itself: what the prefetch of the next entry is for.
