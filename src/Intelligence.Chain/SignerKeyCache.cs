@@ -19,7 +19,7 @@ namespace Intelligence.Chain;
 /// </summary>
 public sealed class SignerKeyCache
 {
-    private readonly ConcurrentDictionary<Address, Secp256k1.PreparedKey> _keys = new();
+    private readonly ConcurrentDictionary<Address, KeyComb> _keys = new();
     private readonly int _capacity;
 
     /// <summary>Creates a cache that keeps the keys of up to <paramref name="capacity"/> signers (default 256).</summary>
@@ -60,7 +60,7 @@ public sealed class SignerKeyCache
         if (_keys.Count < _capacity)
         {
             var q = new AffinePoint(FieldElement.FromBytes(pub[..32], out _), FieldElement.FromBytes(pub[32..], out _));
-            _keys.TryAdd(signer, new Secp256k1.PreparedKey(q));
+            _keys.TryAdd(signer, new KeyComb(q));
         }
 
         return true;

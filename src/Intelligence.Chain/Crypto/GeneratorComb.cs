@@ -3,7 +3,8 @@ using System.Runtime.CompilerServices;
 namespace Intelligence.Chain.Crypto;
 
 /// <summary>
-/// Fixed-base multiplication k*G for secret scalars (signing nonces, key derivation) with a byte-wise comb:
+/// Fixed-base multiplication k*G, built for secret scalars (signing nonces, key derivation) and used for the public
+/// u1 of a known-key verification too, with a byte-wise comb:
 /// k = sum of d_i 256^i over its 32 bytes, and row i of the table holds d*256^i*G for every byte value d, so
 /// k*G is 31 mixed additions and no doublings (about 3x faster than the GLV/wNAF path).
 /// <para>

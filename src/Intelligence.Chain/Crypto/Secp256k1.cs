@@ -30,7 +30,7 @@ internal readonly struct JacobianPoint(FieldElement x, FieldElement y, FieldElem
 /// coordinates. Recovery computes u1 G + u2 R with width-8 wNAF over a precomputed affine table for G and
 /// width-5 wNAF for R (Strauss-Shamir interleaving, GLV-split). Secret scalars (keys, signing nonces) go through
 /// <see cref="GeneratorComb"/>, whose sequence of operations does not depend on the scalar, and their inversions
-/// are blinded. The field and scalar arithmetic itself is variable-time; everything is checked against
+/// are blinded. Verification against a known key adds from two combs, G's and the key's (<see cref="KeyComb"/>). The field and scalar arithmetic itself is variable-time; everything is checked against
 /// BouncyCastle and cast in the tests.
 /// </summary>
 internal static class Secp256k1
@@ -523,19 +523,13 @@ internal static class Secp256k1
         return Scalar.Mul(b, Scalar.InvertVartime(Scalar.Mul(k, b)));
     }
 
-    /// <summary>A public key with its comb table (<see cref="KeyComb"/>), for repeat verifications.</summary>
-    internal sealed class PreparedKey(in AffinePoint q)
-    {
-        public KeyComb Comb { get; } = new(q);
-    }
-
     /// <summary>
-    /// True exactly when <see cref="TryRecover"/> would return <paramref name="key"/>'s point, computed without
-    /// recovery: R' = (e/s) G + (r/s) Q must be the point R that (r, recovery id) names, i.e. R'.x = r and R'.y has
-    /// the id's parity. Both products come from comb tables (G's and the key's), so there are no doublings, no
-    /// square root and no per-call table.
+    /// True exactly when <see cref="TryRecover"/> would return the key Q that <paramref name="key"/> was built for,
+    /// computed without recovery: R' = (e/s) G + (r/s) Q must be the point R that (r, recovery id) names, i.e.
+    /// R'.x = r and R'.y has the id's parity. Both products come from comb tables (G's and Q's), so there are no
+    /// doublings, no square root and no per-call table.
     /// </summary>
-    public static bool VerifyPrepared(ReadOnlySpan<byte> hash32, ReadOnlySpan<byte> r32, ReadOnlySpan<byte> s32, int recoveryId, PreparedKey key)
+    public static bool VerifyPrepared(ReadOnlySpan<byte> hash32, ReadOnlySpan<byte> r32, ReadOnlySpan<byte> s32, int recoveryId, KeyComb key)
     {
         var r = Scalar.FromBytesRaw(r32);
         var s = Scalar.FromBytesRaw(s32);
@@ -547,7 +541,7 @@ internal static class Secp256k1
         var w = Scalar.InvertVartime(s);
         var u1 = Scalar.Mul(Scalar.FromBytesReduced(hash32), w);
         var u2 = Scalar.Mul(r, w);
-        if (!TryToAffine(key.Comb.MulAdd(GeneratorComb.Mul(u1), u2), publicZ: true, out var point))
+        if (!TryToAffine(key.MulAdd(GeneratorComb.Mul(u1), u2), publicZ: true, out var point))
         {
             return false;
         }
