@@ -168,6 +168,6 @@ public sealed class MinerPipeline : IServerInterceptor
         Span<byte> digest = stackalloc byte[Keccak256.HashLength];
         SigningDigests.Response(call.RequestDigest, bodyHash, digest);
         context.ResponseTrailers.Add(new(SigningHeaders.Miner, _minerHex));
-        context.ResponseTrailers.Add(new(SigningHeaders.ResponseSignature, SignatureHex.Format(PersonalSign.Sign(_minerKey, digest))));
+        context.ResponseTrailers.Add(new(SigningHeaders.ResponseSignature, PersonalSign.Sign(_minerKey, digest).ToHex()));
     }
 }

@@ -67,7 +67,7 @@ public sealed class SignatureStage(INonceStore nonces, MinerPipelineOptions opti
             return Unauthenticated($"Stale nonce: {nonce} is outside the +/-{options.NonceWindow.TotalSeconds:0.###} s window around the miner's clock.");
         }
 
-        if (!SignatureHex.TryParse(call.SignatureHeader, out var signature))
+        if (!Signature.TryParse(call.SignatureHeader, out var signature))
         {
             return Unauthenticated($"Malformed {SigningHeaders.Signature}: 65 bytes of 0x-prefixed hex are required.");
         }

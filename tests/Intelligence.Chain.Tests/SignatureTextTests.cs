@@ -1,32 +1,29 @@
-using Intelligence.Chain;
-using Intelligence.Protocol.Signing;
+namespace Intelligence.Chain.Tests;
 
-namespace Intelligence.Protocol.Tests;
-
-/// <summary>The signature metadata codec: byte-for-byte what <see cref="Signature.ToHex"/> writes, exactly what <see cref="Signature.Parse"/> accepts.</summary>
-public sealed class SignatureHexTests
+/// <summary>Signature text: ToHex is the hex of ToBytes; TryParse accepts exactly what Parse accepts.</summary>
+public sealed class SignatureTextTests
 {
     [Fact]
-    public void Format_EqualsSignatureToHex()
+    public void ToHex_EqualsTheHexOfToBytes()
     {
         using var key = PrivateKey.Generate();
         for (var i = 0; i < 200; i++)
         {
             var signature = PersonalSign.Sign(key, Keccak256.Hash(BitConverter.GetBytes(i)));
-            var text = SignatureHex.Format(signature);
-            Assert.Equal(signature.ToHex(), text);
-            Assert.Equal(SignatureHex.Length, text.Length);
+            var text = signature.ToHex();
+            Assert.Equal(Hex.Encode(signature.ToBytes()), text);
+            Assert.Equal(2 + (2 * Signature.Length), text.Length);
         }
     }
 
     [Fact]
-    public void TryParse_RoundTripsFormat()
+    public void TryParse_RoundTripsToHex()
     {
         using var key = PrivateKey.Generate();
         for (var i = 0; i < 200; i++)
         {
             var signature = PersonalSign.Sign(key, Keccak256.Hash(BitConverter.GetBytes(i)));
-            Assert.True(SignatureHex.TryParse(SignatureHex.Format(signature), out var parsed));
+            Assert.True(Signature.TryParse(signature.ToHex(), out var parsed));
             Assert.Equal(signature, parsed);
         }
     }
@@ -68,7 +65,7 @@ public sealed class SignatureHexTests
     public void TryParse_AcceptsExactlyWhatSignatureParseAccepts(string? text)
     {
         var expected = Reference(text);
-        Assert.Equal(expected is not null, SignatureHex.TryParse(text, out var parsed));
+        Assert.Equal(expected is not null, Signature.TryParse(text, out var parsed));
         Assert.Equal(expected, parsed);
     }
 
@@ -95,7 +92,7 @@ public sealed class SignatureHexTests
                 _ => text,
             };
             var expected = Reference(text);
-            Assert.True((expected is not null) == SignatureHex.TryParse(text, out var parsed), text);
+            Assert.True((expected is not null) == Signature.TryParse(text, out var parsed), text);
             Assert.Equal(expected, parsed);
         }
     }
