@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Benchmark: redis-benchmark next to StackExchange.Redis (and, while it still existed, our former RESP client) doing
-# the same work in one run: SET/GET of a 3-byte value on one key, with 50 clients pipelined 16 deep (-P 16) and one
-# at a time (-P 1), plus a single client one at a time (-c 1, pure round trip); the score-EMA script (EVALSHA over
-# 256 uids of one subnet) and the replay-cache check (SET NX PX of a fresh key) at -P 16 and -P 1.
+# Benchmark: redis-benchmark next to StackExchange.Redis (as the stores use it) doing the same work in one run:
+# SET/GET of a 3-byte value on one key, with 50 clients pipelined 16 deep (-P 16) and one at a time (-P 1), plus a single client one at a time (-c 1, pure round trip); the score-EMA script (EVALSHA over
+# 256 uids of one subnet) and the replay-cache check (SET NX PX of a fresh key) at -P 16 and -P 1; then the embedded
+# file store's durable score updates per second (one at a time, concurrent callers, whole validator steps).
 # Usage: tools/bench-state.sh [requests]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -44,16 +44,16 @@ run_custom() { # name depth clients n command...
 run_peer 16 50 "$requests"
 run_peer 1 50 "$requests"
 run_peer 1 1 $((requests / 10))
-# -r draws __rand_int__ from 12 digits; the EMA keys take it modulo nothing, so 256 uids come from -r 256 below.
+# The EMA script runs on 256 record keys (-r 256: __rand_int__ is drawn below 256) of one subnet, as the store does.
 for depth in 16 1; do
   rps=$(redis-benchmark -p "$port" -n "$((requests / 2))" -c 50 -P "$depth" -r 256 -q \
-    EVALSHA "$sha" 2 'bench:{n1}:score:__rand_int__' 'bench:{n1}:index' hk 0.5 0.1 1 7 | rps_of)
+    EVALSHA "$sha" 2 'bench:{s1}:score:__rand_int__' 'bench:{s1}:scores' hk 0.5 0.1 1 7 | rps_of)
   echo "redis-benchmark -n $((requests / 2)) -c 50 -P $depth -r 256 EVALSHA <ema> ...: $rps rps"
   workloads+=("EMA:$depth:50:$((requests / 2))=$rps")
-  run_custom NX "$depth" 50 "$((requests / 2))" SET 'bench:used:__rand_int__' 1 NX PX 60000
+  run_custom NX "$depth" 50 "$((requests / 2))" SET 'bench:used:x:__rand_int__' 1 NX PX 60000
 done
 
-echo "Clients: one multiplexed connection shared by the c logical clients"
+echo "StackExchange.Redis: one multiplexer shared by the c logical clients; then the embedded file store (durable updates/s)"
 "${bench[@]}" "$port" "${workloads[@]}"
 echo "server-side script calls: $(redis-cli -p "$port" info commandstats | grep -E '^cmdstat_eval' | cut -d, -f1 | tr '\r\n' '  ')"
 echo "(measured on $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); other jobs share this machine)"

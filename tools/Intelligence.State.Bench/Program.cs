@@ -1,18 +1,18 @@
-// Redis work measured three ways in one run: redis-benchmark (its figures come in as arguments), our former RESP
-// client, and StackExchange.Redis. Workloads: SET/GET of a 3-byte value on redis-benchmark's key, the score-EMA
-// script (EVALSHA over 256 uids of one subnet) and the replay-cache check (SET NX PX of a fresh key).
-// n requests over c logical clients sharing one connection, P commands in flight per client.
+// Redis work measured two ways in one run: redis-benchmark (its figures come in as arguments) and StackExchange.Redis
+// as the stores use it. Workloads: SET/GET of a 3-byte value on redis-benchmark's key (plain IDatabase calls), the
+// score-EMA script (RedisScoreStore.UpdateAsync, or UpdateManyAsync of 16 for -P 16) over 256 uids of one subnet, and
+// the replay-cache check (RedisReplayCache.TryUseOnceAsync: SET NX PX of a fresh key). n requests over c logical
+// clients sharing one multiplexer, P commands in flight per client. Then the embedded file store's durable updates/s.
 // Usage: Intelligence.State.Bench <port> <OP:P:c:n=peer-rps> ...   (tools/bench-state.sh passes redis-benchmark's results)
 //        Intelligence.State.Bench --ema-script                    (prints the EMA script, for redis-benchmark's EVALSHA)
 using System.Diagnostics;
 using System.Globalization;
-using Intelligence.State;
-using Intelligence.State.Resp;
+using Intelligence.State.Stores;
 using StackExchange.Redis;
 
 if (args is ["--ema-script"])
 {
-    Console.Write(BenchScripts.Ema);
+    Console.Write(RedisScoreStore.UpdateLua);
     return 0;
 }
 
@@ -24,96 +24,116 @@ var workloads = args.Skip(1).Select(a =>
     return (Op: f[0], Depth: int.Parse(f[1], CultureInfo.InvariantCulture), Clients: int.Parse(f[2], CultureInfo.InvariantCulture), Requests: int.Parse(f[3], CultureInfo.InvariantCulture), Peer: rps);
 }).ToList();
 
-await using var ours = await RedisClient.ConnectAsync(new RedisOptions { Port = port, CommandTimeout = TimeSpan.FromSeconds(60) });
 await using var mux = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},syncTimeout=60000,asyncTimeout=60000");
 var db = mux.GetDatabase();
+var scores = new RedisScoreStore(mux, "bench:");
+var replay = new RedisReplayCache(mux, "bench:");
 const string Key = "key:__rand_int__"; // the key redis-benchmark uses without -r
 var value = "xxx"u8.ToArray();        // redis-benchmark's default -d 3 payload
-var oldEma = new RedisScript(BenchScripts.Ema);
+var at = DateTimeOffset.FromUnixTimeMilliseconds(1);
 long fresh = 0;
 
-// Warm up the JIT and both connections.
-foreach (var client in new[] { "ours", "se" })
+// Warm up the JIT and the connection.
+foreach (var op in new[] { "SET", "GET", "EMA", "NX" })
 {
-    foreach (var op in new[] { "SET", "GET", "EMA", "NX" })
-    {
-        await Run(client, op, 16, 50, 20_000);
-        await Run(client, op, 1, 50, 5_000);
-    }
+    await Run(op, 16, 50, 20_000);
+    await Run(op, 1, 50, 5_000);
 }
 
 Console.WriteLine();
-Console.WriteLine($"{"workload",-26} {"redis-benchmark",15} {"old RESP client",15} {"SE.Redis",12} {"SE/peer",8} {"SE/old",7} {"target",7}");
+Console.WriteLine($"{"workload",-26} {"redis-benchmark",15} {"StackExchange.Redis",19} {"ratio",6} {"target",7}");
 foreach (var w in workloads)
 {
-    var old = await Run("ours", w.Op, w.Depth, w.Clients, w.Requests);
-    var se = await Run("se", w.Op, w.Depth, w.Clients, w.Requests);
+    var se = await Run(w.Op, w.Depth, w.Clients, w.Requests);
     var target = w.Depth > 1 ? 0.70 : 0.80;
     var ratio = se / w.Peer;
     var name = $"{w.Op} -P {w.Depth} -c {w.Clients} -n {w.Requests}";
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{name,-26} {w.Peer,11:N0} rps {old,11:N0} rps {se,8:N0} rps {ratio,8:P0} {se / old,7:P0} {target,6:P0} {(ratio >= target ? "met" : "MISSED")}"));
+        $"{name,-26} {w.Peer,11:N0} rps {se,15:N0} rps {ratio,6:P0} {target,6:P0} {(ratio >= target ? "met" : "MISSED")}"));
+}
+
+// The embedded store, durable (WAL + synchronous=FULL: each acknowledged update is on disk).
+Console.WriteLine();
+Console.WriteLine("embedded file store (SQLite, WAL, synchronous=FULL), durable score updates per second:");
+var dir = Directory.CreateTempSubdirectory("intelligence-bench-").FullName;
+try
+{
+    await using var file = SqliteScoreStore.Open(Path.Combine(dir, SqliteScoreStore.DefaultFileName));
+    await File1("one caller, each update awaited (one fsync each)", 1, 1);
+    await File1("64 concurrent callers (group commit)", 64, 1);
+    await File1("UpdateManyAsync, 256 samples per validator step", 1, 256);
+    await File1("4 concurrent steps of 256 samples", 4, 256);
+
+    async Task File1(string name, int callers, int step)
+    {
+        var done = 0L;
+        var watch = Stopwatch.StartNew();
+        var limit = TimeSpan.FromSeconds(3);
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(c => Task.Run(async () =>
+        {
+            var samples = Enumerable.Range(0, step).Select(u => new ScoreSample(1, (c * step) + u, "hk", 0.5, 0.1, at)).ToList();
+            while (watch.Elapsed < limit)
+            {
+                if (step == 1)
+                {
+                    await file.UpdateAsync(1, c, "hk", 0.5, 0.1, at);
+                }
+                else
+                {
+                    await file.UpdateManyAsync(samples);
+                }
+
+                Interlocked.Add(ref done, step);
+            }
+        })));
+        var rate = done / watch.Elapsed.TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-50} {rate,10:N0} updates/s  (target 5,000: {(rate >= 5000 ? "met" : "missed")})"));
+    }
+}
+finally
+{
+    Directory.Delete(dir, recursive: true);
 }
 
 return 0;
 
-// n requests split over `clients` logical clients sharing one connection; each keeps `depth` commands in flight:
-// depth > 1 issues depth commands before awaiting them (like -P), depth 1 awaits each reply first (like -P 1).
-async Task<double> Run(string client, string op, int depth, int clients, int total)
+// n requests split over `clients` logical clients sharing one multiplexer; each keeps `depth` commands in flight:
+// depth > 1 writes depth commands together (an IBatch, or UpdateManyAsync for the EMA), depth 1 awaits each reply.
+async Task<double> Run(string op, int depth, int clients, int total)
 {
     var perClient = total / clients;
     var watch = Stopwatch.StartNew();
     var workers = Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
     {
         var pending = new Task[depth];
+        var samples = new ScoreSample[depth];
         for (var done = 0; done < perClient; done += depth)
         {
             var n = Math.Min(depth, perClient - done);
-            if (client == "ours" && depth > 1)
+            if (depth == 1)
             {
-                var batch = ours.CreateBatch();
-                for (var j = 0; j < n; j++)
-                {
-                    pending[j] = op switch
-                    {
-                        "SET" => batch.SetAsync(Key, value).AsTask(),
-                        "GET" => batch.GetAsync(Key).AsTask(),
-                        "EMA" => batch.ScriptEvaluateAsync(oldEma, EmaKeys(c, done + j), EmaArgs(c, done + j)).AsTask(),
-                        _ => batch.SetAsync(FreshKey(), 1, TimeSpan.FromMinutes(1), SetCondition.NotExists).AsTask(),
-                    };
-                }
-
-                batch.Send();
+                await Issue(db, op, c, done);
+                continue;
             }
-            else if (depth > 1)
-            {
-                // StackExchange.Redis' IBatch: the depth commands are written to the socket together.
-                var batch = db.CreateBatch();
-                for (var j = 0; j < n; j++)
-                {
-                    pending[j] = op switch
-                    {
-                        "SET" => batch.StringSetAsync(Key, value),
-                        "GET" => batch.StringGetAsync(Key),
-                        "EMA" => batch.ScriptEvaluateAsync(BenchScripts.Ema, [EmaKeys(c, done + j)[0], EmaKeys(c, done + j)[1]], ["hk", 0.5, 0.1, 1, (c + done + j) % 256]),
-                        _ => batch.StringSetAsync(FreshKey(), 1, TimeSpan.FromMinutes(1), When.NotExists),
-                    };
-                }
 
-                batch.Execute();
-            }
-            else
+            if (op == "EMA")
             {
                 for (var j = 0; j < n; j++)
                 {
-                    pending[j] = Issue(client, op, c, done + j);
-                    if (depth == 1)
-                    {
-                        await pending[j];
-                    }
+                    samples[j] = new ScoreSample(1, (c + done + j) % 256, "hk", 0.5, 0.1, at);
                 }
+
+                await scores.UpdateManyAsync(n == depth ? samples : samples[..n]);
+                continue;
             }
 
+            var batch = db.CreateBatch();
+            for (var j = 0; j < n; j++)
+            {
+                pending[j] = Issue(batch, op, c, done + j);
+            }
+
+            batch.Execute();
             for (var j = 0; j < n; j++)
             {
                 await pending[j];
@@ -125,44 +145,11 @@ async Task<double> Run(string client, string op, int depth, int clients, int tot
     return perClient * clients / watch.Elapsed.TotalSeconds;
 }
 
-Task Issue(string client, string op, int c, int i) => (client, op) switch
+Task Issue(IDatabaseAsync target, string op, int c, int i) => op switch
 {
-    ("ours", "SET") => ours.SetAsync(Key, value).AsTask(),
-    ("ours", "GET") => ours.GetAsync(Key).AsTask(),
-    ("ours", "EMA") => ours.ScriptEvaluateAsync(oldEma, EmaKeys(c, i), EmaArgs(c, i)).AsTask(),
-    ("ours", _) => ours.SetAsync(FreshKey(), 1, TimeSpan.FromMinutes(1), SetCondition.NotExists).AsTask(),
-    (_, "SET") => db.StringSetAsync(Key, value),
-    (_, "GET") => db.StringGetAsync(Key),
-    (_, "EMA") => db.ScriptEvaluateAsync(BenchScripts.Ema, [EmaKeys(c, i)[0], EmaKeys(c, i)[1]], ["hk", 0.5, 0.1, 1, (c + i) % 256]),
-    _ => db.StringSetAsync(FreshKey(), 1, TimeSpan.FromMinutes(1), When.NotExists),
+    "SET" => target.StringSetAsync(Key, value),
+    "GET" => target.StringGetAsync(Key),
+    "EMA" => scores.UpdateAsync(1, (c + i) % 256, "hk", 0.5, 0.1, at).AsTask(),
+    _ when target is IBatch => target.StringSetAsync("bench:used:x:" + Interlocked.Increment(ref fresh).ToString(CultureInfo.InvariantCulture), 1, TimeSpan.FromMinutes(1), When.NotExists),
+    _ => replay.TryUseOnceAsync("x", (ulong)Interlocked.Increment(ref fresh), TimeSpan.FromMinutes(1)).AsTask(),
 };
-
-string[] EmaKeys(int c, int i) => ["bench:{n1}:score:" + ((c + i) % 256).ToString(CultureInfo.InvariantCulture), "bench:{n1}:index"];
-
-RedisArg[] EmaArgs(int c, int i) => ["hk", 0.5, 0.1, 1, (c + i) % 256];
-
-string FreshKey() => "bench:used:" + Interlocked.Increment(ref fresh).ToString(CultureInfo.InvariantCulture);
-
-/// <summary>The score-EMA script (same steps as the store's). KEYS: record hash, subnet index. ARGV: hotkey, sample, alpha, at, uid.</summary>
-internal static class BenchScripts
-{
-    public const string Ema = """
-        local hk = redis.call('HGET', KEYS[1], 'hotkey')
-        local ema, count, reset = 0, 0, 0
-        if hk then
-          if hk == ARGV[1] then
-            ema = tonumber(redis.call('HGET', KEYS[1], 'ema')) or 0
-            count = tonumber(redis.call('HGET', KEYS[1], 'count')) or 0
-          else
-            reset = 1
-          end
-        end
-        local alpha = tonumber(ARGV[3])
-        ema = (alpha * tonumber(ARGV[2])) + ((1 - alpha) * ema)
-        count = count + 1
-        local text = string.format('%.17g', ema)
-        redis.call('HSET', KEYS[1], 'hotkey', ARGV[1], 'ema', text, 'count', tostring(count), 'last', ARGV[4])
-        redis.call('ZADD', KEYS[2], tonumber(ARGV[5]), ARGV[5])
-        return {text, count, reset}
-        """;
-}
