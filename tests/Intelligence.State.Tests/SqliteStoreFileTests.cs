@@ -124,6 +124,16 @@ public sealed class SqliteStoreFileTests : IDisposable
     }
 
     [Fact]
+    public async Task DataFolderIsAFile_TypedError()
+    {
+        var notAFolder = Path.Combine(_dir, "plain-file");
+        await File.WriteAllTextAsync(notAFolder, "x");
+        var error = await Assert.ThrowsAsync<StateException>(() => StateStores.OpenAsync(new StateOptions { DataDirectory = notAFolder }));
+        Assert.Contains(notAFolder, error.Message, StringComparison.Ordinal);
+        Assert.Equal("x", await File.ReadAllTextAsync(notAFolder));
+    }
+
+    [Fact]
     public async Task Disposed_LaterCallsThrow()
     {
         var store = SqliteScoreStore.Open(FilePath);

@@ -59,7 +59,14 @@ public sealed class SqliteScoreStore : IScoreStore, IAsyncDisposable
         path = System.IO.Path.GetFullPath(path);
         if (!File.Exists(path))
         {
-            Create(path);
+            try
+            {
+                Create(path);
+            }
+            catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
+            {
+                throw new StateException($"score store {path} could not be created: {e.Message}", e);
+            }
         }
         else if (new FileInfo(path).Length == 0)
         {
