@@ -52,7 +52,10 @@ internal sealed class DevnetDriver : IDisposable
         await ApproveAsync(cost, ct);
         var created = await _net.CreateSubnetAsync(cost, ct);
         Netuid = NetworkContract.SubnetCreatedEvent.Decode(created.Logs.Single(NetworkContract.SubnetCreatedEvent.Matches)).Netuid;
-        var h = (await _net.DefaultHyperparametersAsync(ct)) with { Tempo = 8, WeightsRateLimit = 0, MaxValidators = (ushort)validators, CommitReveal = false };
+        var h = (await _net.DefaultHyperparametersAsync(ct)) with
+        {
+            Tempo = 8, WeightsRateLimit = 0, MaxValidators = (ushort)validators, CommitReveal = false, MinBurn = Ether / 10,
+        };
         await _net.SetHyperparametersAsync(Netuid, h, ct);
         await EpochAsync(ct); // the owner earns the first epoch: tokens for burns and stake
 

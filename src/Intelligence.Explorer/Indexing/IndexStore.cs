@@ -130,7 +130,7 @@ public sealed class IndexStore
                     INSERT OR REPLACE INTO neuron_epochs(netuid, epoch, block, uid, hotkey, coldkey, stake, incentive, dividends, emission, consensus, vtrust, permit, active)
                     VALUES($n, $e, $b, $u, $h, $c, $s, $i, $d, $em, $co, $vt, $p, $a)
                     """,
-                    ("$n", run.Netuid), ("$e", (long)run.Epoch), ("$b", (long)run.Block), ("$u", n.Uid), ("$h", n.Hotkey.ToLowerInvariant()),
+                    ("$n", run.Netuid), ("$e", (long)run.Epoch), ("$b", (long)run.Block), ("$u", n.Uid), ("$h", n.Hotkey),
                     ("$c", n.Coldkey), ("$s", Amount(n.Stake)), ("$i", n.Incentive), ("$d", n.Dividends), ("$em", Amount(n.Emission)),
                     ("$co", n.Consensus), ("$vt", n.ValidatorTrust), ("$p", n.ValidatorPermit ? 1 : 0), ("$a", n.Active ? 1 : 0));
                 cmd.Transaction = tx;
@@ -233,12 +233,12 @@ public sealed class IndexStore
         return ReadNeurons(cmd);
     }
 
-    /// <summary>A hotkey's values after each epoch, oldest first, over every subnet.</summary>
+    /// <summary>A hotkey's values after each epoch, oldest first, over every subnet (<paramref name="hotkey"/> in checksum form, as stored).</summary>
     public IReadOnlyList<NeuronEpoch> NeuronHistory(string hotkey, int limit = 1000)
     {
         using var c = Open();
         using var cmd = Command(c, $"SELECT * FROM (SELECT {NeuronColumns} FROM neuron_epochs WHERE hotkey = $h ORDER BY block DESC LIMIT $l) ORDER BY block",
-            ("$h", hotkey.ToLowerInvariant()), ("$l", limit));
+            ("$h", hotkey), ("$l", limit));
         return ReadNeurons(cmd);
     }
 

@@ -114,6 +114,7 @@ public sealed partial class Indexer(ChainReader chain, IndexStore store, LiveSta
             {
                 store.RollbackTo(checkpoint.Number);
                 _reorgs++;
+                live.SetStatus(live.Status with { State = "catching up", IndexedTo = checkpoint.Number, Reorgs = _reorgs });
                 LogReorg(log, checkpoints[0].Number, checkpoint.Number);
                 live.Notify(new ChangeNotice("reorg", checkpoint.Number));
                 return;
@@ -123,6 +124,7 @@ public sealed partial class Indexer(ChainReader chain, IndexStore store, LiveSta
         store.Reset();
         store.SetMeta("deployment", string.Create(CultureInfo.InvariantCulture, $"{deployment.ChainId}:{deployment.Network.ToLowerInvariant()}:{deployment.StartBlock}"));
         _reorgs++;
+        live.SetStatus(live.Status with { State = "catching up", IndexedTo = null, Reorgs = _reorgs });
         LogReorg(log, checkpoints[0].Number, deployment.StartBlock);
         live.Notify(new ChangeNotice("reorg", deployment.StartBlock));
     }
@@ -136,6 +138,8 @@ public sealed partial class Indexer(ChainReader chain, IndexStore store, LiveSta
             return true;
         }
         var to = Math.Min(head, from + options.BatchBlocks - 1);
+        var tip = await chain.BlockAsync(to, ct).ConfigureAwait(false)
+            ?? throw new ChainException(string.Create(CultureInfo.InvariantCulture, $"the node has no block {to} below its head {head}"));
         var events = await chain.EventsAsync(from, to, ct).ConfigureAwait(false);
         var epochs = new List<(EpochRecord, ulong)>();
         foreach (var e in events.Where(e => e.Kind == "EpochRun"))
@@ -145,8 +149,11 @@ public sealed partial class Indexer(ChainReader chain, IndexStore store, LiveSta
             var time = (await chain.BlockAsync(run.Block, ct).ConfigureAwait(false))?.Timestamp ?? 0;
             epochs.Add((record, time));
         }
-        var tip = await chain.BlockAsync(to, ct).ConfigureAwait(false)
-            ?? throw new ChainException(string.Create(CultureInfo.InvariantCulture, $"the node has no block {to} below its head {head}"));
+        // A reorganisation while the range was read: its block hash moved; read the range again on the next step.
+        if ((await chain.BlockAsync(to, ct).ConfigureAwait(false))?.Hash != tip.Hash)
+        {
+            return false;
+        }
         var keepFrom = head > options.ReorgDepth ? head - options.ReorgDepth : 0;
         store.Append(events, epochs, tip, keepFrom);
         foreach (var (record, _) in epochs)
