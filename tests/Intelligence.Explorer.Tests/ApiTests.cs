@@ -113,10 +113,14 @@ public class ApiTests(DevnetFixture devnet)
         Assert.True(epochs.Zip(epochs.Skip(1)).All(p => p.First.GetProperty("epoch").GetUInt64() < p.Second.GetProperty("epoch").GetUInt64()));
         Assert.Equal(5, doc.GetProperty("registrations").GetArrayLength());
         var concentration = doc.GetProperty("concentration");
-        // All five hotkeys belong to the owner's coldkey: one coldkey holds all the incentive.
+        // Four hotkeys belong to the owner's coldkey, the last miner to a second one: the shares add up to one.
         var byColdkey = concentration.GetProperty("byColdkey").EnumerateArray().ToArray();
-        Assert.Single(byColdkey);
-        Assert.Equal(1.0, concentration.GetProperty("herfindahl").GetDouble(), 6);
+        Assert.Equal(2, byColdkey.Length);
+        Assert.Contains(byColdkey, c => c.GetProperty("coldkey").GetString() == devnet.Driver.SecondColdkey.ToString() && c.GetProperty("neurons").GetInt32() == 1);
+        Assert.Equal(1.0, byColdkey.Sum(c => c.GetProperty("share").GetDouble()), 6);
+        var hhi = concentration.GetProperty("herfindahl").GetDouble();
+        Assert.Equal(byColdkey.Sum(c => Math.Pow(c.GetProperty("share").GetDouble(), 2)), hhi, 6);
+        Assert.True(hhi is >= 0.5 and < 1.0, $"herfindahl {hhi}");
     }
 
     [Fact]

@@ -15,9 +15,12 @@ internal sealed class DevnetDriver : IDisposable
     private static readonly BigInteger Ether = BigInteger.Pow(10, 18);
     // anvil's second default account (mnemonic "test test ... junk"): a public test key, the subnet owner.
     private const string OwnerKey = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+    // anvil's third default account: the coldkey of the last miner, so incentive is spread over two coldkeys.
+    private const string SecondColdkeyKey = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
 
     private readonly EthClient _eth;
     private readonly PrivateKey _owner = PrivateKey.FromHex(OwnerKey);
+    private readonly PrivateKey _second = PrivateKey.FromHex(SecondColdkeyKey);
     private readonly List<PrivateKey> _hotkeys = [];
     private readonly Random _random = new(7);
     private NonceManager _nonces;
@@ -39,6 +42,8 @@ internal sealed class DevnetDriver : IDisposable
 
     public Address OwnerAddress => _owner.Address;
 
+    public Address SecondColdkey => _second.Address;
+
     /// <summary>Creates the subnet, registers and stakes, serves axons (miner i on <paramref name="axonPorts"/>[i]).</summary>
     public async Task SetUpAsync(string addressesFile, int validators, IReadOnlyList<int> axonPorts, CancellationToken ct)
     {
@@ -59,15 +64,21 @@ internal sealed class DevnetDriver : IDisposable
         await _net.SetHyperparametersAsync(Netuid, h, ct);
         await EpochAsync(ct); // the owner earns the first epoch: tokens for burns and stake
 
-        for (var i = 0; i < validators + axonPorts.Count; i++)
+        var count = validators + axonPorts.Count;
+        await _token.TransferAsync(_second.Address, Ether, ct); // the second coldkey's burn
+        for (var i = 0; i < count; i++)
         {
             var hotkey = PrivateKey.Generate();
             _hotkeys.Add(hotkey);
+            var coldkey = i == count - 1 ? _second : _owner;
             await Sender(_owner).SendAndWaitAsync(new TransactionRequest { To = hotkey.Address, Value = Ether, GasLimit = 21_000 }, TimeSpan.FromSeconds(30), ct);
-            var digest = await _net.RegistrationDigestAsync(Netuid, hotkey.Address, _owner.Address, ct);
+            var digest = await _net.RegistrationDigestAsync(Netuid, hotkey.Address, coldkey.Address, ct);
             var burn = await _net.BurnCostAsync(Netuid, ct);
-            await ApproveAsync(burn, ct);
-            await _net.RegisterAsync(Netuid, hotkey.Address, burn, PersonalSign.Sign(hotkey, digest).ToBytes(), ct);
+            if (burn > 0)
+            {
+                await _token.WithSender(Sender(coldkey)).ApproveAsync(_net.Address, burn, ct);
+            }
+            await _net.WithSender(Sender(coldkey)).RegisterAsync(Netuid, hotkey.Address, burn, PersonalSign.Sign(hotkey, digest).ToBytes(), ct);
         }
         var budget = await _token.BalanceOfAsync(_owner.Address, ct) * 3 / 4;
         var parts = validators * (validators + 1) / 2;
@@ -134,6 +145,7 @@ internal sealed class DevnetDriver : IDisposable
     public void Dispose()
     {
         _owner.Dispose();
+        _second.Dispose();
         foreach (var key in _hotkeys)
         {
             key.Dispose();

@@ -64,7 +64,15 @@ public sealed class DevnetFixture : IAsyncLifetime
     {
         _anvil = await AnvilProcess.StartAsync(Path.Combine(RepoPaths.Tools(), "bin", "anvil"));
         // A cold forge cache compiles the contracts first (minutes on a loaded machine); later runs take seconds.
-        AddressesFile = await RepoPaths.DeployWithForgeAsync(Rpc, TimeSpan.FromMinutes(8));
+        // Other test projects may compile the same contracts folder at the same moment: one retry covers a clash.
+        try
+        {
+            AddressesFile = await RepoPaths.DeployWithForgeAsync(Rpc, TimeSpan.FromMinutes(8));
+        }
+        catch (InvalidOperationException)
+        {
+            AddressesFile = await RepoPaths.DeployWithForgeAsync(Rpc, TimeSpan.FromMinutes(8));
+        }
         _axon = new TcpListener(IPAddress.Loopback, 0);
         _axon.Start();
         _refusing = new RefusingPort();

@@ -126,7 +126,7 @@ public static class ApiEndpoints
             blocks += (ulong)((end - start + (EmissionSchedule.Token >> era) - 1) / (EmissionSchedule.Token >> era));
             halvings.Add(new { era, block = genesis + blocks, issuance = (BigInteger)end });
         }
-        var points = store.AllEpochs().Select(e => new { block = e.Block, supply = e.Supply, issuance = e.Issuance, schedule = Schedule(genesis, e.Block) });
+        var points = store.AllEpochs().Where(e => e.Verdict != "unavailable").Select(e => new { block = e.Block, supply = e.Supply, issuance = e.Issuance, schedule = Schedule(genesis, e.Block) });
         return Results.Json(new
         {
             genesis,

@@ -104,6 +104,28 @@ public sealed class EpochReplay(ChainReader chain, uint ownerCutPpm)
         };
     }
 
+    /// <summary>
+    /// The record of an epoch whose state the node cannot serve (a pruned node answers an error for old blocks): the
+    /// event's figures only, verdict "unavailable" with the node's reason.
+    /// </summary>
+    public static EpochRecord Unavailable(EpochRun run, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return new EpochRecord
+        {
+            Run = run,
+            After = [],
+            Weights = [],
+            Bonds = [],
+            Burn = BigInteger.Zero,
+            Supply = BigInteger.Zero,
+            Issuance = BigInteger.Zero,
+            Case = null,
+            Verdict = "unavailable",
+            Differences = [string.Create(CultureInfo.InvariantCulture, $"the node did not serve the state at blocks {run.Block - 1} and {run.Block}: {reason}")],
+        };
+    }
+
     /// <summary>Each field where the chain's stored result differs from <paramref name="result"/>.</summary>
     internal static List<string> Compare(EpochRun run, IReadOnlyList<NeuronState> after, ushort[][] bondsAfter, int inputCount, EpochResult result)
     {

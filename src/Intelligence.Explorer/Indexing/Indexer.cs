@@ -145,7 +145,17 @@ public sealed partial class Indexer(ChainReader chain, IndexStore store, LiveSta
         foreach (var e in events.Where(e => e.Kind == "EpochRun"))
         {
             var run = ChainReader.ToEpochRun(e);
-            var record = await _replay!.ReplayAsync(run, ct).ConfigureAwait(false);
+            EpochRecord record;
+            try
+            {
+                record = await _replay!.ReplayAsync(run, ct).ConfigureAwait(false);
+            }
+            catch (RpcException error)
+            {
+                // The node answered (so this is not a transient failure) but has no state for that block.
+                LogUnavailable(log, run.Netuid, run.Epoch, error.Message);
+                record = EpochReplay.Unavailable(run, error.Message);
+            }
             var time = (await chain.BlockAsync(run.Block, ct).ConfigureAwait(false))?.Timestamp ?? 0;
             epochs.Add((record, time));
         }
@@ -194,6 +204,9 @@ public sealed partial class Indexer(ChainReader chain, IndexStore store, LiveSta
 
     [LoggerMessage(Level = LogLevel.Information, Message = "subnet {Netuid} epoch {Epoch} at block {Block}: C# replay {Verdict}")]
     private static partial void LogEpoch(ILogger logger, ushort netuid, ulong epoch, ulong block, string verdict);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "subnet {Netuid} epoch {Epoch}: state not served by the node ({Reason}); stored without replay")]
+    private static partial void LogUnavailable(ILogger logger, ushort netuid, ulong epoch, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "reorganisation: checkpoint {Block} replaced, index rolled back to {Ancestor}")]
     private static partial void LogReorg(ILogger logger, ulong block, ulong ancestor);
