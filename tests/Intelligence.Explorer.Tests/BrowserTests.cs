@@ -123,6 +123,10 @@ public class BrowserTests(DevnetFixture devnet)
             }
             Assert.Contains("commitReveal", await page.Locator("[data-testid=hyperparameters]").InnerTextAsync(), StringComparison.Ordinal);
             Assert.True(await page.Locator("[data-testid=chart-incentive] circle").CountAsync() == expected.Count);
+            // A hotkey links to its neuron page.
+            await page.Locator("[data-testid=metagraph] tbody tr[data-key='1'] td[data-col=hotkey] a").ClickAsync();
+            await page.WaitForURLAsync($"**/neurons/{expected[1].Hotkey}");
+            await page.Locator("[data-testid=history] tbody tr").First.WaitForAsync();
             Assert.Empty(errors);
         }
     }
@@ -192,6 +196,7 @@ public class BrowserTests(DevnetFixture devnet)
             var command = await page.Locator("[data-testid=simulate-command]").InnerTextAsync();
             var file = $"subnet-{netuid}-epoch-{devnet.SetUpEpoch}.json";
             Assert.Equal($"intelligence epoch simulate --input {file} --format json", command);
+            Assert.Equal($"/subnets/{netuid}/epochs/{devnet.SetUpEpoch - 1}", await page.Locator("[data-testid=previous]").GetAttributeAsync("href"));
             // The weights heatmap has one cell per (uid, uid).
             Assert.Equal(25, await page.Locator("[data-testid=weights-heatmap] rect").CountAsync());
 

@@ -8,11 +8,16 @@
   const main = document.querySelector('main');
 
   async function render() {
-    const d = await api(`/api/subnets/${netuid}/epochs/${epoch}`);
+    const [d, list] = await Promise.all([api(`/api/subnets/${netuid}/epochs/${epoch}`), api(`/api/subnets/${netuid}/epochs`)]);
     const e = d.epoch;
+    const known = new Set(list.epochs.map(x => x.epoch));
+    const nav = h('div', { class: 'toolbar' },
+      known.has(e.epoch - 1) ? link(`/subnets/${netuid}/epochs/${e.epoch - 1}`, `← epoch ${e.epoch - 1}`, { 'data-testid': 'previous' }) : null,
+      known.has(e.epoch + 1) ? link(`/subnets/${netuid}/epochs/${e.epoch + 1}`, `epoch ${e.epoch + 1} →`, { 'data-testid': 'next' }) : null);
     const good = e.verdict === 'identical';
     main.replaceChildren(...[
       h('h1', {}, link(`/subnets/${netuid}`, `Subnet ${netuid}`), ` · epoch ${e.epoch}`),
+      nav,
       h('div', { class: 'cards' },
         card('block', String(e.block), 'block'),
         card('emission', tokens(e.emission), 'emission'),
@@ -65,5 +70,5 @@
     return b;
   }
 
-  render().then(() => App.live(async batch => { if (batch.some(x => x.type === 'reorg')) await render(); })).catch(App.fail);
+  render().then(() => App.live(async batch => { if (batch.some(x => x.type === 'reorg' || x.type === 'epoch')) await render(); })).catch(App.fail);
 })();
