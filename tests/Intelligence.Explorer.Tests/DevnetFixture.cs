@@ -90,11 +90,11 @@ public sealed class DevnetFixture : IAsyncLifetime
     }
 
     /// <summary>Starts an explorer on <paramref name="dataDir"/> against this devnet.</summary>
-    public async Task<(WebApplication App, Uri Url)> StartExplorerAsync(string dataDir)
+    public async Task<(WebApplication App, Uri Url)> StartExplorerAsync(string dataDir, string? addressesFile = null)
     {
         var (app, problems) = ExplorerApp.Build(
         [
-            "--Chain:RpcUrl", Rpc.ToString(), "--Chain:AddressesFile", AddressesFile, "--Explorer:Urls", "http://127.0.0.1:0",
+            "--Chain:RpcUrl", Rpc.ToString(), "--Chain:AddressesFile", addressesFile ?? AddressesFile, "--Explorer:Urls", "http://127.0.0.1:0",
             "--Explorer:DataDir", dataDir, "--Explorer:PollInterval", "00:00:00.200", "--Explorer:ReorgDepth", "64",
             "--Logging:LogLevel:Default", "Warning",
         ]);

@@ -57,6 +57,39 @@ public class IndexTests(DevnetFixture devnet)
     }
 
     [Fact]
+    public async Task AddressesOfAnotherChain_StatusIsAnError_AndTheDataEndpointsAnswer503()
+    {
+        var file = Path.GetTempFileName();
+        var dir = Path.Combine(Path.GetTempPath(), "explorer-wrong-chain-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var json = await File.ReadAllTextAsync(devnet.AddressesFile);
+            await File.WriteAllTextAsync(file, json.Replace("\"chainId\": 31337", "\"chainId\": 31338", StringComparison.Ordinal));
+            Assert.Contains("31338", await File.ReadAllTextAsync(file), StringComparison.Ordinal);
+            var (app, url) = await devnet.StartExplorerAsync(dir, file);
+            await using (app)
+            {
+                using var http = new HttpClient { BaseAddress = url, Timeout = DevnetFixture.Timeout };
+                await DevnetFixture.WaitUntilAsync(async () => (await StatusAsync(http)).GetProperty("state").GetString() == "error", "the error state");
+                Assert.Contains("chain id 31337", (await StatusAsync(http)).GetProperty("lastError").GetString(), StringComparison.Ordinal);
+                using var response = await http.GetAsync("/api/network");
+                Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                Assert.Contains("error", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+                await app.StopAsync().WaitAsync(DevnetFixture.Timeout);
+            }
+        }
+        finally
+        {
+            File.Delete(file);
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Reorg_ReplacedEpochIsRolledBack_AndTheNewChainIndexed()
     {
         var netuid = devnet.Driver.Netuid;

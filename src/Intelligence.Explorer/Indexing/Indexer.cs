@@ -68,7 +68,9 @@ public sealed partial class Indexer(ChainReader chain, IndexStore store, LiveSta
     private void Failed(string what, Exception e)
     {
         LogFailed(log, what, e.Message);
-        live.SetStatus(live.Status with { State = "node unreachable", LastError = e.Message });
+        // A transport failure is the node being away; an answer we cannot use (wrong chain, no contract) is an error.
+        var state = e is RpcTransportException or TimeoutException or HttpRequestException ? "node unreachable" : "error";
+        live.SetStatus(live.Status with { State = state, LastError = e.Message });
     }
 
     /// <summary>Checks the node is the deployment's chain, drops an index of another deployment, and finds where to resume.</summary>
