@@ -22,11 +22,6 @@ public static class Program
         var seconds = ArgValue(args, "--seconds", 1.0);
         var castCalls = (int)ArgValue(args, "--cast-calls", 50);
         var cast = FindCast();
-        if (args.Contains("--components"))
-        {
-            Components.Run(Measure, seconds);
-            return 0;
-        }
 
         Console.WriteLine($"{"operation",-40} {"old/CPU-s",11} {"new/CPU-s",11}  {"peer",-34} {"peer/s",10}");
         Console.WriteLine("new = the package call the chain client makes (libsecp256k1 via Secp256k1.Net, Nethereum, BouncyCastle 2.7)");
