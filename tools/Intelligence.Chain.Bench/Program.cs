@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using BigInteger = System.Numerics.BigInteger;
 using Intelligence.Chain.Abi;
-using Intelligence.Chain.Rlp;
 using Intelligence.Chain.Transactions;
 using Org.BouncyCastle.Asn1.X9;
 using Org.BouncyCastle.Crypto.EC;
@@ -23,8 +22,8 @@ public static class Program
         var castCalls = (int)ArgValue(args, "--cast-calls", 50);
         var cast = FindCast();
 
-        Console.WriteLine($"{"operation",-40} {"old/CPU-s",11} {"new/CPU-s",11}  {"peer",-34} {"peer/s",10}");
-        Console.WriteLine("new = the package call the chain client makes (libsecp256k1 via Secp256k1.Net, Nethereum, BouncyCastle 2.7)");
+        Console.WriteLine($"{"operation",-40} {"chain/CPU-s",11} {"pkg/CPU-s",11}  {"peer",-34} {"peer/s",10}");
+        Console.WriteLine("chain = Intelligence.Chain's API; pkg = the package call under it, made directly (libsecp256k1 via Secp256k1.Net, Nethereum, BouncyCastle 2.7)");
         var data32 = new byte[32];
         new Random(1).NextBytes(data32);
         var hashOut = new byte[32];
@@ -103,10 +102,10 @@ public static class Program
             "Nethereum Transaction1559Signer", Measure(seconds, () => Candidates.NethereumTxOwnSign(31337, 7, key.Address.ToString(), calldata, ethKey)));
         Row("", null, null, "cast mktx (process/call)", cast is null ? null : MeasureProcess(Math.Max(1, castCalls / 5), cast, "mktx", "--private-key", keyHex, "--chain", "31337", "--nonce", "7",
             "--gas-limit", "300000", "--gas-price", "2000000000", "--priority-gas-price", "1000000", key.Address.ToString(), setWeights.Signature, "1", castUids, castWeights, "7"));
-        Row("RLP decode signed tx (structure only)", Measure(seconds, () => RlpCodec.Decode(raw.AsSpan(1))), Measure(seconds, () => Nethereum.Model.Transaction1559Encoder.Current.Decode(raw[1..])),
-            "", null);
+        Row("decode signed tx (+ recover, canonical check)", Measure(seconds, () => SignedTransaction.Decode(raw)), Measure(seconds, () => Nethereum.Model.Transaction1559Encoder.Current.Decode(raw[1..])),
+            "cast decode-tx (process/call)", cast is null ? null : MeasureProcess(castCalls, cast, "decode-tx", Hex.Encode(raw)));
         Console.WriteLine();
-        Console.WriteLine("old/new: operations per CPU-second on one thread (CPU time, not wall). cast: one process per call, wall time, so it includes process start.");
+        Console.WriteLine("chain/pkg: operations per CPU-second on one thread (CPU time, not wall). cast: one process per call, wall time, so it includes process start.");
         return 0;
     }
 
