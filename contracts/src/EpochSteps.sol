@@ -45,11 +45,11 @@ abstract contract EpochSteps is NetworkStorage {
     function beginEpoch(uint16 netuid) external nonReentrant returns (uint256 emission) {
         (Subnet storage s, Hyperparameters memory h, uint256 e) = _startEpoch(netuid);
         emission = e;
-        YumaTypes.Input memory input = _epochInput(netuid, s, h, uint64(block.number), 1);
+        YumaTypes.Input memory input = _epochInput(netuid, s, h, uint64(block.number), 5);
         YumaTypes.Begin memory b = INetworkRefs(address(this)).yuma().begin(input);
 
         uint256 k = b.rowUids.length;
-        EpochRow[64] storage rows = _epochRows[netuid];
+        EpochRow[128] storage rows = _epochRows[netuid];
         for (uint256 r = 0; r < k; ++r) {
             uint16 uid = b.rowUids[r];
             Neuron storage nr = _neurons[netuid][uid];
@@ -61,7 +61,8 @@ abstract contract EpochSteps is NetworkStorage {
                 trust: 0,
                 dividend: 0,
                 hasWeights: nr.hasWeights,
-                hasBonds: nr.hasBonds
+                hasBonds: nr.hasBonds,
+                permit: b.rowPermit[r]
             });
         }
         // The subnet's emission weight becomes the stake this epoch uses now, right after accrual, as
@@ -99,7 +100,7 @@ abstract contract EpochSteps is NetworkStorage {
 
         uint256 words = (cols + 15) >> 4;
         uint256 w0 = col0 >> 4;
-        EpochRow[64] storage rows = _epochRows[netuid];
+        EpochRow[128] storage rows = _epochRows[netuid];
         for (uint256 r = 0; r < ci.rowUids.length; ++r) {
             uint256[16] storage bondRow = _bonds[netuid][ci.rowUids[r]];
             for (uint256 w = 0; w < words; ++w) {
@@ -127,6 +128,7 @@ abstract contract EpochSteps is NetworkStorage {
         returns (YumaTypes.ChunkInput memory ci)
     {
         ci.params = _params(_hyper[netuid]);
+        ci.blockNumber = pg.startBlock;
         ci.n = n;
         ci.col0 = col0;
         ci.cols = cols;
@@ -135,19 +137,21 @@ abstract contract EpochSteps is NetworkStorage {
         uint256 words = (cols + 15) >> 4;
         uint256 w0 = col0 >> 4;
         ci.rowUids = new uint16[](k);
+        ci.rowPermit = new bool[](k);
         ci.rowSum = new uint256[](k);
         ci.aRow = new uint256[](k);
         ci.rowLastUpdate = new uint64[](k);
         ci.weights = new uint256[](k * words);
         ci.bonds = new uint256[](k * words);
-        EpochRow[64] storage rows = _epochRows[netuid];
+        EpochRow[128] storage rows = _epochRows[netuid];
         for (uint256 r = 0; r < k; ++r) {
             EpochRow memory row = rows[r];
             ci.rowUids[r] = row.uid;
+            ci.rowPermit[r] = row.permit;
             ci.rowSum[r] = row.rowSum;
             ci.aRow[r] = row.activeStake;
             ci.rowLastUpdate[r] = row.lastUpdate;
-            if (row.hasWeights) _copyWords(_weights[netuid][row.uid], ci.weights, r * words, w0, words);
+            if (row.hasWeights && row.permit) _copyWords(_weights[netuid][row.uid], ci.weights, r * words, w0, words);
             if (row.hasBonds) _copyWords(_bonds[netuid][row.uid], ci.bonds, r * words, w0, words);
         }
         ci.registeredAt = new uint64[](cols);
@@ -210,7 +214,7 @@ abstract contract EpochSteps is NetworkStorage {
                 cols.consensus[j + 1] = uint64(word >> 192);
             }
         }
-        EpochRow[64] storage rows = _epochRows[netuid];
+        EpochRow[128] storage rows = _epochRows[netuid];
         for (uint256 r = 0; r < pg.rows; ++r) {
             EpochRow memory row = rows[r];
             cols.validatorTrust[row.uid] = row.trust;
