@@ -24,6 +24,9 @@ interface INetworkRefs {
 ///         3. `finishEpoch(netuid)`: incentive, dividends, the money split and the crediting; pays the
 ///            keeper fee to its caller and unfreezes the subnet.
 abstract contract EpochSteps is NetworkStorage {
+    uint256 private constant RANK_MASK = (1 << 72) - 1;
+    uint256 private constant CONS_MASK = (1 << 56) - 1;
+
     /// @notice A resumable epoch began at `blockNumber` with `emission` (keeper fee included) to settle.
     event EpochBegun(uint16 indexed netuid, uint64 blockNumber, uint256 emission, uint16 validators);
     /// @notice Columns [firstColumn, firstColumn + count) of the epoch in progress are done.
@@ -57,7 +60,6 @@ abstract contract EpochSteps is NetworkStorage {
                 uid: uid,
                 rowSum: uint24(b.rowSum[r]),
                 activeStake: uint40(b.aRow[r]),
-                lastUpdate: nr.lastUpdate,
                 trust: 0,
                 dividend: 0,
                 hasWeights: nr.hasWeights,
@@ -109,12 +111,13 @@ abstract contract EpochSteps is NetworkStorage {
             }
             EpochRow storage row = rows[r];
             row.trust += uint40(ch.trust[r]);
-            row.dividend += uint40(ch.dividend[r]);
+            row.dividend += uint112(ch.dividend[r]);
         }
         uint256[128] storage packed = _epochCols[netuid];
+        // Two columns per word, 128 bits each: the exact rank (<= 2^64) in the low 72 bits, consensus above.
         for (uint256 j = 0; j < cols; j += 2) {
-            uint256 word = uint256(ch.rank[j]) | (uint256(ch.consensus[j]) << 64);
-            if (j + 1 < cols) word |= (uint256(ch.rank[j + 1]) | (uint256(ch.consensus[j + 1]) << 64)) << 128;
+            uint256 word = ch.rank[j] | (uint256(ch.consensus[j]) << 72);
+            if (j + 1 < cols) word |= (ch.rank[j + 1] | (uint256(ch.consensus[j + 1]) << 72)) << 128;
             packed[(col0 + j) >> 1] = word;
         }
         next = col0 + cols;
@@ -150,7 +153,7 @@ abstract contract EpochSteps is NetworkStorage {
             ci.rowPermit[r] = row.permit;
             ci.rowSum[r] = row.rowSum;
             ci.aRow[r] = row.activeStake;
-            ci.rowLastUpdate[r] = row.lastUpdate;
+            ci.rowLastUpdate[r] = _neurons[netuid][row.uid].lastUpdate;
             if (row.hasWeights && row.permit) _copyWords(_weights[netuid][row.uid], ci.weights, r * words, w0, words);
             if (row.hasBonds) _copyWords(_bonds[netuid][row.uid], ci.bonds, r * words, w0, words);
         }
@@ -200,18 +203,18 @@ abstract contract EpochSteps is NetworkStorage {
         view
         returns (YumaTypes.Columns memory cols)
     {
-        cols.rank = new uint64[](n);
+        cols.rank = new uint256[](n);
         cols.consensus = new uint64[](n);
         cols.validatorTrust = new uint64[](n);
         cols.dividend = new uint256[](n);
         uint256[128] storage packed = _epochCols[netuid];
         for (uint256 j = 0; j < n; j += 2) {
             uint256 word = packed[j >> 1];
-            cols.rank[j] = uint64(word);
-            cols.consensus[j] = uint64(word >> 64);
+            cols.rank[j] = word & RANK_MASK;
+            cols.consensus[j] = uint64((word >> 72) & CONS_MASK);
             if (j + 1 < n) {
-                cols.rank[j + 1] = uint64(word >> 128);
-                cols.consensus[j + 1] = uint64(word >> 192);
+                cols.rank[j + 1] = (word >> 128) & RANK_MASK;
+                cols.consensus[j + 1] = uint64(word >> 200);
             }
         }
         EpochRow[128] storage rows = _epochRows[netuid];

@@ -86,18 +86,18 @@ library YumaTypes {
     /// @notice Output of one column chunk.
     struct Chunk {
         uint64[] consensus; // Q32, per chunk column
-        uint64[] rank; // Q32, per chunk column
+        uint256[] rank; // exact rank sum_i A * Wc (Q64), per chunk column
         uint256[] trust; // per row: this chunk's part of validator trust
-        uint256[] dividend; // per row: this chunk's part of sum_j mulq(B, R)
+        uint256[] dividend; // per row: this chunk's part of sum_j B * rank64 (exact)
         uint256[] bonds; // new u16 bonds of the chunk's columns, packed like the input
     }
 
     /// @notice Column results of every chunk, per UID, for the last step.
     struct Columns {
-        uint64[] rank;
+        uint256[] rank; // exact rank (Q64)
         uint64[] consensus;
         uint64[] validatorTrust;
-        uint256[] dividend; // sum_j mulq(B, R) per UID (Yuma3: before the factor A)
+        uint256[] dividend; // sum_j B * rank64 per UID (Yuma3: before the factor A)
     }
 }
 

@@ -157,13 +157,13 @@ abstract contract NetworkStorage is ReentrancyGuard {
     }
 
     /// @notice One working row of a resumable epoch: constants and running sums (one word).
+    ///      The row's lastUpdate is read from the neuron (frozen while the epoch is open).
     struct EpochRow {
         uint16 uid;
         uint24 rowSum; // masked raw weight sum (< 256 * 65535 < 2^24)
         uint40 activeStake; // A, Q32 (<= 2^32)
-        uint64 lastUpdate;
         uint40 trust; // running validator trust, Q32 (<= 2^32)
-        uint40 dividend; // running d = sum_j mulq(B, R), Q32 (<= 2^32)
+        uint112 dividend; // running d = sum_j B * rank64, exact (<= 2^96)
         bool hasWeights;
         bool hasBonds; // as at beginEpoch; the flag is rewritten by finishEpoch
         bool permit; // holds a validator permit this epoch (else the row only carries old bonds)

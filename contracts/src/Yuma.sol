@@ -100,6 +100,7 @@ contract Yuma is IYuma {
         bool[] rowPermit; // whether the row's UID holds a permit
         uint256[] permRow; // the same as 0/1 words (scratch, right after trustRow)
         uint256 eMax; // column maximum of the EMA bonds
+        uint256[] rank64; // exact rank sum_i A * Wc per column (Q64; R = rank64 >> 32)
     }
 
     /// @inheritdoc IYuma
@@ -166,13 +167,13 @@ contract Yuma is IYuma {
         out.validatorTrust = new uint64[](ci.n);
         _columns(ci.params, c, out);
         ch.consensus = out.consensus;
-        ch.rank = out.rank;
+        ch.rank = c.rank64;
         ch.bonds = out.bonds.packed;
         ch.trust = new uint256[](k);
         ch.dividend = new uint256[](k);
         for (uint256 r = 0; r < k; ++r) {
             ch.trust[r] = out.validatorTrust[c.rowUid[r]];
-            ch.dividend[r] = _dividendRow(c, out.rank, r);
+            ch.dividend[r] = _dividendRow(c, c.rank64, r);
         }
     }
 
@@ -187,10 +188,12 @@ contract Yuma is IYuma {
         Ctx memory c;
         c.n = n;
         _stakeAndPermits(input, out, c);
-        out.rank = cols.rank;
+        for (uint256 j = 0; j < n; ++j) {
+            out.rank[j] = uint64(cols.rank[j] >> 32);
+        }
         out.consensus = cols.consensus;
         out.validatorTrust = cols.validatorTrust;
-        _incentive(out, n);
+        _incentive(out, cols.rank, n);
         uint256[] memory d = cols.dividend;
         if (input.params.yuma3) {
             for (uint256 u = 0; u < n; ++u) {
@@ -501,12 +504,15 @@ contract Yuma is IYuma {
         uint256 beta = p.bondsPenalty;
         uint256 alpha = PPM - p.bondsMovingAverage;
         bool y3 = p.yuma3;
+        c.rank64 = new uint256[](c.n);
         for (uint256 j = 0; j < c.n; ++j) {
             // W is needed even without active stake: Yuma3 bonds move towards it regardless.
             uint256 m = _columnW(c, j);
             uint256 cons = c.T == 0 ? 0 : _consensus(c.sel, m, need);
             out.consensus[j] = uint64(cons);
-            out.rank[j] = uint64(_columnClip(c, j, cons, beta, y3));
+            uint256 r64 = _columnClip(c, j, cons, beta, y3);
+            c.rank64[j] = r64;
+            out.rank[j] = uint64(r64 >> 32);
             _columnBonds(c, out.bonds.packed, j, alpha, y3);
         }
         for (uint256 r = 0; r < k; ++r) {
@@ -570,9 +576,9 @@ contract Yuma is IYuma {
         gap = (c.k + 1) << 5;
     }
 
-    /// @dev Steps 5-7 and 8.1's P for column j, plus the masked old bonds; returns the rank R[j].
-    ///      Wc = min(W, C); trust += Wc; R += A * Wc / ONE; Wb = ((PPM - beta) * W + beta * Wc) / PPM;
-    ///      P = A * Wb / ONE (Yuma3: P = Wb, the EMA's target).
+    /// @dev Steps 5-7 and 8.1's P for column j, plus the masked old bonds; returns the exact rank
+    ///      sum_i A * Wc (R[j] is it >> 32). Wc = min(W, C); trust += Wc;
+    ///      Wb = ((PPM - beta) * W + beta * Wc) / PPM; P = A * Wb, unrounded (Yuma3: P = Wb, the EMA's target).
     function _columnClip(Ctx memory c, uint256 j, uint256 cons, uint256 beta, bool y3)
         internal
         pure
@@ -589,9 +595,9 @@ contract Yuma is IYuma {
                 let a := mload(add(p, mul(gap, 5)))
                 let tp := add(p, mul(gap, 6))
                 mstore(tp, add(mload(tp), wc))
-                rank := add(rank, shr(32, mul(a, wc)))
+                rank := add(rank, mul(a, wc))
                 let pv := div(add(mul(sub(1000000, beta), w), mul(beta, wc)), 1000000)
-                if iszero(y3) { pv := shr(32, mul(a, pv)) }
+                if iszero(y3) { pv := mul(a, pv) }
                 mstore(add(p, gap), pv)
                 pSum := add(pSum, pv)
             }
@@ -764,12 +770,12 @@ contract Yuma is IYuma {
 
     // Steps 6 (incentive) and 9 (dividends; Yuma3 9Y: times the row's active stake).
     function _incentiveAndDividends(Ctx memory c, YumaTypes.Output memory out, bool y3) internal pure {
-        _incentive(out, c.n);
+        _incentive(out, c.rank64, c.n);
         uint256 k = c.k;
         uint256[] memory d = new uint256[](k);
         uint256 sumD;
         for (uint256 r = 0; r < k; ++r) {
-            uint256 acc = _dividendRow(c, out.rank, r);
+            uint256 acc = _dividendRow(c, c.rank64, r);
             if (y3) acc = (acc * c.aRow[r]) >> 32;
             d[r] = acc;
             sumD += acc;
@@ -781,22 +787,22 @@ contract Yuma is IYuma {
         }
     }
 
-    /// @dev Step 6: I = normalize(R).
-    function _incentive(YumaTypes.Output memory out, uint256 n) internal pure {
+    /// @dev Step 6: I = normalize(exact ranks).
+    function _incentive(YumaTypes.Output memory out, uint256[] memory rank64, uint256 n) internal pure {
         uint256 sumR;
         for (uint256 j = 0; j < n; ++j) {
-            sumR += out.rank[j];
+            sumR += rank64[j];
         }
         if (sumR > 0) {
             for (uint256 j = 0; j < n; ++j) {
-                out.incentive[j] = uint64((uint256(out.rank[j]) * ONE) / sumR);
+                out.incentive[j] = uint64((rank64[j] * ONE) / sumR);
             }
         }
     }
 
-    /// @dev d[i] = sum_j mulq(B[i][j], R[j]) over the Q32 bonds of row r (rank, not incentive:
+    /// @dev d[i] = sum_j B[i][j] * rank64[j], exact, over the Q32 bonds of row r (rank, not incentive:
     ///      docs/consensus.md step 9).
-    function _dividendRow(Ctx memory c, uint64[] memory rank, uint256 r) internal pure returns (uint256 acc) {
+    function _dividendRow(Ctx memory c, uint256[] memory rank, uint256 r) internal pure returns (uint256 acc) {
         uint256 n = c.n;
         uint256 lp;
         {
@@ -814,7 +820,7 @@ contract Yuma is IYuma {
                 if word {
                     for { let t := 0 } and(lt(t, 4), lt(add(j, t), n)) { t := add(t, 1) } {
                         let b := and(shr(shl(6, t), word), mask)
-                        if b { acc := add(acc, shr(32, mul(b, mload(add(ip, shl(5, add(j, t))))))) }
+                        if b { acc := add(acc, mul(b, mload(add(ip, shl(5, add(j, t)))))) }
                     }
                 }
                 lp := add(lp, 0x20)

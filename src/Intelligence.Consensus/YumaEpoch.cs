@@ -101,8 +101,10 @@ public static class YumaEpoch
         bool yuma3 = hp.Yuma3;
         var consensus = new ulong[n];
         var rank = new ulong[n];
+        var wideRank = new UInt128[n];
+        var wideDelta = new UInt128[k];
         var rowTrust = new ulong[k];
-        var rowDividend = new ulong[k];
+        var rowDividend = new UInt128[k];
         var bonds = bondsBuffer.AsSpan(0, n * k);
         var scratch = new ulong[k];
         for (int j = 0; j < n; j++)
@@ -112,8 +114,8 @@ public static class YumaEpoch
             ulong c = totalActive == 0 ? 0 : WeightedMedian(column, rowStake, kappaTimesTotal, scratch);
             consensus[j] = c;
 
-            ulong columnRank = 0;
-            ulong deltaSum = 0;
+            UInt128 columnRankWide = UInt128.Zero;
+            UInt128 deltaSum = UInt128.Zero;
             for (int r = 0; r < k; r++)
             {
                 ulong w = column[r];
@@ -121,24 +123,19 @@ public static class YumaEpoch
                 rowTrust[r] += clipped;
                 ulong a = rowStake[r];
                 ulong bondWeight = beta == FixedPoint.Ppm ? clipped : (((FixedPoint.Ppm - beta) * w) + (beta * clipped)) / FixedPoint.Ppm;
+                columnRankWide += (UInt128)a * clipped;
                 if (yuma3)
                 {
                     // Yuma3 (step 8Y.1): the EMA is taken against the bond weights themselves.
-                    columnRank += FixedPoint.MulQ(a, clipped);
                     bondColumn[r] = bondWeight;
                     continue;
                 }
-                if (a == 0)
-                {
-                    bondColumn[r] = 0;
-                    continue;
-                }
-                columnRank += FixedPoint.MulQ(a, clipped);
-                ulong p = FixedPoint.MulQ(a, bondWeight);
-                bondColumn[r] = p;
+                UInt128 p = (UInt128)a * bondWeight;
+                wideDelta[r] = p;
                 deltaSum += p;
             }
-            rank[j] = columnRank;
+            rank[j] = (ulong)(columnRankWide >> FixedPoint.FractionBits);
+            wideRank[j] = columnRankWide;
 
             var oldColumn = oldBonds.Slice(j * k, k);
             ulong oldSum = oldColumnSum[j];
@@ -154,7 +151,7 @@ public static class YumaEpoch
                 }
                 else
                 {
-                    ulong delta = deltaSum == 0 ? 0 : FixedPoint.DivQ(bondColumn[r], deltaSum);
+                    ulong delta = deltaSum == UInt128.Zero ? 0 : WideDivQ(wideDelta[r], deltaSum);
                     ulong old = oldSum == 0 ? 0 : ((ulong)oldColumn[r] << FixedPoint.FractionBits) / oldSum;
                     ema = ((alpha * delta) + ((FixedPoint.Ppm - alpha) * old)) / FixedPoint.Ppm;
                 }
@@ -167,8 +164,8 @@ public static class YumaEpoch
                 ulong ema = bondColumn[r];
                 // Yuma3's column sums exceed ONE (each bond is a proportion of its own), hence the wide division there.
                 ulong bond = emaSum == 0 ? 0 : yuma3 ? (ulong)(((UInt128)ema << FixedPoint.FractionBits) / emaSum) : FixedPoint.DivQ(ema, emaSum);
-                // Step 9, column-local: dividends accumulate bond x rank (not incentive, which needs every column).
-                rowDividend[r] += FixedPoint.MulQ(bond, columnRank);
+                // Step 9, column-local: dividends accumulate bond x rank exactly (rank, not incentive, which needs every column).
+                rowDividend[r] += bond * columnRankWide;
                 // Step 8.5 / 8Y.3: the stored u16, max-upscaled per column (original) or the EMA as a proportion (Yuma3);
                 // only validators holding a permit keep a bonds row.
                 bondColumn[r] = !permit[rowUid[r]] ? 0
@@ -182,19 +179,33 @@ public static class YumaEpoch
             // Step 9Y: the validator's bonded share of the incentive, times its active stake.
             for (int r = 0; r < k; r++)
             {
-                rowDividend[r] = FixedPoint.MulQ(rowDividend[r], rowStake[r]);
+                rowDividend[r] = rowStake[r] == FixedPoint.One ? rowDividend[r] : (rowDividend[r] * rowStake[r]) >> FixedPoint.FractionBits;
             }
         }
 
-        var incentive = (ulong[])rank.Clone();
-        FixedPoint.NormalizeInPlace(incentive);
+        // Step 6's normalisation on the exact ranks (their total is at most 2^64).
+        UInt128 rankSum = UInt128.Zero;
+        foreach (var r in wideRank)
+        {
+            rankSum += r;
+        }
+        var incentive = new ulong[n];
+        for (int j = 0; j < n; j++)
+        {
+            incentive[j] = rankSum == UInt128.Zero ? 0 : WideDivQ(wideRank[j], rankSum);
+        }
 
-        FixedPoint.NormalizeInPlace(rowDividend);
+        // Step 9's normalisation on the exact sums (their total is at most 2^96, see docs/consensus.md).
+        UInt128 dividendSum = UInt128.Zero;
+        foreach (var d in rowDividend)
+        {
+            dividendSum += d;
+        }
         var dividends = new ulong[n];
         var trust = new ulong[n];
         for (int r = 0; r < k; r++)
         {
-            dividends[rowUid[r]] = rowDividend[r];
+            dividends[rowUid[r]] = dividendSum == UInt128.Zero ? 0 : WideDivQ(rowDividend[r], dividendSum);
             trust[rowUid[r]] = rowTrust[r];
         }
 
@@ -422,6 +433,9 @@ public static class YumaEpoch
             }
         }
     }
+
+    /// <summary><c>floor(x * 2^32 / sum)</c> for <c>0 &lt; sum &lt; 2^128</c>, <c>x &lt;= sum</c>, <c>x &lt; 2^96</c> unless <c>x == sum</c>.</summary>
+    private static ulong WideDivQ(UInt128 x, UInt128 sum) => x >= sum ? FixedPoint.One : (ulong)((x << FixedPoint.FractionBits) / sum);
 
     private static bool HasBonds(SparseU16Matrix bonds, int u)
     {

@@ -75,7 +75,7 @@ internal static class SpecModel
             {
                 clipped[i, j] = BigInteger.Min(w[i, j], consensus[j]);
                 trust[i] += clipped[i, j];
-                rank[j] += activeQ[i] * clipped[i, j] / One;
+                rank[j] += activeQ[i] * clipped[i, j];
             }
         }
         var incentive = Normalize(rank);
@@ -90,7 +90,7 @@ internal static class SpecModel
             for (int j = 0; j < n; j++)
             {
                 var bondWeight = (((Ppm - beta) * w[i, j]) + (beta * clipped[i, j])) / Ppm;
-                delta[i, j] = hp.Yuma3 ? bondWeight : activeQ[i] * bondWeight / One;
+                delta[i, j] = hp.Yuma3 ? bondWeight : activeQ[i] * bondWeight;
                 old[i, j] = Recent(j) ? 0 : hp.Yuma3 ? x.Bonds[i, j] * One / 65535 : x.Bonds[i, j];
             }
         }
@@ -121,7 +121,7 @@ internal static class SpecModel
             }
             for (int i = 0; i < n; i++)
             {
-                d[i] += bonds[i, j] * rank[j] / One;
+                d[i] += bonds[i, j] * rank[j];
                 if (permit[i])
                 {
                     newBonds.Set(i, j, (ushort)(hp.Yuma3 ? ema[i, j] * 65535 / One : max.IsZero ? 0 : ema[i, j] * 65535 / max));
@@ -173,7 +173,7 @@ internal static class SpecModel
             ValidatorPermit = permit,
             Stake = ToUlong(stakeQ),
             ActiveStake = ToUlong(activeQ),
-            Rank = ToUlong(rank),
+            Rank = rank.Select(r => (ulong)(r / One)).ToArray(),
             Consensus = ToUlong(consensus),
             ValidatorTrust = ToUlong(trust),
             Incentive = ToUlong(incentive),
