@@ -32,9 +32,9 @@ public class HandCheckedEpochTests
         Assert.Equal(21844, result.Bonds[1, 2]);
         Assert.Equal(65535, result.Bonds[0, 3]);
         Assert.Equal(3, result.Bonds.Count);
-        // Dividends from rank: d0 = mulq(3221225474, 2^31) + mulq(ONE, 3*2^29) = 1610612737 + 1610612736 = 3221225473;
-        // d1 = mulq(1073741821, 2^31) = 536870910; sum 3758096383 (= 7*2^29 - 1).
-        // D0 = floor(3221225473*2^32/3758096383) = 3681400541, D1 = floor(536870910*2^32/3758096383) = 613566754.
+        // Dividends from the exact ranks (rank64 = R * 2^32 here): d0 = 3221225474 * 2^63 + 2^32 * 3*2^61
+        // = 59421121904144997268867514368, d1 = 1073741821 * 2^63 = 9903520286612926088628666368;
+        // D0 = floor(d0 * 2^32 / (d0 + d1)) = 3681400541, D1 = 613566754.
         Assert.Equal([3681400541UL, 613566754UL, 0UL, 0UL], result.Dividends);
         // Money: E = 1000 tokens, owner 18% = 180 tokens, rest 820: miners 410 by I, validators 410 by D.
         UInt128 half = 410 * Token;
