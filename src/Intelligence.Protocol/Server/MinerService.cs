@@ -30,6 +30,7 @@ public static class MinerService
         Func<ForwardRequest, IServerStreamWriter<ForwardResponse>, ServerCallContext, Task>? forwardStream = null)
     {
         var registry = new ServiceRegistry()
+            .AddDescriptor(MinerReflection.Descriptor.Services.Single(s => s.Name == "Miner"))
             .AddUnary<ForwardRequest, ForwardResponse>(ForwardPath, ForwardRequest.Parser, async (request, context) =>
             {
                 var started = Stopwatch.GetTimestamp();
