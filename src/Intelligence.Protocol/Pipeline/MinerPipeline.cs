@@ -128,11 +128,26 @@ public sealed class MinerPipeline : IServerInterceptor, IHeaderCheck
         var call = new MinerCall(null, ReadOnlyMemory<byte>.Empty, caller, First(headers[SigningHeaders.Nonce]), First(headers[SigningHeaders.Signature]));
         var blacklist = Blacklist;
         call.Blacklist = blacklist;
-        var status = await blacklist.InvokeAsync(call, () =>
+        GrpcStatus status;
+        try
         {
-            call.PassedHeaderCheck = true;
-            return ValueTask.FromResult(GrpcStatus.Ok);
-        }).ConfigureAwait(false);
+            status = await blacklist.InvokeAsync(call, () =>
+            {
+                call.PassedHeaderCheck = true;
+                return ValueTask.FromResult(GrpcStatus.Ok);
+            }).ConfigureAwait(false);
+        }
+        catch (GrpcException e)
+        {
+            return e.Status;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A replaced blacklist stage that fails (for example by reading the body, which is not there yet) ends
+            // the call as a handler exception would, without its text.
+            return new GrpcStatus(GrpcStatusCode.Unknown, "Exception was thrown by the blacklist stage.");
+        }
+
         if (status.IsOk && call.PassedHeaderCheck)
         {
             http.Items[HeaderCheckKey] = call;
