@@ -27,7 +27,7 @@ public sealed class GrpcClientOptions
     /// <summary>gzip request messages (default off).</summary>
     public bool CompressRequests { get; set; }
 
-    /// <summary>Sent as user-agent.</summary>
+    /// <summary>Added to the user-agent after grpc-dotnet's own product token.</summary>
     public string UserAgent { get; set; } = "grpc-dotnet-intelligence/" + ProtocolVersion.Current;
 }
 
