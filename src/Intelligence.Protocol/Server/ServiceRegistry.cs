@@ -143,7 +143,8 @@ internal sealed class UnaryMethod<TRequest, TResponse>(
             context.OnResponseMessage?.Invoke(context, response);
             return GrpcStatus.Ok;
         }).ConfigureAwait(false);
-        return response!;
+        // A stage that answers OK without running the handler leaves no message to send.
+        return response ?? throw new RpcException(new Status(StatusCode.Internal, "The call ended OK without a response message."));
     }
 }
 
