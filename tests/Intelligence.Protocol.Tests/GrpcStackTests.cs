@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography;
@@ -116,6 +117,34 @@ public sealed class GrpcStackTests : PipelineRig
         var health = new Health.HealthClient(channel);
         var response = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow + Wait);
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, response.Status);
+    }
+
+    [Fact]
+    public async Task GzipResponses_SentCompressed_SignatureOverTheUncompressedBytes()
+    {
+        // A second miner on the same pipeline that gzips responses to callers that accept gzip.
+        await using var gzip = await GrpcServer.StartAsync(InteropService.Create(_pipeline), options: new GrpcServerOptions { CompressResponses = true }).WaitAsync(Wait);
+
+        // On the wire: the response message carries Compressed-Flag 1.
+        using var raw = new RawHttp2(gzip.Address);
+        var body = InteropService.Echo(2048).ToByteArray();
+        var signed = new RequestSigner(_validatorKey, Domain).Sign(_minerKey.Address, InteropService.ForwardPath, body);
+        var headers = signed.Headers().Append(new("grpc-accept-encoding", "gzip")).ToArray();
+        var frame = new byte[TestWire.HeaderSize + body.Length];
+        TestWire.WriteHeader(frame, compressed: false, body.Length);
+        body.CopyTo(frame, TestWire.HeaderSize);
+        var rawResult = await raw.SendAsync(InteropService.ForwardPath, new ByteArrayContent(frame), TestWire.ContentType, null, headers, CancellationToken.None).WaitAsync(Wait);
+        Assert.Equal(GrpcStatusCode.OK, rawResult.Status?.Code);
+        Assert.True(rawResult.Body.Length > TestWire.HeaderSize);
+        Assert.Equal(1, rawResult.Body[0]);
+
+        // Through the validator client: decompressed, and the miner's signature checks out over the message bytes.
+        using var validator = new ValidatorClient(new RequestSigner(_validatorKey, Domain), _client);
+        var request = InteropService.Echo(2048);
+        var result = await validator.ForwardAsync(new MinerEndpoint(0, _minerKey.Address, gzip.Address), request, Wait).WaitAsync(Wait);
+        Assert.True(result.Status.IsOk, result.Status.ToString());
+        Assert.Equal(request.Inputs[0].Data, result.Response!.Outputs[0].Data);
+        Assert.NotNull(result.ResponseSignature);
     }
 
     private async Task<bool> SignedCallOkAsync()
