@@ -24,7 +24,7 @@ internal sealed class RawHttp2 : IDisposable
         _invoker = new HttpMessageInvoker(new SocketsHttpHandler { UseProxy = false }, disposeHandler: true);
     }
 
-    public async Task<(GrpcStatus Status, int HttpStatus)> CallAsync(string path, byte[] body, string contentType = GrpcHeaders.ContentType, string? timeoutHeader = null, IEnumerable<KeyValuePair<string, string>>? headers = null)
+    public async Task<(GrpcStatus Status, int HttpStatus)> CallAsync(string path, byte[] body, string contentType = TestWire.ContentType, string? timeoutHeader = null, IEnumerable<KeyValuePair<string, string>>? headers = null)
     {
         var r = await SendAsync(path, new ByteArrayContent(body), contentType, timeoutHeader, headers, CancellationToken.None);
         return (r.Status ?? new GrpcStatus(GrpcStatusCode.Unknown, "no grpc-status"), r.HttpStatus);
@@ -42,7 +42,7 @@ internal sealed class RawHttp2 : IDisposable
         content.Headers.TryAddWithoutValidation("content-type", contentType);
         if (timeoutHeader is not null)
         {
-            request.Headers.TryAddWithoutValidation(GrpcHeaders.Timeout, timeoutHeader);
+            request.Headers.TryAddWithoutValidation(TestWire.Timeout, timeoutHeader);
         }
 
         foreach (var (k, v) in headers ?? [])
@@ -60,13 +60,13 @@ internal sealed class RawHttp2 : IDisposable
 
     private static GrpcStatus? ReadStatus(System.Net.Http.Headers.HttpHeaders headers)
     {
-        if (!headers.TryGetValues(GrpcHeaders.Status, out var values))
+        if (!headers.TryGetValues(TestWire.Status, out var values))
         {
             return null;
         }
 
         var code = (GrpcStatusCode)int.Parse(values.First(), CultureInfo.InvariantCulture);
-        var message = headers.TryGetValues(GrpcHeaders.Message, out var m) ? PercentEncoding.Decode(m.First()) : string.Empty;
+        var message = headers.TryGetValues(TestWire.Message, out var m) ? Uri.UnescapeDataString(m.First()) : string.Empty;
         return new GrpcStatus(code, message);
     }
 }

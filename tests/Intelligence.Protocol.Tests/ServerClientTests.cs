@@ -29,7 +29,7 @@ public sealed class ServerClientTests : IAsyncLifetime
         Assert.Equal(GrpcStatusCode.OK, result.Status.Code);
         Assert.NotNull(response);
         Assert.Equal(request.Inputs[0], response.Outputs[0]);
-        Assert.Equal("0", result.Trailers[GrpcHeaders.Status]);
+        Assert.Equal("0", result.Trailers[TestWire.Status]);
     }
 
     [Fact]
@@ -128,9 +128,9 @@ public sealed class ServerClientTests : IAsyncLifetime
     internal static byte[] GrpcFrameBytes(IMessage message)
     {
         var body = message.ToByteArray();
-        var frame = new byte[GrpcFrame.HeaderSize + body.Length];
-        GrpcFrame.WriteHeader(frame, compressed: false, body.Length);
-        body.CopyTo(frame, GrpcFrame.HeaderSize);
+        var frame = new byte[TestWire.HeaderSize + body.Length];
+        TestWire.WriteHeader(frame, compressed: false, body.Length);
+        body.CopyTo(frame, TestWire.HeaderSize);
         return frame;
     }
 }

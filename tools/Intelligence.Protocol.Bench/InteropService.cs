@@ -24,6 +24,7 @@ internal static class InteropService
 
     public static ServiceRegistry Create(IServerInterceptor? interceptor = null) =>
         new ServiceRegistry()
+            .AddDescriptor(MinerService.Descriptor)
             .AddUnary<ForwardRequest, ForwardResponse>(ForwardPath, ForwardRequest.Parser, ForwardAsync, interceptor)
             .AddServerStreaming<ForwardRequest, ForwardResponse>(StreamPath, ForwardRequest.Parser, StreamAsync, interceptor)
             .AddUnary<HealthRequest, HealthResponse>(HealthPath, HealthRequest.Parser, (_, _) => Task.FromResult(new HealthResponse { Model = "test", ProtocolVersion = ProtocolVersion.Current }));

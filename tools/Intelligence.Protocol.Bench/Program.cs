@@ -70,6 +70,9 @@ internal static class Program
             QueueCapacity = 1024,
             RateLimitPerSecond = 1_000_000,
             RateLimitBurst = 1_000_000,
+            // Requests are pre-signed before a row starts; on a loaded machine signing and starting the client
+            // process can take longer than the default 30 s window.
+            NonceWindow = TimeSpan.FromMinutes(10),
         };
         return new MinerPipeline(minerKey, options, directory);
     }

@@ -20,7 +20,7 @@ public sealed class CallResult
     /// <summary>Time from sending to the status being known.</summary>
     public TimeSpan Latency { get; }
 
-    /// <summary>Response messages as received (decompressed, not parsed).</summary>
+    /// <summary>Response messages as received (decompressed, not parsed): the bytes a response signature is checked over.</summary>
     public IReadOnlyList<byte[]> Messages { get; }
 
     /// <summary>Response header metadata (lower-case keys; repeated keys joined with ",").</summary>

@@ -1,50 +1,76 @@
-using System.Buffers;
+using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
-using System.IO.Pipelines;
 using System.Net;
-using System.Net.Http.Headers;
+using System.Runtime.InteropServices;
 using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Intelligence.Protocol.Wire;
 
 namespace Intelligence.Protocol.Client;
 
 /// <summary>
-/// A gRPC client over <see cref="SocketsHttpHandler"/> speaking cleartext HTTP/2 (h2c, prior knowledge) with pooled,
-/// multiplexed connections. Calls never throw for a failing server: every outcome is a <see cref="CallResult"/>.
+/// A gRPC client on Grpc.Net.Client: one <see cref="GrpcChannel"/> per server address, all over one shared
+/// <see cref="SocketsHttpHandler"/> (pooled connections, more than one HTTP/2 connection per server when one is full,
+/// keep-alive pings). Messages travel as raw bytes, so what a caller signs is what is sent and what it verifies is what
+/// arrived. No retry policy is configured: a signed call is never sent twice (a retry needs a new nonce). Calls never
+/// throw for a failing server: every outcome is a <see cref="CallResult"/>.
 /// </summary>
 public sealed class GrpcClient : IDisposable
 {
-    private static readonly Version Http2 = HttpVersion.Version20;
-    private readonly HttpMessageInvoker _invoker;
+    private static readonly Marshaller<byte[]> Bytes = Marshallers.Create(static bytes => bytes, static bytes => bytes);
+    private static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>();
+    private readonly SocketsHttpHandler _handler;
     private readonly GrpcClientOptions _options;
-
-    static GrpcClient()
-    {
-        // HttpClient speaks HTTP/2 without TLS only with this switch on.
-        AppContext.SetSwitch("System.Net.Http.SocketsHttpHandler.Http2UnencryptedSupport", true);
-    }
+    private readonly ConcurrentDictionary<Uri, CallInvoker> _invokers = new();
+    private readonly ConcurrentBag<GrpcChannel> _channels = [];
+    private readonly ConcurrentDictionary<(string Path, MethodType Type), Method<byte[], byte[]>> _methods = new();
 
     /// <summary>Creates a client with its own connection pool.</summary>
     public GrpcClient(GrpcClientOptions? options = null)
     {
         _options = options ?? new GrpcClientOptions();
-        var handler = new SocketsHttpHandler
+        _handler = new SocketsHttpHandler
         {
             EnableMultipleHttp2Connections = _options.EnableMultipleHttp2Connections,
             ConnectTimeout = _options.ConnectTimeout,
             PooledConnectionIdleTimeout = _options.PooledConnectionIdleTimeout,
+            KeepAlivePingDelay = _options.KeepAlivePingDelay,
+            KeepAlivePingTimeout = _options.KeepAlivePingTimeout,
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
             AutomaticDecompression = DecompressionMethods.None,
             AllowAutoRedirect = false,
             UseProxy = false,
             UseCookies = false,
         };
-        _invoker = new HttpMessageInvoker(handler, disposeHandler: true);
     }
 
     /// <summary>Unary call with raw message bytes: one request, one response message.</summary>
-    public Task<CallResult> UnaryAsync(Uri address, string path, ReadOnlyMemory<byte> request, CallOptions? options = null) =>
-        CallAsync(address, path, request, options ?? new CallOptions(), unary: true, onMessage: null);
+    public async Task<CallResult> UnaryAsync(Uri address, string path, ReadOnlyMemory<byte> request, CallOptions? options = null)
+    {
+        options ??= new CallOptions();
+        var started = Stopwatch.GetTimestamp();
+        AsyncUnaryCall<byte[]>? call = null;
+        try
+        {
+            call = InvokerFor(address).AsyncUnaryCall(MethodFor(path, MethodType.Unary), null, ToGrpcOptions(options), ToArray(request));
+            var response = await call.ResponseAsync.ConfigureAwait(false);
+            var headers = ToDictionary(await call.ResponseHeadersAsync.ConfigureAwait(false));
+            return new CallResult(GrpcStatus.FromGrpc(call.GetStatus()), Stopwatch.GetElapsedTime(started), [response], headers, Trailers(call.GetStatus(), call.GetTrailers()));
+        }
+        catch (RpcException e)
+        {
+            return await FailedAsync(e, call?.ResponseHeadersAsync, started).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return LocalFailure(e, started);
+        }
+        finally
+        {
+            call?.Dispose();
+        }
+    }
 
     /// <summary>Unary call with protobuf messages; the parsed response is returned when the status is OK.</summary>
     public async Task<(CallResult Result, TResponse? Response)> UnaryAsync<TResponse>(Uri address, string path, IMessage request, MessageParser<TResponse> parser, CallOptions? options = null)
@@ -70,272 +96,168 @@ public sealed class GrpcClient : IDisposable
     /// Server-streaming call: <paramref name="onMessage"/> sees each response message as it arrives
     /// (the result's <see cref="CallResult.Messages"/> stays empty).
     /// </summary>
-    public Task<CallResult> ServerStreamingAsync(Uri address, string path, ReadOnlyMemory<byte> request, Func<byte[], ValueTask> onMessage, CallOptions? options = null) =>
-        CallAsync(address, path, request, options ?? new CallOptions(), unary: false, onMessage);
-
-    /// <inheritdoc />
-    public void Dispose() => _invoker.Dispose();
-
-    private async Task<CallResult> CallAsync(Uri address, string path, ReadOnlyMemory<byte> request, CallOptions options, bool unary, Func<byte[], ValueTask>? onMessage)
+    public async Task<CallResult> ServerStreamingAsync(Uri address, string path, ReadOnlyMemory<byte> request, Func<byte[], ValueTask> onMessage, CallOptions? options = null)
     {
+        options ??= new CallOptions();
         var started = Stopwatch.GetTimestamp();
-        var messages = new List<byte[]>(1);
-        var headers = Empty;
-        var trailers = Empty;
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(options.CancellationToken);
-        if (options.Timeout is { } timeout)
-        {
-            cts.CancelAfter(timeout);
-        }
-
-        GrpcStatus status;
+        AsyncServerStreamingCall<byte[]>? call = null;
         try
         {
-            using var message = BuildRequest(address, path, request, options);
-            using var response = await _invoker.SendAsync(message, cts.Token).ConfigureAwait(false);
-            headers = ToDictionary(response.Headers, response.Content.Headers);
-            status = await ReadResponseAsync(response, headers, messages, unary, onMessage, cts.Token).ConfigureAwait(false);
-            // Trailers-Only responses carry the status in the headers; others in the trailers.
-            trailers = response.TrailingHeaders.Any() ? ToDictionary(response.TrailingHeaders, null) : headers;
-        }
-        catch (GrpcException e)
-        {
-            status = e.Status;
-        }
-        catch (OperationCanceledException) when (options.CancellationToken.IsCancellationRequested)
-        {
-            status = new GrpcStatus(GrpcStatusCode.Cancelled, "Call cancelled by the caller.");
-        }
-        catch (Exception) when (cts.IsCancellationRequested)
-        {
-            // Deadline passed: fail locally, whatever the server may still send (PROTOCOL-HTTP2.md, client cancellation).
-            status = new GrpcStatus(GrpcStatusCode.DeadlineExceeded, "Deadline exceeded.");
-        }
-        catch (HttpRequestException e) when (e.InnerException is HttpProtocolException p)
-        {
-            status = FromHttp2Error(p);
-        }
-        catch (HttpProtocolException e)
-        {
-            status = FromHttp2Error(e);
-        }
-        catch (HttpRequestException e)
-        {
-            status = new GrpcStatus(GrpcStatusCode.Unavailable, "Error connecting to the server: " + e.Message);
-        }
-        catch (IOException e)
-        {
-            status = e.InnerException is HttpProtocolException p
-                ? FromHttp2Error(p)
-                : new GrpcStatus(GrpcStatusCode.Unavailable, "Connection failed: " + e.Message);
-        }
+            var grpcOptions = ToGrpcOptions(options);
+            call = InvokerFor(address).AsyncServerStreamingCall(MethodFor(path, MethodType.ServerStreaming), null, grpcOptions, ToArray(request));
+            while (await call.ResponseStream.MoveNext(grpcOptions.CancellationToken).ConfigureAwait(false))
+            {
+                await onMessage(call.ResponseStream.Current).ConfigureAwait(false);
+            }
 
-        var latency = Stopwatch.GetElapsedTime(started);
-        return new CallResult(status, latency, messages, headers, trailers);
+            var headers = ToDictionary(await call.ResponseHeadersAsync.ConfigureAwait(false));
+            return new CallResult(GrpcStatus.FromGrpc(call.GetStatus()), Stopwatch.GetElapsedTime(started), [], headers, Trailers(call.GetStatus(), call.GetTrailers()));
+        }
+        catch (RpcException e)
+        {
+            return await FailedAsync(e, call?.ResponseHeadersAsync, started).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return LocalFailure(e, started);
+        }
+        finally
+        {
+            call?.Dispose();
+        }
     }
 
-    private HttpRequestMessage BuildRequest(Uri address, string path, ReadOnlyMemory<byte> request, CallOptions options)
+    /// <inheritdoc />
+    public void Dispose()
     {
-        var message = new HttpRequestMessage(HttpMethod.Post, new Uri(address, path))
+        foreach (var channel in _channels)
         {
-            Version = Http2,
-            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-        };
-        var h = message.Headers;
-        h.TryAddWithoutValidation(GrpcHeaders.TE, GrpcHeaders.TETrailers);
-        h.TryAddWithoutValidation("user-agent", _options.UserAgent);
-        h.TryAddWithoutValidation(GrpcHeaders.AcceptEncoding, GrpcHeaders.SupportedEncodings);
-        if (options.Timeout is { } timeout)
-        {
-            h.TryAddWithoutValidation(GrpcHeaders.Timeout, GrpcTimeout.Format(timeout));
+            channel.Dispose();
         }
 
+        _handler.Dispose();
+    }
+
+    private CallInvoker InvokerFor(Uri address)
+    {
+        if (_invokers.TryGetValue(address, out var invoker))
+        {
+            return invoker;
+        }
+
+        lock (_channels)
+        {
+            if (_invokers.TryGetValue(address, out invoker))
+            {
+                return invoker;
+            }
+
+            var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+            {
+                HttpHandler = _handler,
+                DisposeHttpClient = false,
+                MaxReceiveMessageSize = _options.MaxReceiveMessageSize,
+                MaxSendMessageSize = _options.MaxSendMessageSize,
+                // Cancellation and deadlines come back as RpcException (CANCELLED, DEADLINE_EXCEEDED) like any status.
+                ThrowOperationCanceledOnCancellation = false,
+            });
+            _channels.Add(channel);
+            invoker = channel.CreateCallInvoker();
+            _invokers[address] = invoker;
+            return invoker;
+        }
+    }
+
+    private Method<byte[], byte[]> MethodFor(string path, MethodType type) =>
+        _methods.GetOrAdd((path, type), static key =>
+        {
+            var slash = key.Path.LastIndexOf('/');
+            if (!key.Path.StartsWith('/') || slash <= 1)
+            {
+                throw new ArgumentException($"Method path '{key.Path}' is not of the form /package.Service/Method.");
+            }
+
+            return new Method<byte[], byte[]>(key.Type, key.Path[1..slash], key.Path[(slash + 1)..], Bytes, Bytes);
+        });
+
+    private Grpc.Core.CallOptions ToGrpcOptions(CallOptions options)
+    {
+        var metadata = new Metadata { { "user-agent", _options.UserAgent } };
         if (_options.CompressRequests)
         {
-            h.TryAddWithoutValidation(GrpcHeaders.Encoding, GrpcHeaders.Gzip);
+            // grpc-dotnet's per-call switch for request compression.
+            metadata.Add("grpc-internal-encoding-request", "gzip");
         }
 
         foreach (var (key, value) in options.Headers)
         {
-            h.TryAddWithoutValidation(key, value);
-        }
-
-        message.Content = new FrameContent(request, _options.CompressRequests);
-        return message;
-    }
-
-    private async Task<GrpcStatus> ReadResponseAsync(
-        HttpResponseMessage response, IReadOnlyDictionary<string, string> headers, List<byte[]> messages, bool unary, Func<byte[], ValueTask>? onMessage, CancellationToken cancellationToken)
-    {
-        if (response.StatusCode != HttpStatusCode.OK)
-        {
-            return new GrpcStatus(FromHttpStatus(response.StatusCode), $"Bad gRPC response. HTTP status code: {(int)response.StatusCode}.");
-        }
-
-        if (!headers.TryGetValue("content-type", out var contentType) || !GrpcHeaders.IsGrpcContentType(contentType))
-        {
-            return new GrpcStatus(GrpcStatusCode.Unknown, $"Bad gRPC response. Content-Type '{contentType}' is not gRPC.");
-        }
-
-        if (headers.TryGetValue(GrpcHeaders.Status, out _))
-        {
-            // Trailers-Only response.
-            return ReadStatus(headers);
-        }
-
-        headers.TryGetValue(GrpcHeaders.Encoding, out var encoding);
-        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, leaveOpen: true));
-        try
-        {
-            while (true)
+            if (GrpcMetadata.IsBinaryKey(key))
             {
-                var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                var buffer = result.Buffer;
-                try
+                if (!GrpcMetadata.TryDecodeBinary(value, out var bytes))
                 {
-                    while (GrpcFrame.TryReadMessage(ref buffer, _options.MaxReceiveMessageSize, encoding, out var bytes))
-                    {
-                        if (unary && messages.Count == 1)
-                        {
-                            return new GrpcStatus(GrpcStatusCode.Internal, "Server sent more than one message for a unary call.");
-                        }
-
-                        if (onMessage is null)
-                        {
-                            messages.Add(bytes);
-                        }
-                        else
-                        {
-                            await onMessage(bytes).ConfigureAwait(false);
-                        }
-                    }
-
-                    if (result.IsCompleted)
-                    {
-                        if (!buffer.IsEmpty)
-                        {
-                            return new GrpcStatus(GrpcStatusCode.Internal, "Response ended inside a length-prefixed message.");
-                        }
-
-                        break;
-                    }
+                    throw new ArgumentException($"Metadata value of '{key}' is not base64.");
                 }
-                finally
-                {
-                    reader.AdvanceTo(buffer.Start, buffer.End);
-                }
+
+                metadata.Add(key, bytes);
+            }
+            else
+            {
+                metadata.Add(key, value);
             }
         }
-        finally
-        {
-            await reader.CompleteAsync().ConfigureAwait(false);
-        }
 
-        var trailers = ToDictionary(response.TrailingHeaders, null);
-        if (!trailers.ContainsKey(GrpcHeaders.Status))
-        {
-            return new GrpcStatus(GrpcStatusCode.Internal, "Response ended without grpc-status.");
-        }
-
-        var status = ReadStatus(trailers);
-        if (status.IsOk && unary && messages.Count == 0)
-        {
-            return new GrpcStatus(GrpcStatusCode.Internal, "Server sent OK without a response message for a unary call.");
-        }
-
-        return status;
+        DateTime? deadline = options.Timeout is { } timeout ? DateTime.UtcNow + timeout : null;
+        return new Grpc.Core.CallOptions(metadata, deadline, options.CancellationToken);
     }
 
-    private static GrpcStatus ReadStatus(IReadOnlyDictionary<string, string> metadata)
+    private static byte[] ToArray(ReadOnlyMemory<byte> request) =>
+        MemoryMarshal.TryGetArray(request, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : request.ToArray();
+
+    private static async Task<CallResult> FailedAsync(RpcException e, Task<Metadata>? headersTask, long started)
     {
-        var raw = metadata[GrpcHeaders.Status];
-        if (!int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var code))
+        var headers = Empty;
+        if (headersTask is not null)
         {
-            return new GrpcStatus(GrpcStatusCode.Unknown, $"Invalid grpc-status '{raw}'.");
-        }
-
-        metadata.TryGetValue(GrpcHeaders.Message, out var detail);
-        return new GrpcStatus((GrpcStatusCode)code, detail is null ? string.Empty : PercentEncoding.Decode(detail));
-    }
-
-    /// <summary>HTTP status to gRPC code, as PROTOCOL-HTTP2.md's companion table (http-grpc-status-mapping.md) says.</summary>
-    internal static GrpcStatusCode FromHttpStatus(HttpStatusCode status) => (int)status switch
-    {
-        400 => GrpcStatusCode.Internal,
-        401 => GrpcStatusCode.Unauthenticated,
-        403 => GrpcStatusCode.PermissionDenied,
-        404 => GrpcStatusCode.Unimplemented,
-        429 or 502 or 503 or 504 => GrpcStatusCode.Unavailable,
-        _ => GrpcStatusCode.Unknown,
-    };
-
-    private static GrpcStatus FromHttp2Error(HttpProtocolException e) => e.ErrorCode switch
-    {
-        0x7 => new GrpcStatus(GrpcStatusCode.Unavailable, "Stream refused by the server (REFUSED_STREAM)."),
-        0x8 => new GrpcStatus(GrpcStatusCode.Cancelled, "Stream cancelled by the server (CANCEL)."),
-        0xB => new GrpcStatus(GrpcStatusCode.ResourceExhausted, "Server asked to slow down (ENHANCE_YOUR_CALM)."),
-        0xC => new GrpcStatus(GrpcStatusCode.PermissionDenied, "Inadequate security (INADEQUATE_SECURITY)."),
-        _ => new GrpcStatus(GrpcStatusCode.Internal, $"HTTP/2 error 0x{e.ErrorCode:x}: {e.Message}"),
-    };
-
-    private static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>();
-
-    private static Dictionary<string, string> ToDictionary(HttpHeaders first, HttpHeaders? second)
-    {
-        var d = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (key, values) in first.NonValidated)
-        {
-            d[key.ToLowerInvariant()] = values.ToString();
-        }
-
-        if (second is not null)
-        {
-            foreach (var (key, values) in second.NonValidated)
+            try
             {
-                d[key.ToLowerInvariant()] = values.ToString();
+                headers = ToDictionary(await headersTask.ConfigureAwait(false));
             }
+            catch (RpcException)
+            {
+                // No headers arrived (connection failure, local deadline).
+            }
+        }
+
+        return new CallResult(GrpcStatus.FromGrpc(e.Status), Stopwatch.GetElapsedTime(started), [], headers, Trailers(e.Status, e.Trailers));
+    }
+
+    private static CallResult LocalFailure(Exception e, long started) =>
+        new(new GrpcStatus(GrpcStatusCode.Internal, "Call failed locally: " + e.Message), Stopwatch.GetElapsedTime(started), [], Empty, Empty);
+
+    /// <summary>Trailers as received, with grpc-status and grpc-message put back (grpc-dotnet takes them out).</summary>
+    private static Dictionary<string, string> Trailers(Status status, Metadata trailers)
+    {
+        var d = ToDictionary(trailers);
+        d["grpc-status"] = ((int)status.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (!string.IsNullOrEmpty(status.Detail))
+        {
+            d["grpc-message"] = status.Detail;
         }
 
         return d;
     }
 
-    /// <summary>Request body: one length-prefixed message, length known up front.</summary>
-    private sealed class FrameContent : HttpContent
+    private static Dictionary<string, string> ToDictionary(Metadata metadata)
     {
-        private readonly ReadOnlyMemory<byte> _message;
-        private readonly bool _compressed;
-
-        public FrameContent(ReadOnlyMemory<byte> message, bool compress)
+        var d = new Dictionary<string, string>(metadata.Count, StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in metadata)
         {
-            _message = compress ? MessageCompression.Compress(message.Span) : message;
-            _compressed = compress;
-            Headers.TryAddWithoutValidation("content-type", GrpcHeaders.ContentTypeProto);
+            var value = entry.IsBinary ? GrpcMetadata.EncodeBinary(entry.ValueBytes) : entry.Value;
+            d[entry.Key] = d.TryGetValue(entry.Key, out var previous) ? previous + "," + value : value;
         }
 
-        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
-            SerializeToStreamAsync(stream, context, CancellationToken.None);
-
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
-        {
-            var length = GrpcFrame.HeaderSize + _message.Length;
-            var buffer = ArrayPool<byte>.Shared.Rent(length);
-            try
-            {
-                GrpcFrame.WriteHeader(buffer, _compressed, _message.Length);
-                _message.Span.CopyTo(buffer.AsSpan(GrpcFrame.HeaderSize));
-                await stream.WriteAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = GrpcFrame.HeaderSize + _message.Length;
-            return true;
-        }
+        return d;
     }
 }

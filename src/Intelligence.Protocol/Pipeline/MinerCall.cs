@@ -8,20 +8,32 @@ namespace Intelligence.Protocol.Pipeline;
 /// <summary>One call as it moves through the miner pipeline; stages read and fill it.</summary>
 public sealed class MinerCall
 {
-    internal MinerCall(ServerCallContext context, ReadOnlyMemory<byte> request, Address caller, string? nonce, string? signature)
+    internal MinerCall(ServerCallContext? context, ReadOnlyMemory<byte> request, Address caller, string? nonce, string? signature)
     {
-        Context = context;
+        Context = context!;
         Request = request;
         Caller = caller;
         NonceHeader = nonce;
         SignatureHeader = signature;
     }
 
-    /// <summary>The server call.</summary>
-    public ServerCallContext Context { get; }
+    /// <summary>
+    /// The server call. Null while the blacklist stage runs ahead of the body (see <see cref="Request"/>); set for
+    /// every later stage and the handler.
+    /// </summary>
+    public ServerCallContext Context { get; internal set; }
 
-    /// <summary>The request message bytes, as signed (after decompression, before parsing).</summary>
-    public ReadOnlyMemory<byte> Request { get; }
+    /// <summary>
+    /// The request message bytes, as received and signed (after decompression, before parsing). Empty in the
+    /// blacklist stage, which runs on the headers before grpc-dotnet reads the body.
+    /// </summary>
+    public ReadOnlyMemory<byte> Request { get; internal set; }
+
+    /// <summary>True once the blacklist stage admitted the call from its headers (it is not run again on the body).</summary>
+    internal bool PassedHeaderCheck { get; set; }
+
+    /// <summary>The blacklist stage that ran on the headers (a stage swapped in between is run again on the body).</summary>
+    internal IMinerStage? Blacklist { get; set; }
 
     /// <summary>The caller hotkey claimed in metadata (verified only after the signature stage).</summary>
     public Address Caller { get; }
@@ -58,12 +70,12 @@ public sealed class MinerCall
     private int _position;
 
     /// <summary>Runs <paramref name="stages"/> in order, then <paramref name="last"/> (which ends in <paramref name="handler"/>).</summary>
-    internal ValueTask<GrpcStatus> Run(IMinerStage[] stages, Func<MinerCall, ValueTask<GrpcStatus>> last, Func<ValueTask<GrpcStatus>> handler)
+    internal ValueTask<GrpcStatus> Run(IMinerStage[] stages, int first, Func<MinerCall, ValueTask<GrpcStatus>> last, Func<ValueTask<GrpcStatus>> handler)
     {
         _stages = stages;
         _last = last;
         _handler = handler;
-        _position = -1;
+        _position = first - 1;
         _next = Next;
         return Next();
     }

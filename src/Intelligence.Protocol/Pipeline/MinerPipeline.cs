@@ -42,7 +42,7 @@ public sealed class MinerPipelineOptions
 /// blacklist -> signature + nonce -> rate limit -> priority -> <see cref="Extra"/> stages -> handler.
 /// Each stage is a property a subnet can replace. OK responses are signed over (request digest, response body).
 /// </summary>
-public sealed class MinerPipeline : IServerInterceptor
+public sealed class MinerPipeline : IServerInterceptor, IHeaderCheck
 {
     private readonly PrivateKey _minerKey;
     private readonly MinerPipelineOptions _options;
@@ -93,20 +93,90 @@ public sealed class MinerPipeline : IServerInterceptor
     /// <inheritdoc />
     public ValueTask<GrpcStatus> InterceptAsync(ServerCallContext context, ReadOnlyMemory<byte> request, Func<ValueTask<GrpcStatus>> next)
     {
-        var callerHeader = context.GetHeader(SigningHeaders.Caller);
-        if (callerHeader is null)
+        var stages = Stages();
+        if (context.HttpContext.Items.TryGetValue(HeaderCheckKey, out var early) && early is MinerCall call && call.PassedHeaderCheck && ReferenceEquals(stages[0], call.Blacklist))
         {
-            return ValueTask.FromResult(new GrpcStatus(GrpcStatusCode.Unauthenticated, $"Request is unsigned: {SigningHeaders.Caller} is required."));
+            // The blacklist already admitted this caller from the headers: go on from the signature stage.
+            call.Context = context;
+            call.Request = request;
+            context.MinerCall = call;
+            return call.Run(stages, 1, _afterStages, next);
         }
 
-        if (!Address.TryParse(callerHeader, out var caller))
+        if (!TryClaimedCaller(context.GetHeader(SigningHeaders.Caller), out var caller, out var refusal))
         {
-            return ValueTask.FromResult(new GrpcStatus(GrpcStatusCode.Unauthenticated, $"Malformed {SigningHeaders.Caller}: a 0x-prefixed 20-byte hex address is required."));
+            return ValueTask.FromResult(refusal);
         }
 
-        var call = new MinerCall(context, request, caller, context.GetHeader(SigningHeaders.Nonce), context.GetHeader(SigningHeaders.Signature));
+        call = new MinerCall(context, request, caller, context.GetHeader(SigningHeaders.Nonce), context.GetHeader(SigningHeaders.Signature));
         context.MinerCall = call;
-        return call.Run(Stages(), _afterStages, next);
+        return call.Run(stages, 0, _afterStages, next);
+    }
+
+    /// <summary>
+    /// Runs before grpc-dotnet reads the body: the claimed caller must be present and well-formed, and the blacklist
+    /// stage must admit it. Nothing of a refused caller's request body is read.
+    /// </summary>
+    async ValueTask<GrpcStatus> IHeaderCheck.CheckHeadersAsync(Microsoft.AspNetCore.Http.HttpContext http)
+    {
+        var headers = http.Request.Headers;
+        if (!TryClaimedCaller(First(headers[SigningHeaders.Caller]), out var caller, out var refusal))
+        {
+            return refusal;
+        }
+
+        var call = new MinerCall(null, ReadOnlyMemory<byte>.Empty, caller, First(headers[SigningHeaders.Nonce]), First(headers[SigningHeaders.Signature]));
+        var blacklist = Blacklist;
+        call.Blacklist = blacklist;
+        GrpcStatus status;
+        try
+        {
+            status = await blacklist.InvokeAsync(call, () =>
+            {
+                call.PassedHeaderCheck = true;
+                return ValueTask.FromResult(GrpcStatus.Ok);
+            }).ConfigureAwait(false);
+        }
+        catch (GrpcException e)
+        {
+            return e.Status;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A replaced blacklist stage that fails (for example by reading the body, which is not there yet) ends
+            // the call as a handler exception would, without its text.
+            return new GrpcStatus(GrpcStatusCode.Unknown, "Exception was thrown by the blacklist stage.");
+        }
+
+        if (status.IsOk && call.PassedHeaderCheck)
+        {
+            http.Items[HeaderCheckKey] = call;
+        }
+
+        return status;
+
+        static string? First(Microsoft.Extensions.Primitives.StringValues values) => values.Count == 0 ? null : values[0];
+    }
+
+    private static readonly object HeaderCheckKey = new();
+
+    internal static bool TryClaimedCaller(string? header, out Address caller, out GrpcStatus refusal)
+    {
+        if (header is null)
+        {
+            caller = default;
+            refusal = new GrpcStatus(GrpcStatusCode.Unauthenticated, $"Request is unsigned: {SigningHeaders.Caller} is required.");
+            return false;
+        }
+
+        if (!Address.TryParse(header, out caller))
+        {
+            refusal = new GrpcStatus(GrpcStatusCode.Unauthenticated, $"Malformed {SigningHeaders.Caller}: a 0x-prefixed 20-byte hex address is required.");
+            return false;
+        }
+
+        refusal = GrpcStatus.Ok;
+        return true;
     }
 
     // The stages of a call, snapshot when it starts. The array is reused while the stage properties stay the same.

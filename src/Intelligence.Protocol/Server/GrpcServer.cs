@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -22,25 +23,41 @@ public sealed class GrpcServerEndpoint
     /// HTTP/2 only (cleartext, prior knowledge) by default. HTTP/1.x bytes on such an endpoint get the connection closed.
     /// </summary>
     public HttpProtocols Protocols { get; set; } = HttpProtocols.Http2;
+
+    /// <summary>TLS certificate (with its private key); null = cleartext h2c.</summary>
+    public X509Certificate2? Certificate { get; set; }
 }
 
-/// <summary>A Kestrel host serving gRPC methods over cleartext HTTP/2 (h2c). Start it, call it, dispose it.</summary>
+/// <summary>
+/// A Kestrel host of its own serving a <see cref="ServiceRegistry"/> with grpc-dotnet over h2c (or TLS), plus
+/// grpc.health.v1 and server reflection. Start it, call it, dispose it. Hosts that have a WebApplication already use
+/// <see cref="GrpcHosting"/>'s extensions instead.
+/// </summary>
 public sealed class GrpcServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly IPAddress _bound;
 
-    private GrpcServer(WebApplication app, IPAddress bound)
+    private readonly bool _tls;
+
+    private GrpcServer(WebApplication app, IPAddress bound, bool tls)
     {
         _app = app;
         _bound = bound;
+        _tls = tls;
     }
 
     /// <summary>The bound port (after <see cref="StartAsync"/>).</summary>
     public int Port { get; private set; }
 
-    /// <summary>The base address clients call, "http://127.0.0.1:port".</summary>
-    public Uri Address => new($"http://{FormatHost()}:{Port}");
+    /// <summary>The base address clients call, "http://127.0.0.1:port" (https with a certificate).</summary>
+    public Uri Address => new($"{(_tls ? "https" : "http")}://{FormatHost()}:{Port}");
+
+    /// <summary>What grpc.health.v1 reports: set not-serving while the model loads or the metagraph is stale.</summary>
+    public MinerHealth Health => _app.Services.GetRequiredService<MinerHealth>();
+
+    /// <summary>The host's services (options, health, logging).</summary>
+    public IServiceProvider Services => _app.Services;
 
     /// <summary>Creates and starts a server for <paramref name="registry"/>.</summary>
     public static async Task<GrpcServer> StartAsync(
@@ -59,22 +76,11 @@ public sealed class GrpcServer : IAsyncDisposable
             builder.Services.AddSingleton(loggerFactory);
         }
 
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(endpoint.Address, endpoint.Port, listen => listen.Protocols = endpoint.Protocols);
-            // Room for one request message plus framing; larger bodies are refused by the frame reader first.
-            kestrel.Limits.MaxRequestBodySize = null;
-            kestrel.Limits.Http2.MaxStreamsPerConnection = 256;
-        });
-        builder.Services.AddSingleton(registry);
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton<GrpcRequestHandler>();
-
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenGrpc(endpoint, options));
+        builder.Services.AddIntelligenceMiner(registry, options);
         var app = builder.Build();
-        var handler = app.Services.GetRequiredService<GrpcRequestHandler>();
-        app.Run(handler.HandleAsync);
-        var server = new GrpcServer(app, endpoint.Address);
+        app.MapIntelligenceMiner();
+        var server = new GrpcServer(app, endpoint.Address, endpoint.Certificate is not null);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
         var address = addresses?.FirstOrDefault() ?? throw new InvalidOperationException("Kestrel reported no bound address.");

@@ -1,6 +1,6 @@
 namespace Intelligence.Protocol.Server;
 
-/// <summary>Limits and behaviour of the gRPC server.</summary>
+/// <summary>Limits and behaviour of the gRPC server (applied to grpc-dotnet's and Kestrel's options).</summary>
 public sealed class GrpcServerOptions
 {
     /// <summary>Largest request message accepted, after decompression (default 4 MiB, as in other gRPC servers).</summary>
@@ -10,10 +10,10 @@ public sealed class GrpcServerOptions
     public int MaxSendMessageSize { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>
-    /// Longest time the server waits for a request message when the caller sent no grpc-timeout,
-    /// so a client that stalls mid-message cannot hold a stream forever (default 30 s).
+    /// How long a request body may arrive slower than Kestrel's minimum data rate (240 bytes/s) before the stream is
+    /// reset, so a client that stalls mid-message cannot hold a stream forever (default 5 s; at least 1 s).
     /// </summary>
-    public TimeSpan RequestReadTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan RequestReadTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>gzip responses when the caller accepts gzip (default off: loopback and LAN gain nothing).</summary>
     public bool CompressResponses { get; set; }

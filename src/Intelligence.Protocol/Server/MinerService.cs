@@ -19,6 +19,9 @@ public static class MinerService
     /// <summary>Path of Miner.Health.</summary>
     public const string HealthPath = "/intelligence.v1.Miner/Health";
 
+    /// <summary>The protobuf descriptor of intelligence.v1.Miner (what server reflection lists).</summary>
+    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor { get; } = MinerReflection.Descriptor.Services.Single(s => s.Name == "Miner");
+
     /// <summary>
     /// Creates the registry. <paramref name="describe"/> fills model, version and hardware; the rest of Health
     /// (protocol version, load, hotkey, netuid, chain id) comes from the pipeline. Forward responses get their Timing filled.
@@ -30,6 +33,7 @@ public static class MinerService
         Func<ForwardRequest, IServerStreamWriter<ForwardResponse>, ServerCallContext, Task>? forwardStream = null)
     {
         var registry = new ServiceRegistry()
+            .AddDescriptor(Descriptor)
             .AddUnary<ForwardRequest, ForwardResponse>(ForwardPath, ForwardRequest.Parser, async (request, context) =>
             {
                 var started = Stopwatch.GetTimestamp();

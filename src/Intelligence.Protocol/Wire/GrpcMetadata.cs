@@ -4,7 +4,7 @@ namespace Intelligence.Protocol.Wire;
 public static class GrpcMetadata
 {
     /// <summary>True for a key whose values are binary (ends with "-bin").</summary>
-    public static bool IsBinaryKey(string key) => key.EndsWith(GrpcHeaders.BinarySuffix, StringComparison.OrdinalIgnoreCase);
+    public static bool IsBinaryKey(string key) => key.EndsWith("-bin", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Encodes a binary value as unpadded base64 (what the spec says to emit).</summary>
     public static string EncodeBinary(ReadOnlySpan<byte> value) => Convert.ToBase64String(value).TrimEnd('=');
@@ -28,11 +28,4 @@ public static class GrpcMetadata
         bytes = [];
         return false;
     }
-
-    /// <summary>True for header names the transport owns (pseudo headers, grpc-*, HTTP framing headers).</summary>
-    public static bool IsReserved(string key) =>
-        key.StartsWith(':') || key.StartsWith("grpc-", StringComparison.OrdinalIgnoreCase) ||
-        key.Equals("content-type", StringComparison.OrdinalIgnoreCase) || key.Equals("te", StringComparison.OrdinalIgnoreCase) ||
-        key.Equals("user-agent", StringComparison.OrdinalIgnoreCase) || key.Equals("content-length", StringComparison.OrdinalIgnoreCase) ||
-        key.Equals("host", StringComparison.OrdinalIgnoreCase);
 }

@@ -11,11 +11,17 @@ public readonly record struct GrpcStatus(GrpcStatusCode Code, string Detail)
     /// <summary>True when the code is OK.</summary>
     public bool IsOk => Code == GrpcStatusCode.OK;
 
+    /// <summary>The grpc-dotnet status with the same code and detail.</summary>
+    public Grpc.Core.Status ToGrpc() => new((Grpc.Core.StatusCode)Code, Detail);
+
+    /// <summary>Our status from grpc-dotnet's (the codes are the same numbers).</summary>
+    public static GrpcStatus FromGrpc(Grpc.Core.Status status) => new((GrpcStatusCode)status.StatusCode, status.Detail ?? string.Empty);
+
     /// <inheritdoc />
     public override string ToString() => Detail.Length == 0 ? Code.ToString() : $"{Code}: {Detail}";
 }
 
-/// <summary>Thrown by the transport for a call that must end with a non-OK status (malformed frame, too large...).</summary>
+/// <summary>Thrown by a handler or stage to end the call with a non-OK status (turned into grpc-dotnet's RpcException).</summary>
 public sealed class GrpcException : Exception
 {
     /// <summary>Creates an exception carrying <paramref name="status"/>.</summary>

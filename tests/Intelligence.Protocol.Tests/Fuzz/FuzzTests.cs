@@ -6,14 +6,13 @@ namespace Intelligence.Protocol.Tests.Fuzz;
 public sealed class FuzzTests
 {
     [Fact]
-    public void FrameReader_Fuzz_OnlyTypedRejections()
+    public void SignatureMetadata_Fuzz_OnlyTypedRejectionsOrRoundTrips()
     {
         var iterations = int.TryParse(Environment.GetEnvironmentVariable("INTELLIGENCE_FUZZ_ITERATIONS"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 20_000;
-        var random = new Random(20261121);
         var ran = 0;
-        foreach (var input in FrameReaderFuzzTarget.Corpus(iterations, seed: 7))
+        foreach (var input in SignatureMetadataFuzzTarget.Corpus(iterations, seed: 7))
         {
-            FrameReaderFuzzTarget.Run(input, random);
+            SignatureMetadataFuzzTarget.Run(input);
             ran++;
         }
 

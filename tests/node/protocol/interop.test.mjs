@@ -116,3 +116,43 @@ test('gzip-compressed requests from grpc-js are accepted', async () => {
     gzipClient.close();
   }
 });
+
+test('server reflection lists the services to a client we did not write, which then calls Health without our .proto', async () => {
+  // grpc-js-reflection-client (npm) over grpc.reflection.v1alpha, the version grpc-dotnet serves.
+  const { GrpcReflection } = require('grpc-js-reflection-client');
+  const target = client.getChannel().getTarget().replace(/^dns:/, '');
+  const reflection = new GrpcReflection(target, grpc.credentials.createInsecure());
+  const services = await withTimeout(reflection.listServices(), TIMEOUT, 'listServices');
+  for (const name of ['intelligence.v1.Miner', 'grpc.health.v1.Health', 'grpc.reflection.v1alpha.ServerReflection']) {
+    assert.ok(services.includes(name), `${name} missing from ${JSON.stringify(services)}`);
+  }
+
+  const methods = await withTimeout(reflection.listMethods('intelligence.v1.Miner'), TIMEOUT, 'listMethods');
+  assert.deepEqual(methods.map((m) => m.name).sort(), ['Forward', 'ForwardStream', 'Health']);
+
+  // The descriptor the server sent is enough to build a working client.
+  const descriptor = await withTimeout(reflection.getDescriptorBySymbol('intelligence.v1.Miner'), TIMEOUT, 'getDescriptorBySymbol');
+  const reflected = descriptor.getPackageObject({ longs: String, enums: String, defaults: true }).intelligence.v1;
+  const reflectedClient = new reflected.Miner(target, grpc.credentials.createInsecure());
+  try {
+    const response = await withTimeout(new Promise((resolve, reject) => reflectedClient.health({}, (err, r) => (err ? reject(err) : resolve(r)))), TIMEOUT, 'reflected health');
+    assert.equal(response.model, 'test');
+  } finally {
+    reflectedClient.close();
+  }
+});
+
+test('grpc.health.v1 answers SERVING through a client built from reflection', async () => {
+  const { GrpcReflection } = require('grpc-js-reflection-client');
+  const target = client.getChannel().getTarget().replace(/^dns:/, '');
+  const reflection = new GrpcReflection(target, grpc.credentials.createInsecure());
+  const descriptor = await withTimeout(reflection.getDescriptorBySymbol('grpc.health.v1.Health'), TIMEOUT, 'health descriptor');
+  const health = descriptor.getPackageObject({ enums: String, defaults: true }).grpc.health.v1;
+  const healthClient = new health.Health(target, grpc.credentials.createInsecure());
+  try {
+    const response = await withTimeout(new Promise((resolve, reject) => healthClient.check({ service: '' }, (err, r) => (err ? reject(err) : resolve(r)))), TIMEOUT, 'health check');
+    assert.equal(response.status, 'SERVING');
+  } finally {
+    healthClient.close();
+  }
+});
