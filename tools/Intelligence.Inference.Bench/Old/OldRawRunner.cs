@@ -1,14 +1,13 @@
 using System.Runtime.InteropServices;
-using Intelligence.Inference.Native;
 
-namespace Intelligence.Inference.Bench;
+namespace Intelligence.Inference.Bench.Old;
 
 /// <summary>
 /// The baseline: what a minimal C caller does per request, straight through the OrtApi table with names and the
 /// input buffer prepared once: wrap the input (CreateTensorWithDataAsOrtValue), Run, read and copy the output
 /// (GetTensorMutableData), release both values. No validation, no shape queries, no SafeHandles.
 /// </summary>
-internal sealed unsafe class RawRunner : IDisposable
+internal sealed unsafe class OldRawRunner : IDisposable
 {
     private readonly nint _session;
     private readonly nint _memory;
@@ -19,7 +18,7 @@ internal sealed unsafe class RawRunner : IDisposable
     private readonly nint _outputName;
     private readonly float[] _output;
 
-    public RawRunner(InferenceSession session, float[] input)
+    public OldRawRunner(OldInferenceSession session, float[] input)
     {
         _session = session.Handle.DangerousGetHandle();
         _memory = OrtEnvironment.CpuMemory.DangerousGetHandle();

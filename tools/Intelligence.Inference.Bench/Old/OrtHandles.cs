@@ -1,6 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 
-namespace Intelligence.Inference.Native;
+namespace Intelligence.Inference.Bench.Old;
 
 /// <summary>
 /// Base of every owned Ort object: released exactly once through its OrtApi Release function, and

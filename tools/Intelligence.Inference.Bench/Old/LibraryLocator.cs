@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 
-namespace Intelligence.Inference.Native;
+namespace Intelligence.Inference.Bench.Old;
 
 /// <summary>
 /// Finds and loads the ONNX Runtime shared library: the configured path, then the toolchain folder
@@ -87,7 +87,7 @@ internal static class LibraryLocator
             tried.Add($"{file} (not a loadable library)");
             if (configuredPath is not null && file == Path.GetFullPath(configuredPath))
             {
-                throw new OnnxRuntimeNotFoundException(tried);
+                throw new InvalidOperationException("libonnxruntime not found: " + string.Join("; ", tried));
             }
         }
 
@@ -101,7 +101,7 @@ internal static class LibraryLocator
             tried.Add($"{name} (system search path)");
         }
 
-        throw new OnnxRuntimeNotFoundException(tried);
+        throw new InvalidOperationException("libonnxruntime not found: " + string.Join("; ", tried));
     }
 
     /// <summary>Loads the library using the process configuration (explicit path, environment, repository).</summary>
@@ -124,7 +124,7 @@ internal static unsafe partial class OrtNative
     private static OrtApi* s_api;
     private static string? s_version;
 
-    /// <summary>Path set by <see cref="OnnxRuntime.Configure"/> before first use.</summary>
+    /// <summary>Path set by the bench before first use.</summary>
     internal static string? ConfiguredPath { get; set; }
 
     static OrtNative()
