@@ -22,6 +22,11 @@ public sealed class InferenceSession : IDisposable
     private readonly string[] _outputNames; // tensor outputs only
     private readonly int[] _fetchedOutputs; // indices into Outputs of the tensor outputs
 
+    // Per tensor output, where each dimension comes from (a fixed size, or an input's dimension with the same symbolic
+    // name); null when some output's shape cannot be known before the run. Known shapes let ONNX Runtime write the
+    // outputs straight into the managed arrays we return (no native allocation, no copy).
+    private OutputDimension[][]? _outputPlans;
+
     // Shared by runs that can be neither cancelled nor timed out: it is never terminated, so sharing is safe.
     private readonly Ort.RunOptions _plainRunOptions;
 
@@ -46,8 +51,121 @@ public sealed class InferenceSession : IDisposable
         _inputNames = Inputs.Select(i => i.Name).ToArray();
         _fetchedOutputs = Enumerable.Range(0, Outputs.Count).Where(i => Outputs[i].IsTensor).ToArray();
         _outputNames = _fetchedOutputs.Select(i => Outputs[i].Name).ToArray();
+        _outputPlans = PlanOutputs();
         _plainRunOptions = new Ort.RunOptions();
         NativeObjects.Created();
+    }
+
+    /// <summary>Where one output dimension's size comes from: <see cref="Fixed"/>, or input <see cref="Input"/>'s axis <see cref="Axis"/>.</summary>
+    private readonly record struct OutputDimension(long Fixed, int Input, int Axis);
+
+    private OutputDimension[][]? PlanOutputs()
+    {
+        var plans = new OutputDimension[_fetchedOutputs.Length][];
+        for (var o = 0; o < plans.Length; o++)
+        {
+            var info = Outputs[_fetchedOutputs[o]];
+            if (TensorElementTypes.SizeOf(info.ElementType) == 0)
+            {
+                return null;
+            }
+
+            var dims = new OutputDimension[info.Shape.Count];
+            for (var d = 0; d < dims.Length; d++)
+            {
+                if (info.Shape[d] >= 0)
+                {
+                    dims[d] = new OutputDimension(info.Shape[d], -1, -1);
+                    continue;
+                }
+
+                var name = info.SymbolicDimensions[d];
+                var found = false;
+                for (var i = 0; !found && name.Length > 0 && i < Inputs.Count; i++)
+                {
+                    for (var a = 0; a < Inputs[i].Shape.Count; a++)
+                    {
+                        if (Inputs[i].Shape[a] < 0 && Inputs[i].SymbolicDimensions[a] == name)
+                        {
+                            dims[d] = new OutputDimension(0, i, a);
+                            found = true;
+                            break;
+                        }
+                    }
+                }
+
+                if (!found)
+                {
+                    return null;
+                }
+            }
+
+            plans[o] = dims;
+        }
+
+        return plans;
+    }
+
+    private unsafe InferenceResult RunIntoManagedOutputs(OutputDimension[][] plans, Ort.RunOptions runOptions, Ort.OrtValue[] inputs, TensorValue[] ordered)
+    {
+        var count = plans.Length;
+        var results = new NamedTensor[count];
+        var pins = new MemoryHandle[count];
+        var values = new Ort.OrtValue[count];
+        var created = 0;
+        try
+        {
+            var memory = Ort.OrtMemoryInfo.DefaultInstance;
+            for (; created < count; created++)
+            {
+                var plan = plans[created];
+                var shape = new long[plan.Length];
+                for (var d = 0; d < shape.Length; d++)
+                {
+                    shape[d] = plan[d].Input < 0 ? plan[d].Fixed : ordered[plan[d].Input].ShapeArray[plan[d].Axis];
+                }
+
+                var output = Allocate(Outputs[_fetchedOutputs[created]].ElementType, shape);
+                results[created] = new NamedTensor(_outputNames[created], output);
+                pins[created] = output.Pin();
+                values[created] = Ort.OrtValue.CreateTensorValueWithData(
+                    memory, (Ort.Tensors.TensorElementType)(int)output.ElementType, shape, (nint)pins[created].Pointer, output.ByteLength);
+                NativeObjects.Created();
+            }
+
+            _session.Run(runOptions, _inputNames, inputs, _outputNames, values);
+            return new InferenceResult(results);
+        }
+        finally
+        {
+            for (var i = 0; i < created; i++)
+            {
+                values[i].Dispose();
+                NativeObjects.Released();
+                pins[i].Dispose();
+            }
+        }
+    }
+
+    private static TensorValue Allocate(TensorElementType type, long[] shape)
+    {
+        var n = checked((int)TensorValue.CountElements(shape));
+        return type switch
+        {
+            TensorElementType.Float => new TensorValue<float>(new float[n], shape),
+            TensorElementType.Float16 => new TensorValue<Half>(new Half[n], shape),
+            TensorElementType.Int64 => new TensorValue<long>(new long[n], shape),
+            TensorElementType.Int32 => new TensorValue<int>(new int[n], shape),
+            TensorElementType.Bool => new TensorValue<bool>(new bool[n], shape),
+            TensorElementType.UInt8 => new TensorValue<byte>(new byte[n], shape),
+            TensorElementType.Double => new TensorValue<double>(new double[n], shape),
+            TensorElementType.Int8 => new TensorValue<sbyte>(new sbyte[n], shape),
+            TensorElementType.Int16 => new TensorValue<short>(new short[n], shape),
+            TensorElementType.UInt16 => new TensorValue<ushort>(new ushort[n], shape),
+            TensorElementType.UInt32 => new TensorValue<uint>(new uint[n], shape),
+            TensorElementType.UInt64 => new TensorValue<ulong>(new ulong[n], shape),
+            var other => throw new InferenceException($"Output element type {other} is not supported."),
+        };
     }
 
     /// <summary>The ONNX Runtime session underneath (for the benchmark's raw baseline).</summary>
@@ -298,12 +416,7 @@ public sealed class InferenceSession : IDisposable
                 throw new InferenceDeadlineExceededException(deadline!.Value);
             }
 
-            Ort.IDisposableReadOnlyCollection<Ort.OrtValue> outputs;
-            try
-            {
-                outputs = _session.Run(runOptions, _inputNames, values, _outputNames);
-            }
-            catch (Ort.OnnxRuntimeException e)
+            Exception Failure(Ort.OnnxRuntimeException e)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 if (deadlineSource is { IsCancellationRequested: true } || Stopwatch.GetTimestamp() >= deadlineAt)
@@ -311,9 +424,35 @@ public sealed class InferenceSession : IDisposable
                     throw new InferenceDeadlineExceededException(deadline!.Value);
                 }
 
-                throw OrtEnvironment.Translate(e);
+                return OrtEnvironment.Translate(e);
             }
 
+            if (_outputPlans is { } plans)
+            {
+                try
+                {
+                    return RunIntoManagedOutputs(plans, runOptions, values, ordered);
+                }
+                catch (Ort.OnnxRuntimeException e)
+                {
+                    // Cancelled or past the deadline: say so. Anything else may be an output whose real shape is not
+                    // the one its symbolic dimensions promise: run again with outputs ONNX Runtime allocates.
+                    _ = Failure(e);
+                }
+            }
+
+            Ort.IDisposableReadOnlyCollection<Ort.OrtValue> outputs;
+            try
+            {
+                outputs = _session.Run(runOptions, _inputNames, values, _outputNames);
+            }
+            catch (Ort.OnnxRuntimeException e)
+            {
+                throw Failure(e);
+            }
+
+            // The allocated path worked where the bound one failed: the model's output metadata cannot be trusted.
+            _outputPlans = null;
             using (outputs)
             {
                 var results = new NamedTensor[outputs.Count];

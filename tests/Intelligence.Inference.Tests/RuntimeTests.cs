@@ -48,7 +48,7 @@ public sealed class RuntimeTests
                 Assert.Contains(unavailable.MissingLibrary, unavailable.Message);
                 Assert.Contains("CUDA 13 runtime", unavailable.Reason);
                 Assert.Contains("cuDNN 9", unavailable.Reason);
-                Assert.Empty(logger.Messages.Where(m => m.Contains("falling back", StringComparison.Ordinal)));
+                Assert.DoesNotContain(logger.Messages, m => m.Contains("falling back", StringComparison.Ordinal));
             }
         }
     }

@@ -81,6 +81,7 @@ internal static class LibraryLocator
 
             if (NativeLibrary.TryLoad(file, out var handle))
             {
+                OrtNative.LoadedFrom = file;
                 return handle;
             }
 
@@ -95,6 +96,7 @@ internal static class LibraryLocator
         {
             if (NativeLibrary.TryLoad(name, out var handle))
             {
+                OrtNative.LoadedFrom = name;
                 return handle;
             }
 
@@ -126,6 +128,9 @@ internal static unsafe partial class OrtNative
 
     /// <summary>Path set by the bench before first use.</summary>
     internal static string? ConfiguredPath { get; set; }
+
+    /// <summary>The file (or system name) the library was loaded from.</summary>
+    internal static string LoadedFrom { get; set; } = "(not loaded)";
 
     static OrtNative()
     {

@@ -6,6 +6,9 @@
 // so the first 153 slots below keep their positions in every later release (the shipped library is 1.30.0).
 // Slots this binding calls are typed function pointers; the rest are placeholders of the same size.
 // The index of every slot is given in its comment; every typed slot is exercised by the test suite.
+// Fields are filled by ONNX Runtime: the struct is read in place through the pointer GetApi returns.
+#pragma warning disable CS0649
+
 namespace Intelligence.Inference.Bench.Old;
 
 /// <summary>OrtApiBase: the entry point returned by OrtGetApiBase.</summary>
