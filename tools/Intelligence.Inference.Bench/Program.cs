@@ -1,16 +1,13 @@
-// Inference benchmark. One run prints every figure next to its peer:
-//   old binding (our own C-API binding, kept in Old/ for this comparison, over the libonnxruntime it used) vs new
-//   (Microsoft.ML.OnnxRuntime.Managed over the NuGet natives), each as a raw minimal caller and through its wrapper;
-//   dynamic batching (64 concurrent callers) vs sequential single runs.
+// Inference benchmark. One run prints every figure next to its peer: a raw minimal caller of Microsoft.ML.OnnxRuntime
+// vs our wrapper (InferenceSession.Run), and dynamic batching (64 concurrent callers) vs sequential single runs.
+// (The old-vs-new binding table in docs/inference.md came from this program before our C-API binding was deleted.)
 // Usage: dotnet run -c Release --project tools/Intelligence.Inference.Bench [-- --seconds 1.5 --rounds 5 --train]
-//        [--old-library PATH]   the library the old binding loads (default: .tools/lib/libonnxruntime.so.1 of the checkout)
 //        [--gpu-check [--cpu-only]]  CPU vs CUDA side by side (tools/gpu-check.sh); exit 2 when CUDA cannot be used
 using System.Diagnostics;
 using System.Globalization;
 using Intelligence.Inference;
 using Intelligence.Inference.Batching;
 using Intelligence.Inference.Bench;
-using Intelligence.Inference.Bench.Old;
 using Intelligence.Inference.Onnx;
 using Intelligence.Inference.Training;
 
@@ -22,13 +19,7 @@ if (args.Contains("--gpu-check"))
     return await GpuCheck.RunAsync(root, seconds, args.Contains("--cpu-only"));
 }
 
-if (ArgText("--old-library") is { } oldLibrary)
-{
-    OrtNative.ConfiguredPath = oldLibrary;
-}
-
-Console.WriteLine($"new: Microsoft.ML.OnnxRuntime.Managed, native ONNX Runtime {OnnxRuntime.Version}; providers compiled in: {string.Join(", ", OnnxRuntime.AvailableProviders)}");
-Console.WriteLine($"old: own C-API binding (OrtApi v{OrtApi.Version} table), native ONNX Runtime {OrtNative.Version} loaded from {OrtNative.LoadedFrom}");
+Console.WriteLine($"Microsoft.ML.OnnxRuntime.Managed, native ONNX Runtime {OnnxRuntime.Version}; providers compiled in: {string.Join(", ", OnnxRuntime.AvailableProviders)}");
 Console.WriteLine($"{Environment.ProcessorCount} logical CPUs, load average {LoadAverage()}; .NET {Environment.Version}; {rounds} rounds x {seconds:0.0} s per figure; CPU execution provider.");
 Console.WriteLine();
 
@@ -64,11 +55,9 @@ foreach (var (label, options) in configurations)
         }
 
         var tensor = TensorValue.Create(x, 1, inputs);
-        using var old = OldInferenceSession.FromBytes(bytes, options);
-        using var oldRaw = new OldRawRunner(old, x);
-        using var newRaw = new NewRawRunner(session, x);
-        Action[] variants = [() => oldRaw.Run(), () => old.Run(tensor), () => newRaw.Run(), () => session.Run(tensor)];
-        string[] names = ["old raw C API", "old wrapper", "new raw managed API", "new wrapper"];
+        using var raw = new RawRunner(session, x);
+        Action[] variants = [() => raw.Run(), () => session.Run(tensor)];
+        string[] names = ["raw managed API", "wrapper"];
 
         // Paired, interleaved blocks: each block times every variant back to back (order rotating), so load from other
         // processes hits all alike; medians of each side are the latencies, medians of paired differences the overheads.
@@ -98,11 +87,8 @@ foreach (var (label, options) in configurations)
             Console.WriteLine($"    {names[k],-20} {medians[k],9:0.00} us (best block {micros[k].Min(),8:0.00})");
         }
 
-        var oldOverhead = PairedMedian(1, 0);
-        var newOverhead = PairedMedian(3, 2);
-        var newVsOld = PairedMedian(3, 1);
-        Console.WriteLine($"    wrapper overhead: old {oldOverhead,6:0.00} us ({100 * oldOverhead / medians[0]:0.0}% of raw) | new {newOverhead,6:0.00} us ({100 * newOverhead / medians[2]:0.0}% of raw), target <= 10%: {(newOverhead <= 0.10 * medians[2] ? "met" : "NOT met")}");
-        Console.WriteLine($"    new wrapper vs old wrapper: {newVsOld:+0.00;-0.00} us ({100 * newVsOld / medians[1]:+0.0;-0.0}%), target within 10%: {(Math.Abs(newVsOld) <= 0.10 * medians[1] ? "met" : "NOT met")}; raw new vs raw old: {100 * PairedMedian(2, 0) / medians[0]:+0.0;-0.0}%");
+        var overhead = PairedMedian(1, 0);
+        Console.WriteLine($"    wrapper overhead {overhead,6:0.00} us ({100 * overhead / medians[0]:0.0}% of raw), target <= 10%: {(overhead <= 0.10 * medians[0] ? "met" : "NOT met")}");
 
         var sequential = new List<double>();
         var batched = new List<double>();
@@ -129,13 +115,6 @@ if (args.Contains("--train"))
 }
 
 return 0;
-
-static string? ArgText(string name)
-{
-    var args = Environment.GetCommandLineArgs();
-    var i = Array.IndexOf(args, name);
-    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-}
 
 static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 

@@ -8,7 +8,7 @@ namespace Intelligence.Inference.Bench;
 /// names, run options and the pinned input prepared once: wrap the input (CreateTensorValueWithData), Run, copy the
 /// output, release both values. No validation, no shape queries, no result objects.
 /// </summary>
-internal sealed class NewRawRunner : IDisposable
+internal sealed class RawRunner : IDisposable
 {
     private readonly Ort.InferenceSession _session;
     private readonly GCHandle _input;
@@ -20,7 +20,7 @@ internal sealed class NewRawRunner : IDisposable
     private readonly Ort.RunOptions _runOptions = new();
     private readonly float[] _output;
 
-    public NewRawRunner(InferenceSession session, float[] input)
+    public RawRunner(InferenceSession session, float[] input)
     {
         _session = session.Native;
         _input = GCHandle.Alloc(input, GCHandleType.Pinned);
