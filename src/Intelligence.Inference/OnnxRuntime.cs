@@ -106,12 +106,15 @@ internal static class OrtEnvironment
             catch (Exception e) when (IsMissingLibrary(e))
             {
                 throw new OnnxRuntimeNotFoundException(
-                    [$"{s_configuredPath ?? "libonnxruntime.so next to the program (" + AppContext.BaseDirectory + ")"}: {Innermost(e).Message}"]);
+                    [$"{s_configuredPath ?? "libonnxruntime.so next to the program (" + AppContext.BaseDirectory + ")"}: {FirstLine(Innermost(e).Message)}"]);
             }
 
             return s_env;
         }
     }
+
+    // .NET lists every probed path on further lines; the first says what failed, and error lines stay one line.
+    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 
     private static bool IsMissingLibrary(Exception e) =>
         Innermost(e) is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException;
