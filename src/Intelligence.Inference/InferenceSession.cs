@@ -142,7 +142,11 @@ public sealed class InferenceSession : IDisposable
             {
                 values[i].Dispose();
                 NativeObjects.Released();
-                pins[i].Dispose();
+            }
+
+            foreach (var pin in pins)
+            {
+                pin.Dispose(); // a default handle (never pinned) does nothing
             }
         }
     }
