@@ -4,6 +4,7 @@
 #   solc (solc-js + shim)   npm solc, tools/solc-shim.js        -> .tools/bin/solc
 #   grpc-js, OpenZeppelin   npm                                 -> .tools/npm/node_modules/
 #   redis-server            Debian package, when missing and running as root
+#   chromium                Debian package, when missing and running as root (explorer browser tests)
 # ONNX Runtime is not installed here: it comes from NuGet (Microsoft.ML.OnnxRuntime.Gpu.Linux), copied next to every
 # program that references src/Intelligence.Inference (docs/inference.md).
 # Idempotent: a second run checks what is there and installs nothing. One line per component.
@@ -83,6 +84,19 @@ else
     report redis-server installed "$(redis-server --version | awk '{print $3}')"
   else
     report redis-server failed "apt-get install redis-server: $(printf '%s' "$out" | tail -n 2 | tr '\n' ' ')"
+  fi
+fi
+
+# --- chromium (the explorer's browser tests drive it headless through Playwright) ----------------
+if command -v chromium >/dev/null 2>&1; then
+  report chromium found "$(chromium --version 2>/dev/null | awk '{print $2}')"
+elif [ "$(id -u)" -ne 0 ]; then
+  report chromium failed "not installed and not root: run 'sudo apt-get install -y chromium'"
+else
+  if out=$( (export DEBIAN_FRONTEND=noninteractive; apt-get install -y --no-install-recommends chromium || { apt-get update && apt-get install -y --no-install-recommends chromium; }) 2>&1 ); then
+    report chromium installed "$(chromium --version 2>/dev/null | awk '{print $2}')"
+  else
+    report chromium failed "apt-get install chromium: $(printf '%s' "$out" | tail -n 2 | tr '\n' ' ')"
   fi
 fi
 

@@ -24,6 +24,9 @@ interface INetworkRefs {
 ///         3. `finishEpoch(netuid)`: incentive, dividends, the money split and the crediting; pays the
 ///            keeper fee to its caller and unfreezes the subnet.
 abstract contract EpochSteps is NetworkStorage {
+    uint256 private constant RANK_MASK = (1 << 72) - 1;
+    uint256 private constant CONS_MASK = (1 << 56) - 1;
+
     /// @notice A resumable epoch began at `blockNumber` with `emission` (keeper fee included) to settle.
     event EpochBegun(uint16 indexed netuid, uint64 blockNumber, uint256 emission, uint16 validators);
     /// @notice Columns [firstColumn, firstColumn + count) of the epoch in progress are done.
@@ -45,11 +48,11 @@ abstract contract EpochSteps is NetworkStorage {
     function beginEpoch(uint16 netuid) external nonReentrant returns (uint256 emission) {
         (Subnet storage s, Hyperparameters memory h, uint256 e) = _startEpoch(netuid);
         emission = e;
-        YumaTypes.Input memory input = _epochInput(netuid, s, h, uint64(block.number), 1);
+        YumaTypes.Input memory input = _epochInput(netuid, s, h, uint64(block.number), 5);
         YumaTypes.Begin memory b = INetworkRefs(address(this)).yuma().begin(input);
 
         uint256 k = b.rowUids.length;
-        EpochRow[64] storage rows = _epochRows[netuid];
+        EpochRow[128] storage rows = _epochRows[netuid];
         for (uint256 r = 0; r < k; ++r) {
             uint16 uid = b.rowUids[r];
             Neuron storage nr = _neurons[netuid][uid];
@@ -57,11 +60,11 @@ abstract contract EpochSteps is NetworkStorage {
                 uid: uid,
                 rowSum: uint24(b.rowSum[r]),
                 activeStake: uint40(b.aRow[r]),
-                lastUpdate: nr.lastUpdate,
                 trust: 0,
                 dividend: 0,
                 hasWeights: nr.hasWeights,
-                hasBonds: nr.hasBonds
+                hasBonds: nr.hasBonds,
+                permit: b.rowPermit[r]
             });
         }
         // The subnet's emission weight becomes the stake this epoch uses now, right after accrual, as
@@ -99,7 +102,7 @@ abstract contract EpochSteps is NetworkStorage {
 
         uint256 words = (cols + 15) >> 4;
         uint256 w0 = col0 >> 4;
-        EpochRow[64] storage rows = _epochRows[netuid];
+        EpochRow[128] storage rows = _epochRows[netuid];
         for (uint256 r = 0; r < ci.rowUids.length; ++r) {
             uint256[16] storage bondRow = _bonds[netuid][ci.rowUids[r]];
             for (uint256 w = 0; w < words; ++w) {
@@ -108,12 +111,13 @@ abstract contract EpochSteps is NetworkStorage {
             }
             EpochRow storage row = rows[r];
             row.trust += uint40(ch.trust[r]);
-            row.dividend += uint40(ch.dividend[r]);
+            row.dividend += uint112(ch.dividend[r]);
         }
         uint256[128] storage packed = _epochCols[netuid];
+        // Two columns per word, 128 bits each: the exact rank (<= 2^64) in the low 72 bits, consensus above.
         for (uint256 j = 0; j < cols; j += 2) {
-            uint256 word = uint256(ch.rank[j]) | (uint256(ch.consensus[j]) << 64);
-            if (j + 1 < cols) word |= (uint256(ch.rank[j + 1]) | (uint256(ch.consensus[j + 1]) << 64)) << 128;
+            uint256 word = ch.rank[j] | (uint256(ch.consensus[j]) << 72);
+            if (j + 1 < cols) word |= (ch.rank[j + 1] | (uint256(ch.consensus[j + 1]) << 72)) << 128;
             packed[(col0 + j) >> 1] = word;
         }
         next = col0 + cols;
@@ -127,6 +131,7 @@ abstract contract EpochSteps is NetworkStorage {
         returns (YumaTypes.ChunkInput memory ci)
     {
         ci.params = _params(_hyper[netuid]);
+        ci.blockNumber = pg.startBlock;
         ci.n = n;
         ci.col0 = col0;
         ci.cols = cols;
@@ -135,19 +140,21 @@ abstract contract EpochSteps is NetworkStorage {
         uint256 words = (cols + 15) >> 4;
         uint256 w0 = col0 >> 4;
         ci.rowUids = new uint16[](k);
+        ci.rowPermit = new bool[](k);
         ci.rowSum = new uint256[](k);
         ci.aRow = new uint256[](k);
         ci.rowLastUpdate = new uint64[](k);
         ci.weights = new uint256[](k * words);
         ci.bonds = new uint256[](k * words);
-        EpochRow[64] storage rows = _epochRows[netuid];
+        EpochRow[128] storage rows = _epochRows[netuid];
         for (uint256 r = 0; r < k; ++r) {
             EpochRow memory row = rows[r];
             ci.rowUids[r] = row.uid;
+            ci.rowPermit[r] = row.permit;
             ci.rowSum[r] = row.rowSum;
             ci.aRow[r] = row.activeStake;
-            ci.rowLastUpdate[r] = row.lastUpdate;
-            if (row.hasWeights) _copyWords(_weights[netuid][row.uid], ci.weights, r * words, w0, words);
+            ci.rowLastUpdate[r] = _neurons[netuid][row.uid].lastUpdate;
+            if (row.hasWeights && row.permit) _copyWords(_weights[netuid][row.uid], ci.weights, r * words, w0, words);
             if (row.hasBonds) _copyWords(_bonds[netuid][row.uid], ci.bonds, r * words, w0, words);
         }
         ci.registeredAt = new uint64[](cols);
@@ -196,21 +203,21 @@ abstract contract EpochSteps is NetworkStorage {
         view
         returns (YumaTypes.Columns memory cols)
     {
-        cols.rank = new uint64[](n);
+        cols.rank = new uint256[](n);
         cols.consensus = new uint64[](n);
         cols.validatorTrust = new uint64[](n);
         cols.dividend = new uint256[](n);
         uint256[128] storage packed = _epochCols[netuid];
         for (uint256 j = 0; j < n; j += 2) {
             uint256 word = packed[j >> 1];
-            cols.rank[j] = uint64(word);
-            cols.consensus[j] = uint64(word >> 64);
+            cols.rank[j] = word & RANK_MASK;
+            cols.consensus[j] = uint64((word >> 72) & CONS_MASK);
             if (j + 1 < n) {
-                cols.rank[j + 1] = uint64(word >> 128);
-                cols.consensus[j + 1] = uint64(word >> 192);
+                cols.rank[j + 1] = (word >> 128) & RANK_MASK;
+                cols.consensus[j + 1] = uint64(word >> 200);
             }
         }
-        EpochRow[64] storage rows = _epochRows[netuid];
+        EpochRow[128] storage rows = _epochRows[netuid];
         for (uint256 r = 0; r < pg.rows; ++r) {
             EpochRow memory row = rows[r];
             cols.validatorTrust[row.uid] = row.trust;

@@ -15,6 +15,8 @@ library YumaTypes {
         uint16 maxValidators;
         uint64 activityCutoff; // blocks
         uint256 stakeThreshold; // base units
+        uint32 tempo; // blocks; old bonds on UIDs registered within the last tempo are reset
+        bool yuma3; // Yuma3 bonds (docs/consensus.md 8Y) instead of the original ones
     }
 
     /// @notice A sparse list of packed u16 rows.
@@ -49,12 +51,13 @@ library YumaTypes {
         uint64[] dividends; // Q32
         bool[] active;
         bool[] validatorPermit;
-        Matrix bonds; // rows of the permitted validators, ascending UID
+        Matrix bonds; // the working rows, ascending UID: permitted validators, and rows that held old bonds (all zero)
     }
 
-    /// @notice What the first step of a resumable epoch yields: the permitted rows and their constants.
+    /// @notice What the first step of a resumable epoch yields: the working rows and their constants.
     struct Begin {
-        uint16[] rowUids; // permitted UIDs, ascending
+        uint16[] rowUids; // permitted UIDs and UIDs with an old bonds row, ascending
+        bool[] rowPermit; // whether the row's UID holds a validator permit
         uint256[] rowSum; // masked raw weight sum per row (step 3.3)
         uint256[] aRow; // active stake A (Q32) per row
         uint256 T; // sum of A
@@ -62,14 +65,16 @@ library YumaTypes {
 
     /// @notice Input of one column chunk: columns [col0, col0 + cols) of an n-UID subnet.
     /// `weights` and `bonds` hold the raw (unmasked) u16 words of those columns, `(cols + 15) / 16`
-    /// words per permitted row, rows in `rowUids` order; a row without stored weights/bonds is zero.
+    /// words per working row, rows in `rowUids` order; a row without stored weights/bonds is zero.
     struct ChunkInput {
         Params params;
+        uint64 blockNumber;
         uint256 n;
         uint256 col0; // a multiple of 16
         uint256 cols;
         uint256 T;
         uint16[] rowUids;
+        bool[] rowPermit;
         uint256[] rowSum;
         uint256[] aRow;
         uint64[] rowLastUpdate;
@@ -81,18 +86,18 @@ library YumaTypes {
     /// @notice Output of one column chunk.
     struct Chunk {
         uint64[] consensus; // Q32, per chunk column
-        uint64[] rank; // Q32, per chunk column
+        uint256[] rank; // exact rank sum_i A * Wc (Q64), per chunk column
         uint256[] trust; // per row: this chunk's part of validator trust
-        uint256[] dividend; // per row: this chunk's part of d = sum_j mulq(B, R)
+        uint256[] dividend; // per row: this chunk's part of sum_j B * rank64 (exact)
         uint256[] bonds; // new u16 bonds of the chunk's columns, packed like the input
     }
 
     /// @notice Column results of every chunk, per UID, for the last step.
     struct Columns {
-        uint64[] rank;
+        uint256[] rank; // exact rank (Q64)
         uint64[] consensus;
         uint64[] validatorTrust;
-        uint256[] dividend; // d before normalisation
+        uint256[] dividend; // sum_j B * rank64 per UID (Yuma3: before the factor A)
     }
 }
 
@@ -101,7 +106,7 @@ interface IYuma {
     /// @notice Runs one epoch over `input` and returns its results.
     function run(YumaTypes.Input calldata input) external pure returns (YumaTypes.Output memory);
 
-    /// @notice Resumable epoch, step 1: steps 1-3 up to the row sums (bonds in `input` are ignored).
+    /// @notice Resumable epoch, step 1: steps 1-3 up to the row sums (of `input.bonds` only the row UIDs are read).
     function begin(YumaTypes.Input calldata input) external pure returns (YumaTypes.Begin memory);
 
     /// @notice Resumable epoch, step 2: steps 3-9 for a chunk of columns.

@@ -132,7 +132,8 @@ contract Network is NetworkStorage {
     }
 
     function _checkHyperparameters(Hyperparameters calldata h, uint16 n) internal pure {
-        if (h.tempo < 1 || h.tempo > 100_000) revert HyperparameterOutOfRange("tempo");
+        // tempo also bounds the epoch's old-bond reset (docs/consensus.md 8.2); u16 like the case format.
+        if (h.tempo < 1 || h.tempo > 65_535) revert HyperparameterOutOfRange("tempo");
         if (h.kappa > 1_000_000) revert HyperparameterOutOfRange("kappa");
         if (h.bondsMovingAverage > 1_000_000) revert HyperparameterOutOfRange("bondsMovingAverage");
         if (h.bondsPenalty > 1_000_000) revert HyperparameterOutOfRange("bondsPenalty");

@@ -50,6 +50,7 @@ abstract contract NetworkStorage is ReentrancyGuard {
         uint128 minBurn;
         uint128 maxBurn;
         uint128 stakeThreshold;
+        bool yuma3; // Yuma3 bonds (docs/consensus.md 8Y); off: subtensor's original Yuma bonds
     }
 
     /// @notice A subnet's bookkeeping.
@@ -150,21 +151,22 @@ abstract contract NetworkStorage is ReentrancyGuard {
     struct EpochProgress {
         uint64 startBlock; // the epoch's block: activity and lastEpoch use it
         uint16 cursor; // next column to process
-        uint16 rows; // permitted validators (k)
+        uint16 rows; // working rows (k): permitted validators and holders of old bonds
         uint256 emission; // E_subnet, keeper fee included, fixed by beginEpoch
         uint256 activeSum; // T = sum of A
     }
 
-    /// @notice One permitted validator row of a resumable epoch: constants and running sums (one word).
+    /// @notice One working row of a resumable epoch: constants and running sums (one word).
+    ///      The row's lastUpdate is read from the neuron (frozen while the epoch is open).
     struct EpochRow {
         uint16 uid;
         uint24 rowSum; // masked raw weight sum (< 256 * 65535 < 2^24)
         uint40 activeStake; // A, Q32 (<= 2^32)
-        uint64 lastUpdate;
         uint40 trust; // running validator trust, Q32 (<= 2^32)
-        uint40 dividend; // running d = sum_j mulq(B, R), Q32 (<= 2^32)
+        uint112 dividend; // running d = sum_j B * rank64, exact (<= 2^96)
         bool hasWeights;
         bool hasBonds; // as at beginEpoch; the flag is rewritten by finishEpoch
+        bool permit; // holds a validator permit this epoch (else the row only carries old bonds)
     }
 
     // ---------------------------------------------------------------- events
@@ -250,7 +252,7 @@ abstract contract NetworkStorage is ReentrancyGuard {
     /// @dev Resumable epochs: progress, permitted rows, and per column rank (low 64 bits) and
     ///      consensus (high 64 bits of each 128-bit half), two columns per word.
     mapping(uint16 => EpochProgress) internal _progress;
-    mapping(uint16 => EpochRow[64]) internal _epochRows;
+    mapping(uint16 => EpochRow[128]) internal _epochRows;
     mapping(uint16 => uint256[128]) internal _epochCols;
 
     // ---------------------------------------------------------------- helpers
@@ -322,12 +324,15 @@ abstract contract NetworkStorage is ReentrancyGuard {
             ownerCut: OWNER_CUT_PPM,
             maxValidators: h.maxValidators,
             activityCutoff: h.activityCutoff,
-            stakeThreshold: h.stakeThreshold
+            stakeThreshold: h.stakeThreshold,
+            tempo: h.tempo,
+            yuma3: h.yuma3
         });
     }
 
-    /// @dev The epoch's input from storage as of block `at`; weights and old bonds rows of the permitted
-    ///      validators only when asked (`rows`: bit 0 weights, bit 1 bonds).
+    /// @dev The epoch's input from storage as of block `at`; the permitted validators' weights rows and
+    ///      every stored old bonds row only when asked (`rows`: bit 0 weights, bit 1 bonds, bit 2 the
+    ///      bonds rows' UIDs without their words).
     function _epochInput(uint16 netuid, Subnet storage s, Hyperparameters memory h, uint64 at, uint256 rows)
         internal
         view
@@ -350,12 +355,13 @@ abstract contract NetworkStorage is ReentrancyGuard {
             input.lastUpdate[i] = nr.lastUpdate;
             input.registeredAt[i] = nr.registeredAt;
         }
-        if (rows != 0) (input.weights, input.bonds) = _permittedRows(netuid, st, h.maxValidators, rows);
+        if (rows != 0) (input.weights, input.bonds) = _storedRows(netuid, st, h.maxValidators, rows);
     }
 
-    /// @dev The stored weights (rows bit 0) and old bonds (bit 1) of the validators permitted by `st`:
-    ///      only their rows can be non-zero (docs/consensus.md 3.1, 8.2).
-    function _permittedRows(uint16 netuid, uint256[] memory st, uint16 maxValidators, uint256 rows)
+    /// @dev The stored weights (rows bit 0) of the validators permitted by `st` (only their weights count,
+    ///      docs/consensus.md 3.1) and every stored old bonds row (bit 1; bit 2: UIDs only), permitted or not
+    ///      (8.2: a validator that lost its permit keeps its old bonds for this epoch).
+    function _storedRows(uint16 netuid, uint256[] memory st, uint16 maxValidators, uint256 rows)
         internal
         view
         returns (YumaTypes.Matrix memory weights, YumaTypes.Matrix memory bonds)
@@ -367,14 +373,13 @@ abstract contract NetworkStorage is ReentrancyGuard {
         uint256 wRows;
         uint256 bRows;
         for (uint256 i = 0; i < n; ++i) {
-            if (!permit[i]) continue;
             Neuron storage nr = _neurons[netuid][uint16(i)];
-            if (nr.hasWeights && rows & 1 != 0) wUids[wRows++] = uint16(i);
-            if (nr.hasBonds && rows & 2 != 0) bUids[bRows++] = uint16(i);
+            if (permit[i] && nr.hasWeights && rows & 1 != 0) wUids[wRows++] = uint16(i);
+            if (nr.hasBonds && rows & 6 != 0) bUids[bRows++] = uint16(i);
         }
         uint256 words = (n + 15) >> 4;
         weights = _loadRows(_weights[netuid], wUids, wRows, words);
-        bonds = _loadRows(_bonds[netuid], bUids, bRows, words);
+        bonds = _loadRows(_bonds[netuid], bUids, bRows, rows & 2 != 0 ? words : 0);
     }
 
     function _loadRows(
@@ -416,7 +421,8 @@ abstract contract NetworkStorage is ReentrancyGuard {
             nr.validatorTrust = _toU16(out.validatorTrust[i]);
             nr.validatorPermit = out.validatorPermit[i];
             nr.active = out.active[i];
-            // Every permitted row gets a bonds row (the resumable epoch wrote it column by column).
+            // Every permitted row gets a bonds row (the resumable epoch wrote it column by column); a row
+            // without a permit was written as zeros and is dropped.
             nr.hasBonds = out.validatorPermit[i];
             nr.stakeSnapshot = uint128(stakeNow);
             // The subnet's emission weight is the stake this epoch used (docs/consensus.md 4.2).

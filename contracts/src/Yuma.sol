@@ -67,8 +67,10 @@ library YumaMath {
 /// @title Yuma
 /// @notice One Yuma epoch, bit for bit as docs/consensus.md specifies (Q32 fixed point, floor
 ///         division everywhere). Stateless: the Network passes stake, activity, registration blocks,
-///         packed u16 weights and bonds, and stores what comes back. Only permitted validators have
-///         non-zero rows in W, Wc and B, so the work is k x n (k <= maxValidators), streamed by column.
+///         packed u16 weights and bonds, and stores what comes back. The working rows are the permitted
+///         validators plus the UIDs that hold old bonds (a validator that lost its permit keeps its old
+///         bonds for this epoch); only permitted rows have weights and keep new bonds, so the work is
+///         k x n (k <= maxValidators plus the previous epoch's validators), streamed by column.
 contract Yuma is IYuma {
     uint256 internal constant ONE = 1 << 32;
     uint256 internal constant PPM = 1_000_000;
@@ -76,15 +78,15 @@ contract Yuma is IYuma {
     /// @dev Working state, kept in memory to stay within the stack.
     struct Ctx {
         uint256 n;
-        uint256 k; // permitted rows
+        uint256 k; // working rows
         uint256 words; // u16 words per packed row
         uint256 lanes; // 64-bit words per Q32 row
-        uint256[] rowUid; // permitted UIDs, ascending
+        uint256[] rowUid; // working rows' UIDs, ascending
         uint256[] A; // active stake, Q32, per UID
         uint256 T; // sum of A
-        uint256[] rowSum; // masked raw weight sum per permitted row
+        uint256[] rowSum; // masked raw weight sum per row (0 without a permit)
         uint256[] mw; // masked raw weights, k rows x words
-        uint256[] mb; // masked raw old bonds, k rows x words
+        uint256[] mb; // old bonds without the recently registered columns, k rows x words
         uint256[] bq; // new Q32 bonds, k rows x lanes (64-bit lanes)
         uint256[] colW;
         uint256[] colP;
@@ -93,8 +95,12 @@ contract Yuma is IYuma {
         uint256[] sel; // consensus selection buffer
         uint256 pSum; // column sum of P
         uint256 qSum; // column sum of masked old bonds
-        uint256[] aRow; // A per permitted row
-        uint256[] trustRow; // validator trust per permitted row
+        uint256[] aRow; // A per row
+        uint256[] trustRow; // validator trust per row
+        bool[] rowPermit; // whether the row's UID holds a permit
+        uint256[] permRow; // the same as 0/1 words (scratch, right after trustRow)
+        uint256 eMax; // column maximum of the EMA bonds
+        uint256[] rank64; // exact rank sum_i A * Wc per column (Q64; R = rank64 >> 32)
     }
 
     /// @inheritdoc IYuma
@@ -106,9 +112,10 @@ contract Yuma is IYuma {
         c.words = (n + 15) >> 4;
         c.lanes = (n + 3) >> 2;
         _stakeAndPermits(input, out, c);
+        _rows(c, out.validatorPermit, input.bonds.rowUids);
         _loadRows(input, c);
         _columns(input.params, c, out);
-        _incentiveAndDividends(c, out);
+        _incentiveAndDividends(c, out, input.params.yuma3);
         _money(input.emission, input.params.ownerCut, n, out);
     }
 
@@ -120,10 +127,12 @@ contract Yuma is IYuma {
         c.n = n;
         c.words = (n + 15) >> 4;
         _stakeAndPermits(input, out, c);
-        _loadRows(input, c);
+        _rows(c, out.validatorPermit, input.bonds.rowUids);
+        _loadWeightRows(input, c);
         uint256 k = c.k;
         b.rowUids = new uint16[](k);
         b.aRow = new uint256[](k);
+        b.rowPermit = c.rowPermit;
         for (uint256 r = 0; r < k; ++r) {
             b.rowUids[r] = uint16(c.rowUid[r]);
             b.aRow[r] = c.A[c.rowUid[r]];
@@ -146,6 +155,7 @@ contract Yuma is IYuma {
         c.rowUid = new uint256[](k);
         c.A = new uint256[](ci.n);
         c.rowSum = ci.rowSum;
+        c.rowPermit = ci.rowPermit;
         for (uint256 r = 0; r < k; ++r) {
             c.rowUid[r] = ci.rowUids[r];
             c.A[ci.rowUids[r]] = ci.aRow[r];
@@ -157,13 +167,13 @@ contract Yuma is IYuma {
         out.validatorTrust = new uint64[](ci.n);
         _columns(ci.params, c, out);
         ch.consensus = out.consensus;
-        ch.rank = out.rank;
+        ch.rank = c.rank64;
         ch.bonds = out.bonds.packed;
         ch.trust = new uint256[](k);
         ch.dividend = new uint256[](k);
         for (uint256 r = 0; r < k; ++r) {
             ch.trust[r] = out.validatorTrust[c.rowUid[r]];
-            ch.dividend[r] = _dividendRow(c, out.rank, r);
+            ch.dividend[r] = _dividendRow(c, c.rank64, r);
         }
     }
 
@@ -178,17 +188,25 @@ contract Yuma is IYuma {
         Ctx memory c;
         c.n = n;
         _stakeAndPermits(input, out, c);
-        out.rank = cols.rank;
+        for (uint256 j = 0; j < n; ++j) {
+            out.rank[j] = uint64(cols.rank[j] >> 32);
+        }
         out.consensus = cols.consensus;
         out.validatorTrust = cols.validatorTrust;
-        _incentive(out, n);
+        _incentive(out, cols.rank, n);
+        uint256[] memory d = cols.dividend;
+        if (input.params.yuma3) {
+            for (uint256 u = 0; u < n; ++u) {
+                d[u] = (d[u] * out.activeStake[u]) >> 32;
+            }
+        }
         uint256 sumD;
         for (uint256 u = 0; u < n; ++u) {
-            sumD += cols.dividend[u];
+            sumD += d[u];
         }
         if (sumD > 0) {
             for (uint256 u = 0; u < n; ++u) {
-                out.dividends[u] = uint64((cols.dividend[u] * ONE) / sumD);
+                out.dividends[u] = uint64((d[u] * ONE) / sumD);
             }
         }
         _money(input.emission, input.params.ownerCut, n, out);
@@ -206,28 +224,48 @@ contract Yuma is IYuma {
         out.active = new bool[](n);
     }
 
-    /// @dev Masked chunk rows (steps 3.2 and 8.2): keep column j when j != row UID and
-    ///      lastUpdate[row] > registeredAt[j].
+    /// @dev Masked chunk rows: weights (step 3.2) keep column j when the row holds a permit, j != row UID
+    ///      and lastUpdate[row] > registeredAt[j]; old bonds (step 8.2) keep the columns not registered
+    ///      within the last tempo.
     function _loadChunkRows(YumaTypes.ChunkInput calldata ci, Ctx memory c) internal pure {
         uint256 k = c.k;
         uint256 words = c.words;
         c.mw = new uint256[](k * words);
         c.mb = new uint256[](k * words);
+        uint256[] memory bKeep = _bondKeep(ci.registeredAt, ci.blockNumber, ci.params.tempo, words);
         for (uint256 r = 0; r < k; ++r) {
-            _loadChunkRow(ci, c, r);
+            _loadChunkRow(ci, c, r, bKeep);
         }
     }
 
-    function _loadChunkRow(YumaTypes.ChunkInput calldata ci, Ctx memory c, uint256 r) internal pure {
+    function _loadChunkRow(YumaTypes.ChunkInput calldata ci, Ctx memory c, uint256 r, uint256[] memory bKeep)
+        internal
+        pure
+    {
         uint256 words = c.words;
+        bool permitted = ci.rowPermit[r];
         for (uint256 w = 0; w < words; ++w) {
             uint256 at = r * words + w;
-            uint256 ww = ci.weights[at];
-            uint256 bw = ci.bonds[at];
-            if (ww | bw == 0) continue;
-            uint256 keep = _chunkMask(ci, r, w);
-            c.mw[at] = ww & keep;
-            c.mb[at] = bw & keep;
+            uint256 ww = permitted ? ci.weights[at] : 0;
+            c.mb[at] = ci.bonds[at] & bKeep[w];
+            if (ww == 0) continue;
+            c.mw[at] = ww & _chunkMask(ci, r, w);
+        }
+    }
+
+    /// @dev Lane masks keeping the columns j < registeredAt.length not registered within the last tempo:
+    ///      blockNumber > tempo and blockNumber - tempo > registeredAt[j] (docs/consensus.md step 8.2).
+    function _bondKeep(uint64[] calldata registeredAt, uint256 blockNumber, uint256 tempo, uint256 words)
+        internal
+        pure
+        returns (uint256[] memory keep)
+    {
+        keep = new uint256[](words);
+        if (blockNumber <= tempo) return keep;
+        uint256 lastTempo = blockNumber - tempo;
+        uint256 n = registeredAt.length;
+        for (uint256 j = 0; j < n; ++j) {
+            if (registeredAt[j] < lastTempo) keep[j >> 4] |= uint256(0xFFFF) << ((j & 15) << 4);
         }
     }
 
@@ -267,23 +305,15 @@ contract Yuma is IYuma {
         bool[] memory permit = YumaMath.permits(st, input.params.maxValidators);
         out.validatorPermit = permit;
         uint256 sumA;
-        uint256 k;
         for (uint256 i = 0; i < n; ++i) {
             if (sumSt > 0) out.stake[i] = uint64((st[i] * ONE) / sumSt);
-            if (permit[i]) {
-                ++k;
-                if (out.active[i]) sumA += st[i];
-            }
+            if (permit[i] && out.active[i]) sumA += st[i];
         }
-        c.k = k;
-        c.rowUid = new uint256[](k);
         c.A = new uint256[](n);
-        uint256 r;
         uint256 T;
-        for (uint256 i = 0; i < n; ++i) {
-            if (!permit[i]) continue;
-            c.rowUid[r++] = i;
-            if (out.active[i] && sumA > 0) {
+        if (sumA > 0) {
+            for (uint256 i = 0; i < n; ++i) {
+                if (!permit[i] || !out.active[i]) continue;
                 uint256 a = (st[i] * ONE) / sumA;
                 c.A[i] = a;
                 out.activeStake[i] = uint64(a);
@@ -293,46 +323,81 @@ contract Yuma is IYuma {
         c.T = T;
     }
 
-    // Masked copies of the permitted rows' raw weights and old bonds (steps 3.2 and 8.2), row sums.
+    /// @dev The working rows: permitted UIDs and UIDs with an old bonds row, ascending.
+    function _rows(Ctx memory c, bool[] memory permit, uint16[] calldata bondRows) internal pure {
+        uint256 n = c.n;
+        bool[] memory isRow = new bool[](n);
+        uint256 k;
+        for (uint256 i = 0; i < n; ++i) {
+            if (permit[i]) {
+                isRow[i] = true;
+                ++k;
+            }
+        }
+        for (uint256 r = 0; r < bondRows.length; ++r) {
+            uint256 u = bondRows[r];
+            if (u < n && !isRow[u]) {
+                isRow[u] = true;
+                ++k;
+            }
+        }
+        c.k = k;
+        c.rowUid = new uint256[](k);
+        c.rowPermit = new bool[](k);
+        uint256 at;
+        for (uint256 i = 0; i < n; ++i) {
+            if (!isRow[i]) continue;
+            c.rowUid[at] = i;
+            c.rowPermit[at++] = permit[i];
+        }
+    }
+
+    // Masked copies of the rows' raw weights (step 3.2, permitted rows only) and old bonds (step 8.2),
+    // weight row sums.
     function _loadRows(YumaTypes.Input calldata input, Ctx memory c) internal pure {
+        _loadWeightRows(input, c);
+        uint256 n = c.n;
+        uint256 k = c.k;
+        uint256 words = c.words;
+        c.mb = new uint256[](k * words);
+        uint256[] memory bKeep = _bondKeep(input.registeredAt, input.blockNumber, input.params.tempo, words);
+        uint256[] memory bIdx = _rowIndex(input.bonds.rowUids, n);
+        for (uint256 r = 0; r < k; ++r) {
+            uint256 bi = bIdx[c.rowUid[r]];
+            if (bi == 0) continue;
+            uint256 src = (bi - 1) * words;
+            for (uint256 w = 0; w < words; ++w) {
+                c.mb[r * words + w] = input.bonds.packed[src + w] & bKeep[w];
+            }
+        }
+    }
+
+    function _loadWeightRows(YumaTypes.Input calldata input, Ctx memory c) internal pure {
         uint256 n = c.n;
         uint256 k = c.k;
         uint256 words = c.words;
         c.mw = new uint256[](k * words);
-        c.mb = new uint256[](k * words);
         c.rowSum = new uint256[](k);
         uint256[] memory maxReg = _maxRegPerWord(input.registeredAt, words);
         uint256[] memory wIdx = _rowIndex(input.weights.rowUids, n);
-        uint256[] memory bIdx = _rowIndex(input.bonds.rowUids, n);
         for (uint256 r = 0; r < k; ++r) {
-            uint256 i = c.rowUid[r];
-            c.rowSum[r] = _loadRow(input, c, r, maxReg, wIdx[i], bIdx[i]);
+            uint256 wi = wIdx[c.rowUid[r]];
+            if (wi != 0 && c.rowPermit[r]) c.rowSum[r] = _loadRow(input, c, r, maxReg, wi);
         }
     }
 
-    function _loadRow(
-        YumaTypes.Input calldata input,
-        Ctx memory c,
-        uint256 r,
-        uint256[] memory maxReg,
-        uint256 wi,
-        uint256 bi
-    ) internal pure returns (uint256 sum) {
+    function _loadRow(YumaTypes.Input calldata input, Ctx memory c, uint256 r, uint256[] memory maxReg, uint256 wi)
+        internal
+        pure
+        returns (uint256 sum)
+    {
         uint256[] memory keep = _rowMask(input.registeredAt, input.lastUpdate[c.rowUid[r]], c.rowUid[r], maxReg, c.n);
         uint256 words = c.words;
-        if (wi != 0) {
-            uint256 src = (wi - 1) * words;
-            for (uint256 w = 0; w < words; ++w) {
-                uint256 word = input.weights.packed[src + w] & keep[w];
-                c.mw[r * words + w] = word;
-                sum += _laneSum16(word);
-            }
-        }
-        if (bi != 0) {
-            uint256 src = (bi - 1) * words;
-            for (uint256 w = 0; w < words; ++w) {
-                c.mb[r * words + w] = input.bonds.packed[src + w] & keep[w];
-            }
+        uint256 src = (wi - 1) * words;
+        for (uint256 w = 0; w < words; ++w) {
+            uint256 word = input.weights.packed[src + w] & keep[w];
+            c.mw[r * words + w] = word;
+            sum += _laneSum16(word);
         }
     }
 
@@ -417,14 +482,15 @@ contract Yuma is IYuma {
         c.sel = new uint256[](k);
         c.aRow = new uint256[](k);
         c.trustRow = new uint256[](k);
+        c.permRow = new uint256[](k);
         {
             uint256[] memory first = c.colW;
-            uint256[] memory last = c.trustRow;
+            uint256[] memory last = c.permRow;
             uint256 span;
             assembly {
                 span := sub(last, first)
             }
-            require(span == 6 * ((k + 1) << 5));
+            require(span == 7 * ((k + 1) << 5));
         }
         c.bq = new uint256[](k * c.lanes);
         out.bonds.rowUids = new uint16[](k);
@@ -432,15 +498,22 @@ contract Yuma is IYuma {
         for (uint256 r = 0; r < k; ++r) {
             out.bonds.rowUids[r] = uint16(c.rowUid[r]);
             c.aRow[r] = c.A[c.rowUid[r]];
+            if (c.rowPermit[r]) c.permRow[r] = 1;
         }
         uint256 need = uint256(p.kappa) * c.T;
         uint256 beta = p.bondsPenalty;
         uint256 alpha = PPM - p.bondsMovingAverage;
+        bool y3 = p.yuma3;
+        c.rank64 = new uint256[](c.n);
         for (uint256 j = 0; j < c.n; ++j) {
-            uint256 cons = c.T == 0 ? 0 : _consensus(c.sel, _columnW(c, j), need);
+            // W is needed even without active stake: Yuma3 bonds move towards it regardless.
+            uint256 m = _columnW(c, j);
+            uint256 cons = c.T == 0 ? 0 : _consensus(c.sel, m, need);
             out.consensus[j] = uint64(cons);
-            out.rank[j] = uint64(_columnClip(c, j, cons, beta));
-            _columnBonds(c, out.bonds.packed, j, alpha);
+            uint256 r64 = _columnClip(c, j, cons, beta, y3);
+            c.rank64[j] = r64;
+            out.rank[j] = uint64(r64 >> 32);
+            _columnBonds(c, out.bonds.packed, j, alpha, y3);
         }
         for (uint256 r = 0; r < k; ++r) {
             out.validatorTrust[c.rowUid[r]] = uint64(c.trustRow[r]);
@@ -494,7 +567,7 @@ contract Yuma is IYuma {
     }
 
     /// @dev The per-row scratch arrays are allocated back to back in _columns (colW, colP, colOb,
-    ///      colBe, sel, aRow, trustRow), each (k + 1) words: base = colW, gap = (k + 1) * 32.
+    ///      colBe, sel, aRow, trustRow, permRow), each (k + 1) words: base = colW, gap = (k + 1) * 32.
     function _scratch(Ctx memory c) internal pure returns (uint256 base, uint256 gap) {
         uint256[] memory colW = c.colW;
         assembly {
@@ -503,9 +576,14 @@ contract Yuma is IYuma {
         gap = (c.k + 1) << 5;
     }
 
-    /// @dev Steps 5-7 and 8.1's P for column j, plus the masked old bonds; returns the rank R[j].
-    ///      Wc = min(W, C); trust += Wc; R += A * Wc / ONE; P = A * (((PPM - beta) * W + beta * Wc) / PPM) / ONE.
-    function _columnClip(Ctx memory c, uint256 j, uint256 cons, uint256 beta) internal pure returns (uint256 rank) {
+    /// @dev Steps 5-7 and 8.1's P for column j, plus the masked old bonds; returns the exact rank
+    ///      sum_i A * Wc (R[j] is it >> 32). Wc = min(W, C); trust += Wc;
+    ///      Wb = ((PPM - beta) * W + beta * Wc) / PPM; P = A * Wb, unrounded (Yuma3: P = Wb, the EMA's target).
+    function _columnClip(Ctx memory c, uint256 j, uint256 cons, uint256 beta, bool y3)
+        internal
+        pure
+        returns (uint256 rank)
+    {
         (uint256 base, uint256 gap) = _scratch(c);
         assembly {
             let end := add(base, gap)
@@ -517,8 +595,9 @@ contract Yuma is IYuma {
                 let a := mload(add(p, mul(gap, 5)))
                 let tp := add(p, mul(gap, 6))
                 mstore(tp, add(mload(tp), wc))
-                rank := add(rank, shr(32, mul(a, wc)))
-                let pv := shr(32, mul(a, div(add(mul(sub(1000000, beta), w), mul(beta, wc)), 1000000)))
+                rank := add(rank, mul(a, wc))
+                let pv := div(add(mul(sub(1000000, beta), w), mul(beta, wc)), 1000000)
+                if iszero(y3) { pv := mul(a, pv) }
                 mstore(add(p, gap), pv)
                 pSum := add(pSum, pv)
             }
@@ -546,30 +625,44 @@ contract Yuma is IYuma {
         }
     }
 
-    /// @dev Steps 8.1-8.5 for column j: dB = P * ONE / pSum; B0 = ob * ONE / qSum;
-    ///      Be = (alpha * dB + (PPM - alpha) * B0) / PPM; B = Be * ONE / sum(Be); u16 = B * 65535 / ONE.
-    function _columnBonds(Ctx memory c, uint256[] memory packedOut, uint256 j, uint256 alpha) internal pure {
+    /// @dev Steps 8.1-8.4 for column j: dB = P * ONE / pSum; B0 = ob * ONE / qSum;
+    ///      Be = (alpha * dB + (PPM - alpha) * B0) / PPM (Yuma3, 8Y: B0 = ob * ONE / 65535 and
+    ///      Be = (alpha * Wb + (PPM - alpha) * B0) / PPM); then the column's stored u16 and Q32 B.
+    function _columnBonds(Ctx memory c, uint256[] memory packedOut, uint256 j, uint256 alpha, bool y3)
+        internal
+        pure
+    {
         (uint256 base, uint256 gap) = _scratch(c);
         uint256 eSum;
+        uint256 eMax;
         {
             uint256 pSum = c.pSum;
             uint256 qSum = c.qSum;
             assembly {
                 let end := add(base, gap)
                 for { let p := add(base, 0x20) } lt(p, end) { p := add(p, 0x20) } {
-                    let db := div(shl(32, mload(add(p, gap))), pSum)
-                    let b0 := div(shl(32, mload(add(p, shl(1, gap)))), qSum)
+                    let db := mload(add(p, gap))
+                    let b0 := mload(add(p, shl(1, gap)))
+                    switch y3
+                    case 0 {
+                        db := div(shl(32, db), pSum)
+                        b0 := div(shl(32, b0), qSum)
+                    }
+                    default { b0 := div(shl(32, b0), 65535) }
                     let be := div(add(mul(alpha, db), mul(sub(1000000, alpha), b0)), 1000000)
                     mstore(add(p, mul(gap, 3)), be)
                     eSum := add(eSum, be)
+                    if gt(be, eMax) { eMax := be }
                 }
             }
         }
         if (eSum == 0) return;
+        c.eMax = y3 ? 0 : eMax;
         _storeBondColumn(c, packedOut, j, eSum, base, gap);
     }
 
-    /// @dev B = Be * ONE / eSum into the Q32 lanes (for dividends) and the u16 output row words.
+    /// @dev B = Be * ONE / eSum into the Q32 lanes (for dividends); the stored u16 of permitted rows:
+    ///      Be * 65535 / max(Be) (step 8.5, column max-upscaled) or, in Yuma3, Be * 65535 / ONE (8Y.3).
     function _storeBondColumn(
         Ctx memory c,
         uint256[] memory packedOut,
@@ -578,6 +671,7 @@ contract Yuma is IYuma {
         uint256 base,
         uint256 gap
     ) internal pure {
+        uint256 eMax = c.eMax;
         uint256 bp;
         uint256 pp;
         {
@@ -594,10 +688,13 @@ contract Yuma is IYuma {
             let laneShift := shl(6, and(j, 3))
             let shift := shl(4, and(j, 15))
             for { let p := add(base, 0x20) } lt(p, end) { p := add(p, 0x20) } {
-                let b := div(shl(32, mload(add(p, mul(gap, 3)))), eSum)
-                if b {
-                    mstore(bp, or(mload(bp), shl(laneShift, b)))
-                    mstore(pp, or(mload(pp), shl(shift, shr(32, mul(b, 65535)))))
+                let be := mload(add(p, mul(gap, 3)))
+                let b := div(shl(32, be), eSum)
+                if b { mstore(bp, or(mload(bp), shl(laneShift, b))) }
+                if mload(add(p, mul(gap, 7))) {
+                    let u := shr(32, mul(be, 65535))
+                    if eMax { u := div(mul(be, 65535), eMax) }
+                    mstore(pp, or(mload(pp), shl(shift, u)))
                 }
                 bp := add(bp, laneStride)
                 pp := add(pp, wordStride)
@@ -671,14 +768,15 @@ contract Yuma is IYuma {
         }
     }
 
-    // Steps 6 (incentive) and 9 (dividends).
-    function _incentiveAndDividends(Ctx memory c, YumaTypes.Output memory out) internal pure {
-        _incentive(out, c.n);
+    // Steps 6 (incentive) and 9 (dividends; Yuma3 9Y: times the row's active stake).
+    function _incentiveAndDividends(Ctx memory c, YumaTypes.Output memory out, bool y3) internal pure {
+        _incentive(out, c.rank64, c.n);
         uint256 k = c.k;
         uint256[] memory d = new uint256[](k);
         uint256 sumD;
         for (uint256 r = 0; r < k; ++r) {
-            uint256 acc = _dividendRow(c, out.rank, r);
+            uint256 acc = _dividendRow(c, c.rank64, r);
+            if (y3) acc = (acc * c.aRow[r]) >> 32;
             d[r] = acc;
             sumD += acc;
         }
@@ -689,22 +787,22 @@ contract Yuma is IYuma {
         }
     }
 
-    /// @dev Step 6: I = normalize(R).
-    function _incentive(YumaTypes.Output memory out, uint256 n) internal pure {
+    /// @dev Step 6: I = normalize(exact ranks).
+    function _incentive(YumaTypes.Output memory out, uint256[] memory rank64, uint256 n) internal pure {
         uint256 sumR;
         for (uint256 j = 0; j < n; ++j) {
-            sumR += out.rank[j];
+            sumR += rank64[j];
         }
         if (sumR > 0) {
             for (uint256 j = 0; j < n; ++j) {
-                out.incentive[j] = uint64((uint256(out.rank[j]) * ONE) / sumR);
+                out.incentive[j] = uint64((rank64[j] * ONE) / sumR);
             }
         }
     }
 
-    /// @dev d[i] = sum_j mulq(B[i][j], R[j]) over the Q32 bonds of permitted row r (rank, not incentive:
+    /// @dev d[i] = sum_j B[i][j] * rank64[j], exact, over the Q32 bonds of row r (rank, not incentive:
     ///      docs/consensus.md step 9).
-    function _dividendRow(Ctx memory c, uint64[] memory rank, uint256 r) internal pure returns (uint256 acc) {
+    function _dividendRow(Ctx memory c, uint256[] memory rank, uint256 r) internal pure returns (uint256 acc) {
         uint256 n = c.n;
         uint256 lp;
         {
@@ -722,7 +820,7 @@ contract Yuma is IYuma {
                 if word {
                     for { let t := 0 } and(lt(t, 4), lt(add(j, t), n)) { t := add(t, 1) } {
                         let b := and(shr(shl(6, t), word), mask)
-                        if b { acc := add(acc, shr(32, mul(b, mload(add(ip, shl(5, add(j, t))))))) }
+                        if b { acc := add(acc, mul(b, mload(add(ip, shl(5, add(j, t)))))) }
                     }
                 }
                 lp := add(lp, 0x20)

@@ -111,6 +111,58 @@ contract EpochStepsSmallTest is StepsBase {
         _assertSame(0, 3);
     }
 
+    /// Fewer permits: validators 0..2 (the smallest stakes) lose theirs. Their old bonds still count in
+    /// this epoch (decayed by the EMA, earning dividends) through the extra working rows, and they keep
+    /// no bonds row afterwards; chunked and one-shot agree.
+    function test_permitLoss_chunked_equals_oneShot() public {
+        uint16 lost = _uidOf(_key(_name(0)));
+        assertTrue(views.getNeuron(netuid, lost).validatorPermit, "had a permit");
+        assertTrue(_rowSum(views.getBonds(netuid, lost)) > 0, "had bonds");
+        NetworkStorage.Hyperparameters memory h = views.hyperparameters(netuid);
+        h.maxValidators = 5;
+        vm.prank(owner);
+        net.setHyperparameters(netuid, h);
+        _assertSame(16, 3);
+        assertTrue(!views.getNeuron(netuid, lost).validatorPermit, "lost the permit");
+        assertTrue(views.getNeuron(netuid, lost).dividends > 0, "old bonds earned this epoch");
+        assertEq(_rowSum(views.getBonds(netuid, lost)), 0, "no bonds row afterwards");
+        vm.roll(block.number + 100);
+        net.runEpoch(netuid);
+        assertEq(views.getNeuron(netuid, lost).dividends, 0, "nothing once the bonds are gone");
+    }
+
+    /// Yuma3 switched on by the owner (bounded path, event): chunked and one-shot still agree, and the
+    /// bonds move to proportions.
+    function test_yuma3_chunked_equals_oneShot() public {
+        NetworkStorage.Hyperparameters memory h = views.hyperparameters(netuid);
+        assertTrue(!h.yuma3, "off by default");
+        h.yuma3 = true;
+        vm.expectEmit(true, false, false, true);
+        emit HyperparametersSet(netuid, h);
+        vm.prank(owner);
+        net.setHyperparameters(netuid, h);
+        assertTrue(views.hyperparameters(netuid).yuma3, "on");
+        _assertSame(16, 3);
+        vm.roll(block.number + 100);
+        _assertSame(1000, 1);
+    }
+
+    event HyperparametersSet(uint16 indexed netuid, NetworkStorage.Hyperparameters hyperparameters);
+
+    function _uidOf(address hotkey) internal view returns (uint16) {
+        uint16 n = views.getSubnet(netuid).n;
+        for (uint16 uid = 0; uid < n; ++uid) {
+            if (views.getNeuron(netuid, uid).hotkey == hotkey) return uid;
+        }
+        revert("hotkey not registered");
+    }
+
+    function _rowSum(uint16[] memory row) internal pure returns (uint256 s) {
+        for (uint256 j = 0; j < row.length; ++j) {
+            s += row[j];
+        }
+    }
+
     function test_steps_freezeInputs_untilFinished() public {
         address v0 = _key(_name(0));
         vm.expectRevert(abi.encodeWithSelector(NetworkStorage.NoEpochInProgress.selector, netuid));

@@ -52,6 +52,17 @@ abstract contract FullSubnet is Fixture {
         vm.roll(block.number + 100);
     }
 
+    /// The same steady state with Yuma3 bonds switched on by the owner before the settled epoch.
+    function _steadyYuma3(uint256 n, uint256 k) internal {
+        _build(n, k, false);
+        NetworkStorage.Hyperparameters memory h = views.hyperparameters(netuid);
+        h.yuma3 = true;
+        vm.prank(owner);
+        net.setHyperparameters(netuid, h);
+        net.runEpoch(netuid);
+        vm.roll(block.number + 100);
+    }
+
     function _name(uint256 i) internal pure returns (string memory) {
         return string(abi.encodePacked("hotkey-", vm.toString(i)));
     }
@@ -193,6 +204,62 @@ contract GasEpochFinish256x64 is FullSubnet {
     }
 
     function test_gas_runEpoch_256x64_finish() public {
+        views.finishEpoch(netuid);
+    }
+}
+
+/// Yuma3 mode: the one-shot epoch and the resumable steps of a full 256 x 64 subnet.
+contract GasEpoch256x64Yuma3 is FullSubnet {
+    function setUp() public {
+        _steadyYuma3(256, 64);
+    }
+
+    function test_gas_runEpoch_256x64_yuma3() public {
+        net.runEpoch(netuid);
+    }
+}
+
+contract GasEpochBegin256x64Yuma3 is FullSubnet {
+    function setUp() public {
+        _steadyYuma3(256, 64);
+    }
+
+    function test_gas_runEpoch_256x64_yuma3_begin() public {
+        views.beginEpoch(netuid);
+    }
+}
+
+contract GasEpochChunk256x64Yuma3 is FullSubnet {
+    function setUp() public {
+        _steadyYuma3(256, 64);
+        views.beginEpoch(netuid);
+    }
+
+    function test_gas_runEpoch_256x64_yuma3_chunk64() public {
+        views.epochColumns(netuid, 64);
+    }
+}
+
+contract GasEpochLastChunk256x64Yuma3 is FullSubnet {
+    function setUp() public {
+        _steadyYuma3(256, 64);
+        views.beginEpoch(netuid);
+        views.epochColumns(netuid, 192);
+    }
+
+    function test_gas_runEpoch_256x64_yuma3_chunk64_last() public {
+        views.epochColumns(netuid, 64);
+    }
+}
+
+contract GasEpochFinish256x64Yuma3 is FullSubnet {
+    function setUp() public {
+        _steadyYuma3(256, 64);
+        views.beginEpoch(netuid);
+        views.epochColumns(netuid, 256);
+    }
+
+    function test_gas_runEpoch_256x64_yuma3_finish() public {
         views.finishEpoch(netuid);
     }
 }

@@ -44,6 +44,22 @@ contract ParityTest is TestBase {
         _runBundle("random 150..199", _ffi("random", "150", "50"));
     }
 
+    function test_parity_yuma3_random_000_050() public {
+        _runBundle("yuma3 random 0..49", _ffiYuma3("0", "50"));
+    }
+
+    function test_parity_yuma3_random_050_100() public {
+        _runBundle("yuma3 random 50..99", _ffiYuma3("50", "50"));
+    }
+
+    function test_parity_yuma3_random_100_150() public {
+        _runBundle("yuma3 random 100..149", _ffiYuma3("100", "50"));
+    }
+
+    function test_parity_yuma3_random_150_200() public {
+        _runBundle("yuma3 random 150..199", _ffiYuma3("150", "50"));
+    }
+
     function _ffi(string memory mode, string memory a, string memory b) internal returns (uint256[] memory) {
         string[] memory cmd = new string[](bytes(b).length > 0 ? 5 : 4);
         cmd[0] = "node";
@@ -51,6 +67,17 @@ contract ParityTest is TestBase {
         cmd[2] = mode;
         cmd[3] = a;
         if (bytes(b).length > 0) cmd[4] = b;
+        return abi.decode(vm.ffi(cmd), (uint256[]));
+    }
+
+    function _ffiYuma3(string memory a, string memory b) internal returns (uint256[] memory) {
+        string[] memory cmd = new string[](6);
+        cmd[0] = "node";
+        cmd[1] = "test/parity/cases.mjs";
+        cmd[2] = "random";
+        cmd[3] = a;
+        cmd[4] = b;
+        cmd[5] = "yuma3";
         return abi.decode(vm.ffi(cmd), (uint256[]));
     }
 
@@ -81,9 +108,11 @@ contract ParityTest is TestBase {
             ownerCut: uint32(w[p + 6]),
             maxValidators: uint16(w[p + 7]),
             activityCutoff: uint64(w[p + 8]),
-            stakeThreshold: w[p + 9]
+            stakeThreshold: w[p + 9],
+            tempo: uint32(w[p + 10]),
+            yuma3: w[p + 11] != 0
         });
-        p += 10;
+        p += 12;
         input.stake = new uint256[](n);
         input.lastUpdate = new uint64[](n);
         input.registeredAt = new uint64[](n);

@@ -1,8 +1,6 @@
-using Intelligence.Chain.Crypto;
-
 namespace Intelligence.Chain;
 
-/// <summary>Public-key recovery from a hash and a recoverable signature (what ecrecover does).</summary>
+/// <summary>Public-key recovery from a hash and a recoverable signature (what ecrecover does), by libsecp256k1.</summary>
 public static class Ecdsa
 {
     /// <summary>
@@ -55,7 +53,7 @@ public static class Ecdsa
             error = "Signature s is in the upper half of the group order (non-canonical, EIP-2).";
             return false;
         }
-        if (!Secp256k1.TryRecover(hash32, signature.R, signature.S, signature.RecoveryId, pub))
+        if (!NativeSecp256k1.TryRecover(hash32, signature.R, signature.S, signature.RecoveryId, pub))
         {
             error = "Signature does not recover a public key (r or s out of range, or r is not on the curve).";
             return false;

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Intelligence.Chain.Crypto;
 
 namespace Intelligence.Chain;
 
@@ -18,12 +17,12 @@ public sealed class PrivateKey : IDisposable
         {
             throw new ChainFormatException($"A private key is 32 bytes, got {secret.Length}.");
         }
-        if (!Scalar.FromBytesRaw(secret).IsValidNonZero)
+        if (!NativeSecp256k1.IsValidSecret(secret))
         {
             throw new ChainFormatException("A private key must be between 1 and n-1 (the secp256k1 group order).");
         }
         _secret = secret.ToArray();
-        Secp256k1.PublicKey(Scalar.FromBytesRaw(_secret), _publicKey);
+        NativeSecp256k1.PublicKey(_secret, _publicKey);
         Address = Address.FromPublicKey(_publicKey);
     }
 
@@ -42,7 +41,7 @@ public sealed class PrivateKey : IDisposable
             while (true)
             {
                 RandomNumberGenerator.Fill(buffer);
-                if (Scalar.FromBytesRaw(buffer).IsValidNonZero)
+                if (NativeSecp256k1.IsValidSecret(buffer))
                 {
                     return new PrivateKey(buffer);
                 }
@@ -74,17 +73,16 @@ public sealed class PrivateKey : IDisposable
     /// <summary>A copy of the 32 secret bytes. The caller owns (and should wipe) the copy.</summary>
     public byte[] ExportBytes() => (byte[])_secret.Clone();
 
-    /// <summary>Signs a 32-byte hash (RFC 6979 nonce, low s) and returns the recoverable signature.</summary>
+    /// <summary>Signs a 32-byte hash with libsecp256k1 (RFC 6979 nonce, low s) and returns the recoverable signature.</summary>
     public Signature SignHash(ReadOnlySpan<byte> hash32)
     {
         if (hash32.Length != 32)
         {
             throw new ArgumentException("Only a 32-byte hash can be signed.", nameof(hash32));
         }
-        Span<byte> r = stackalloc byte[32];
-        Span<byte> s = stackalloc byte[32];
-        Secp256k1.Sign(hash32, Scalar.FromBytesRaw(_secret), r, s, out var recoveryId);
-        return new Signature(r, s, recoveryId);
+        Span<byte> rs = stackalloc byte[64];
+        var recoveryId = NativeSecp256k1.Sign(hash32, _secret, rs);
+        return new Signature(rs[..32], rs[32..], recoveryId);
     }
 
     /// <summary>Wipes the secret.</summary>

@@ -43,7 +43,14 @@ public sealed class Signature : IEquatable<Signature>
     public byte V => (byte)(27 + RecoveryId);
 
     /// <summary>True when s is in the lower half of the group order (EIP-2); this library only produces such signatures.</summary>
-    public bool IsLowS => !Crypto.Scalar.FromBytesRaw(_s).IsHigh;
+    public bool IsLowS => _s.AsSpan().SequenceCompareTo(HalfOrder) <= 0;
+
+    // n / 2 (rounded down) for the secp256k1 group order n: s above it is the high twin of a valid signature.
+    private static ReadOnlySpan<byte> HalfOrder =>
+    [
+        0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0x5D, 0x57, 0x6E, 0x73, 0x57, 0xA4, 0x50, 0x1D, 0xDF, 0xE9, 0x2F, 0x46, 0x68, 0x1B, 0x20, 0xA0,
+    ];
 
     /// <summary>Reads 65 bytes r || s || v, with v one of 0, 1, 27, 28.</summary>
     public static Signature FromBytes(ReadOnlySpan<byte> bytes)

@@ -1,36 +1,23 @@
-using System.Collections.Concurrent;
-using Intelligence.Chain.Crypto;
-
 namespace Intelligence.Chain;
 
 /// <summary>
 /// Checks signatures from signers that sign again and again (the validators calling a miner, the miners answering a
-/// validator) faster than recovering the key each time. The first good signature from an address is checked by
-/// recovery, as <see cref="Ecdsa.TryRecover"/> does; its public key is then kept with a comb table (about 1 ms to
-/// build), and later signatures are verified against it with additions only: no doublings, no square root and no
-/// per-call table, about half the work of a recovery.
+/// validator). The answer is always <c>Ecdsa.TryRecover(hash, signature, out var a) &amp;&amp; a == signer</c>: the same
+/// low-s rule (EIP-2), the same range checks, and the recovery id must name the nonce point's y parity.
 /// <para>
-/// The answer is always the same as <c>Ecdsa.TryRecover(hash, signature, out var a) &amp;&amp; a == signer</c>: the same
-/// low-s rule (EIP-2), the same range checks, and the recovery id must name the nonce point's y parity. Only
-/// addresses that signed correctly are kept, at most <c>capacity</c> of them (86 KiB each); past that, new signers are
-/// checked by recovery. The default, 256, covers a subnet's validators (for a miner) or its miners (for a
-/// validator) in about 22 MiB. Thread-safe.
+/// It no longer keeps keys. With libsecp256k1 a recovery (~25k per CPU-second here) is within about 20% of a plain
+/// verify against a known key (~31k), and a plain verify cannot check v, which this type must reject when flipped;
+/// the measured comparison is in docs/chain.md. The type stays so callers keep one verifier per peer set and can
+/// gain a cache again without changing. Thread-safe.
 /// </para>
 /// </summary>
 public sealed class SignerKeyCache
 {
-    private readonly ConcurrentDictionary<Address, KeyComb> _keys = new();
-    private readonly int _capacity;
+    /// <summary>Creates the verifier; <paramref name="capacity"/> is accepted for compatibility and must not be negative.</summary>
+    public SignerKeyCache(int capacity = 256) => ArgumentOutOfRangeException.ThrowIfNegative(capacity);
 
-    /// <summary>Creates a cache that keeps the keys of up to <paramref name="capacity"/> signers (default 256).</summary>
-    public SignerKeyCache(int capacity = 256)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
-        _capacity = capacity;
-    }
-
-    /// <summary>Signers whose keys are kept.</summary>
-    public int Count => _keys.Count;
+    /// <summary>Signers whose keys are kept: always 0 (see the type's remarks).</summary>
+    public int Count => 0;
 
     /// <summary>True when <paramref name="signature"/> over the 32-byte <paramref name="hash32"/> was made by <paramref name="signer"/>.</summary>
     public bool Verify(ReadOnlySpan<byte> hash32, Signature signature, Address signer)
@@ -40,30 +27,7 @@ public sealed class SignerKeyCache
         {
             throw new ArgumentException("Verification needs the 32-byte hash that was signed.", nameof(hash32));
         }
-
-        if (!signature.IsLowS)
-        {
-            return false;
-        }
-
-        if (_keys.TryGetValue(signer, out var key))
-        {
-            return Secp256k1.VerifyPrepared(hash32, signature.R, signature.S, signature.RecoveryId, key);
-        }
-
-        Span<byte> pub = stackalloc byte[64];
-        if (!Secp256k1.TryRecover(hash32, signature.R, signature.S, signature.RecoveryId, pub) || Address.FromPublicKey(pub) != signer)
-        {
-            return false;
-        }
-
-        if (_keys.Count < _capacity)
-        {
-            var q = new AffinePoint(FieldElement.FromBytes(pub[..32], out _), FieldElement.FromBytes(pub[32..], out _));
-            _keys.TryAdd(signer, new KeyComb(q));
-        }
-
-        return true;
+        return Ecdsa.TryRecover(hash32, signature, out var recovered) && recovered == signer;
     }
 
     /// <summary>

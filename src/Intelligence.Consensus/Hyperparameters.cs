@@ -12,7 +12,7 @@ public sealed record Hyperparameters
     /// <summary>The anchor's defaults.</summary>
     public static Hyperparameters Default { get; } = new();
 
-    /// <summary>Blocks between epochs (not used by the epoch math itself).</summary>
+    /// <summary>Blocks between epochs; the epoch resets old bonds on UIDs registered within the last tempo.</summary>
     public ushort Tempo { get; init; } = 360;
 
     /// <summary>Majority fraction for the stake-weighted median, in ppm.</summary>
@@ -47,6 +47,12 @@ public sealed record Hyperparameters
 
     /// <summary>Whether weights are committed and later revealed (not used by the epoch).</summary>
     public bool CommitReveal { get; init; } = true;
+
+    /// <summary>
+    /// Yuma3 bonds (subtensor's <c>Yuma3On</c>): bonds are fixed proportions moved per pair towards the bond weights,
+    /// and dividends weigh the bonded incentive by active stake. Off: subtensor's original Yuma bonds.
+    /// </summary>
+    public bool Yuma3 { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> (parameter name = the case-format field name) when a value is out of range.</summary>
     public void Validate()

@@ -46,16 +46,17 @@ public static class YumaEpoch
         }
         var permit = TopKPermits(stake, hp.MaxValidators);
 
-        // Rows of the working matrices are the permitted validators, by ascending UID.
+        // Rows of the working matrices: the permitted validators and every UID that holds old bonds (a validator
+        // that lost its permit keeps its old bonds for this epoch: they decay and still earn dividends), by UID.
         var rowUid = new int[n];
         int k = 0;
         UInt128 activeTotal = UInt128.Zero;
         for (int u = 0; u < n; u++)
         {
-            if (permit[u])
+            if (permit[u] || HasBonds(input.Bonds, u))
             {
                 rowUid[k++] = u;
-                if (active[u])
+                if (permit[u] && active[u])
                 {
                     activeTotal += stake[u];
                 }
@@ -66,10 +67,17 @@ public static class YumaEpoch
         for (int r = 0; r < k; r++)
         {
             int u = rowUid[r];
-            if (active[u])
+            if (permit[u] && active[u])
             {
                 activeQ[u] = rowStake[r] = FixedPoint.AmountToQ(stake[u], activeTotal);
             }
+        }
+
+        // Step 8.2's column mask: UIDs registered since the last tempo (block - tempo <= registeredAt, saturating).
+        var recent = new bool[n];
+        for (int u = 0; u < n; u++)
+        {
+            recent[u] = input.Block <= hp.Tempo || input.Block - hp.Tempo <= registeredAt[u];
         }
 
         // Step 3: masked, row-normalised weights, column-major: W[j * k + r].
@@ -78,22 +86,25 @@ public static class YumaEpoch
         ushort[] oldBondsBuffer = ArrayPool<ushort>.Shared.Rent(n * k);
         ulong[] bondsBuffer = ArrayPool<ulong>.Shared.Rent(n * k);
         var weights = weightsBuffer.AsSpan(0, n * k);
-        MaskedNormalizedWeights(input, rowUid.AsSpan(0, k), registeredAt, weights);
+        MaskedNormalizedWeights(input, rowUid.AsSpan(0, k), permit, registeredAt, weights);
 
-        // Old bonds, masked, column-major u16, with their column sums.
+        // Old bonds without the recently registered columns, column-major u16, with their column sums.
         var oldBonds = oldBondsBuffer.AsSpan(0, n * k);
         var oldColumnSum = new ulong[n];
-        MaskedOldBonds(input, rowUid.AsSpan(0, k), registeredAt, oldBonds, oldColumnSum);
+        MaskedOldBonds(input, rowUid.AsSpan(0, k), recent, oldBonds, oldColumnSum);
 
         // Steps 4-9, column by column: consensus, clipping, trust, rank, bond weights, bond delta, EMA, normalisation, dividends.
         ulong totalActive = FixedPoint.Sum(rowStake);
         ulong kappaTimesTotal = hp.KappaPpm * totalActive;
         ulong beta = hp.BondsPenaltyPpm;
         ulong alpha = FixedPoint.Ppm - hp.BondsMovingAveragePpm;
+        bool yuma3 = hp.Yuma3;
         var consensus = new ulong[n];
         var rank = new ulong[n];
+        var wideRank = new UInt128[n];
+        var wideDelta = new UInt128[k];
         var rowTrust = new ulong[k];
-        var rowDividend = new ulong[k];
+        var rowDividend = new UInt128[k];
         var bonds = bondsBuffer.AsSpan(0, n * k);
         var scratch = new ulong[k];
         for (int j = 0; j < n; j++)
@@ -103,56 +114,98 @@ public static class YumaEpoch
             ulong c = totalActive == 0 ? 0 : WeightedMedian(column, rowStake, kappaTimesTotal, scratch);
             consensus[j] = c;
 
-            ulong columnRank = 0;
-            ulong deltaSum = 0;
+            UInt128 columnRankWide = UInt128.Zero;
+            UInt128 deltaSum = UInt128.Zero;
             for (int r = 0; r < k; r++)
             {
                 ulong w = column[r];
                 ulong clipped = Math.Min(w, c);
                 rowTrust[r] += clipped;
                 ulong a = rowStake[r];
-                if (a == 0)
+                ulong bondWeight = beta == FixedPoint.Ppm ? clipped : (((FixedPoint.Ppm - beta) * w) + (beta * clipped)) / FixedPoint.Ppm;
+                columnRankWide += (UInt128)a * clipped;
+                if (yuma3)
                 {
-                    bondColumn[r] = 0;
+                    // Yuma3 (step 8Y.1): the EMA is taken against the bond weights themselves.
+                    bondColumn[r] = bondWeight;
                     continue;
                 }
-                columnRank += FixedPoint.MulQ(a, clipped);
-                ulong bondWeight = beta == FixedPoint.Ppm ? clipped : (((FixedPoint.Ppm - beta) * w) + (beta * clipped)) / FixedPoint.Ppm;
-                ulong p = FixedPoint.MulQ(a, bondWeight);
-                bondColumn[r] = p;
+                UInt128 p = (UInt128)a * bondWeight;
+                wideDelta[r] = p;
                 deltaSum += p;
             }
-            rank[j] = columnRank;
+            rank[j] = (ulong)(columnRankWide >> FixedPoint.FractionBits);
+            wideRank[j] = columnRankWide;
 
             var oldColumn = oldBonds.Slice(j * k, k);
             ulong oldSum = oldColumnSum[j];
             ulong emaSum = 0;
+            ulong emaMax = 0;
             for (int r = 0; r < k; r++)
             {
-                ulong delta = deltaSum == 0 ? 0 : FixedPoint.DivQ(bondColumn[r], deltaSum);
-                ulong old = oldSum == 0 ? 0 : ((ulong)oldColumn[r] << FixedPoint.FractionBits) / oldSum;
-                ulong ema = ((alpha * delta) + ((FixedPoint.Ppm - alpha) * old)) / FixedPoint.Ppm;
+                ulong ema;
+                if (yuma3)
+                {
+                    ulong old = ((ulong)oldColumn[r] << FixedPoint.FractionBits) / FixedPoint.U16Max;
+                    ema = ((alpha * bondColumn[r]) + ((FixedPoint.Ppm - alpha) * old)) / FixedPoint.Ppm;
+                }
+                else
+                {
+                    ulong delta = deltaSum == UInt128.Zero ? 0 : WideDivQ(wideDelta[r], deltaSum);
+                    ulong old = oldSum == 0 ? 0 : ((ulong)oldColumn[r] << FixedPoint.FractionBits) / oldSum;
+                    ema = ((alpha * delta) + ((FixedPoint.Ppm - alpha) * old)) / FixedPoint.Ppm;
+                }
                 bondColumn[r] = ema;
                 emaSum += ema;
+                emaMax = Math.Max(emaMax, ema);
             }
             for (int r = 0; r < k; r++)
             {
-                ulong bond = emaSum == 0 ? 0 : FixedPoint.DivQ(bondColumn[r], emaSum);
-                bondColumn[r] = bond;
-                // Step 9, column-local: dividends accumulate bond x rank (not incentive, which needs every column).
-                rowDividend[r] += FixedPoint.MulQ(bond, columnRank);
+                ulong ema = bondColumn[r];
+                // Yuma3's column sums exceed ONE (each bond is a proportion of its own), hence the wide division there.
+                ulong bond = emaSum == 0 ? 0 : yuma3 ? (ulong)(((UInt128)ema << FixedPoint.FractionBits) / emaSum) : FixedPoint.DivQ(ema, emaSum);
+                // Step 9, column-local: dividends accumulate bond x rank exactly (rank, not incentive, which needs every column).
+                rowDividend[r] += bond * columnRankWide;
+                // Step 8.5 / 8Y.3: the stored u16, max-upscaled per column (original) or the EMA as a proportion (Yuma3);
+                // only validators holding a permit keep a bonds row.
+                bondColumn[r] = !permit[rowUid[r]] ? 0
+                    : yuma3 ? (ema * FixedPoint.U16Max) >> FixedPoint.FractionBits
+                    : emaMax == 0 ? 0 : (ema * FixedPoint.U16Max) / emaMax;
             }
         }
 
-        var incentive = (ulong[])rank.Clone();
-        FixedPoint.NormalizeInPlace(incentive);
+        if (yuma3)
+        {
+            // Step 9Y: the validator's bonded share of the incentive, times its active stake.
+            for (int r = 0; r < k; r++)
+            {
+                rowDividend[r] = rowStake[r] == FixedPoint.One ? rowDividend[r] : (rowDividend[r] * rowStake[r]) >> FixedPoint.FractionBits;
+            }
+        }
 
-        FixedPoint.NormalizeInPlace(rowDividend);
+        // Step 6's normalisation on the exact ranks (their total is at most 2^64).
+        UInt128 rankSum = UInt128.Zero;
+        foreach (var r in wideRank)
+        {
+            rankSum += r;
+        }
+        var incentive = new ulong[n];
+        for (int j = 0; j < n; j++)
+        {
+            incentive[j] = rankSum == UInt128.Zero ? 0 : WideDivQ(wideRank[j], rankSum);
+        }
+
+        // Step 9's normalisation on the exact sums (their total is at most 2^96, see docs/consensus.md).
+        UInt128 dividendSum = UInt128.Zero;
+        foreach (var d in rowDividend)
+        {
+            dividendSum += d;
+        }
         var dividends = new ulong[n];
         var trust = new ulong[n];
         for (int r = 0; r < k; r++)
         {
-            dividends[rowUid[r]] = rowDividend[r];
+            dividends[rowUid[r]] = dividendSum == UInt128.Zero ? 0 : WideDivQ(rowDividend[r], dividendSum);
             trust[rowUid[r]] = rowTrust[r];
         }
 
@@ -322,13 +375,17 @@ public static class YumaEpoch
     }
 
     /// <summary>Step 3: permitted rows' raw weights without self and outdated entries, row-normalised, column-major.</summary>
-    private static void MaskedNormalizedWeights(EpochInput input, ReadOnlySpan<int> rowUid, ulong[] registeredAt, Span<ulong> weights)
+    private static void MaskedNormalizedWeights(EpochInput input, ReadOnlySpan<int> rowUid, bool[] permit, ulong[] registeredAt, Span<ulong> weights)
     {
         int k = rowUid.Length;
         weights.Clear();
         for (int r = 0; r < k; r++)
         {
             int u = rowUid[r];
+            if (!permit[u])
+            {
+                continue;
+            }
             ulong lastUpdate = input.Neurons[u].LastUpdate;
             var cols = input.Weights.Columns(u);
             var vals = input.Weights.Values(u);
@@ -355,21 +412,20 @@ public static class YumaEpoch
         }
     }
 
-    /// <summary>Step 8.2: permitted rows' old u16 bonds without self and outdated entries, column-major, with column sums.</summary>
-    private static void MaskedOldBonds(EpochInput input, ReadOnlySpan<int> rowUid, ulong[] registeredAt, Span<ushort> oldBonds, Span<ulong> columnSum)
+    /// <summary>Step 8.2: the rows' old u16 bonds without the recently registered columns, column-major, with column sums.</summary>
+    private static void MaskedOldBonds(EpochInput input, ReadOnlySpan<int> rowUid, bool[] recent, Span<ushort> oldBonds, Span<ulong> columnSum)
     {
         int k = rowUid.Length;
         oldBonds.Clear();
         for (int r = 0; r < k; r++)
         {
             int u = rowUid[r];
-            ulong lastUpdate = input.Neurons[u].LastUpdate;
             var cols = input.Bonds.Columns(u);
             var vals = input.Bonds.Values(u);
             for (int e = 0; e < cols.Length; e++)
             {
                 int j = cols[e];
-                if (Kept(u, j, lastUpdate, registeredAt))
+                if (!recent[j])
                 {
                     oldBonds[(j * k) + r] = vals[e];
                     columnSum[j] += vals[e];
@@ -378,7 +434,22 @@ public static class YumaEpoch
         }
     }
 
-    /// <summary>Step 8.5: the new u16 bonds as compressed rows by validator UID (quantised twice: count, then fill).</summary>
+    /// <summary><c>floor(x * 2^32 / sum)</c> for <c>0 &lt; sum &lt; 2^128</c>, <c>x &lt;= sum</c>, <c>x &lt; 2^96</c> unless <c>x == sum</c>.</summary>
+    private static ulong WideDivQ(UInt128 x, UInt128 sum) => x >= sum ? FixedPoint.One : (ulong)((x << FixedPoint.FractionBits) / sum);
+
+    private static bool HasBonds(SparseU16Matrix bonds, int u)
+    {
+        foreach (ushort v in bonds.Values(u))
+        {
+            if (v != 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Step 8.5: the new u16 bonds (already quantised, column-major) as compressed rows by validator UID.</summary>
     private static SparseU16Matrix CompressBonds(ReadOnlySpan<ulong> bonds, ReadOnlySpan<int> rowUid, int n)
     {
         int k = rowUid.Length;
@@ -388,7 +459,7 @@ public static class YumaEpoch
             int count = 0;
             for (int j = 0; j < n; j++)
             {
-                count += Quantise(bonds[(j * k) + r]) != 0 ? 1 : 0;
+                count += bonds[(j * k) + r] != 0 ? 1 : 0;
             }
             rowStart[rowUid[r] + 1] = count;
         }
@@ -403,7 +474,7 @@ public static class YumaEpoch
         {
             for (int j = 0; j < n; j++)
             {
-                ushort q = Quantise(bonds[(j * k) + r]);
+                ushort q = (ushort)bonds[(j * k) + r];
                 if (q != 0)
                 {
                     columns[at] = j;
@@ -414,9 +485,6 @@ public static class YumaEpoch
         }
         return SparseU16Matrix.FromCompressedRows(n, rowStart, columns, values);
     }
-
-    /// <summary>A Q32 bond as the stored u16: <c>floor(b * 65535 / 2^32)</c>.</summary>
-    private static ushort Quantise(ulong bond) => (ushort)((bond * FixedPoint.U16Max) >> FixedPoint.FractionBits);
 
     /// <summary>Whether validator <paramref name="u"/>'s entry on <paramref name="j"/> survives the self and outdated masks.</summary>
     private static bool Kept(int u, int j, ulong lastUpdate, ulong[] registeredAt) =>

@@ -149,10 +149,27 @@ public class SignatureTests
         var flipped = new Signature(good.R, highS, good.RecoveryId ^ 1);
         Assert.Throws<InvalidSignatureException>(() => Ecdsa.Recover(hash, flipped));
         Assert.Equal(key.Address, Ecdsa.Recover(hash, flipped, allowHighS: true));
+        Assert.Throws<InvalidSignatureException>(() => Ecdsa.Recover(hash, new Signature(good.R, n, 0))); // s = n
+        var ff = Enumerable.Repeat((byte)0xff, 32).ToArray();
+        Assert.Throws<InvalidSignatureException>(() => Ecdsa.Recover(hash, new Signature(ff, good.S, 0))); // r above n
+        // v flipped on a low-s signature recovers someone else (or nothing), never the signer.
+        Assert.False(Ecdsa.TryRecover(hash, new Signature(good.R, good.S, good.RecoveryId ^ 1), out var other) && other == key.Address);
         Assert.Throws<ChainFormatException>(() => Signature.FromBytes(new byte[64]));
+        Assert.Throws<ChainFormatException>(() => Signature.Parse("0xzz"));
         var badV = good.ToBytes();
         badV[64] = 29;
         Assert.Throws<ChainFormatException>(() => Signature.FromBytes(badV));
+    }
+
+    [Fact]
+    public void IsLowS_BoundaryIsHalfTheGroupOrder()
+    {
+        var half = N / 2;
+        Signature With(BigInteger sValue) => new(new byte[32], sValue.ToByteArray(isUnsigned: true, isBigEndian: true).PadLeft32(), 0);
+        Assert.True(With(half).IsLowS);
+        Assert.True(With(BigInteger.One).IsLowS);
+        Assert.False(With(half + 1).IsLowS);
+        Assert.False(With(N - 1).IsLowS);
     }
 
     [Fact]

@@ -93,6 +93,14 @@ public class TransactionTests
         Assert.Throws<RlpException>(() => SignedTransaction.Decode(raw[..^1]));
         Assert.Throws<RlpException>(() => SignedTransaction.Decode([]));
         Assert.Throws<RlpException>(() => SignedTransaction.Decode([0x05, 0xc0]));
+        Assert.Throws<RlpException>(() => SignedTransaction.Decode([.. raw, 0x00])); // trailing byte
+        Assert.Throws<RlpException>(() => SignedTransaction.Decode([0x02, 0x80])); // a string, not the field list
+        // The same list with its length written in the long form (0xf8 0x6x instead of 0xf8.. minimal): non-canonical.
+        var body = raw[1..];
+        if (body[0] >= 0xc0 && body[0] <= 0xf7)
+        {
+            Assert.Throws<RlpException>(() => SignedTransaction.Decode([0x02, 0xf8, (byte)(body[0] - 0xc0), .. body[1..]]));
+        }
         var other = (byte[])raw.Clone();
         other[^40] ^= 0x01; // flip a bit in r: recovers someone else or nothing
         try

@@ -26,10 +26,16 @@ internal static class FixtureCatalog
         new("dividends-zero", "bondsMovingAverage 1 and no old bonds: no dividends, the miners' incentive takes all non-owner emission.", DividendsZero),
         new("median-ties", "kappa 0.6 with groups of equal weights: the median is decided after a whole group of ties.", MedianTies),
         new("median-kappa-one", "kappa 1: consensus is the smallest weight among staked validators (0 if one gives none).", MedianKappaOne),
+        new("reregistered-uid", "UID 2 re-registered within the last tempo: the old occupant's backer keeps no bond on the new miner, even after updating its weights.", ReregisteredUid),
+        new("permit-loss", "A validator that lost its permit keeps its old bonds for this epoch (they decay and earn dividends) but no bonds row afterwards.", PermitLoss),
+        new("yuma3-bonds", "Yuma3: bonds are proportions moved per pair towards the bond weights; dividends weigh bonded incentive by active stake.", Yuma3Bonds),
+        new("yuma3-reregistered-permit-loss", "Yuma3 with a re-registered UID and a validator that lost its permit.", Yuma3ReregisteredPermitLoss),
         new("random-a", "Random small case (seed 11): every mask, random hyperparameters.", () => TestCases.Random(11)),
         new("random-b", "Random small case (seed 12): every mask, random hyperparameters.", () => TestCases.Random(12)),
         new("random-c", "Random small case (seed 29): every mask, random hyperparameters.", () => TestCases.Random(29)),
+        new("yuma3-random", "Random small case (seed 13) in Yuma3 mode.", () => TestCases.Random(13, yuma3: true)),
         new("dense-256x64", "Dense 256 UIDs x 64 validators with old bonds (the contract's default bound).", () => TestCases.Dense(256, 64, 1), Compact: true),
+        new("yuma3-dense-256x64", "The dense 256 x 64 case in Yuma3 mode.", () => Yuma3Of(TestCases.Dense(256, 64, 1)), Compact: true),
     ];
 
     public static Fixture Get(string name) => All.Single(f => f.Name == name);
@@ -114,4 +120,37 @@ internal static class FixtureCatalog
         [N(70), N(20), N(10), N(0), N(0)],
         w => w.Set(0, 3, 3).Set(0, 4, 1).Set(1, 3, 1).Set(1, 4, 1).Set(2, 3, 1),
         hp: Hyperparameters.Default with { KappaPpm = 1_000_000 });
+
+    private static EpochInput ReregisteredUid() => Case(1000, 1000 * Token,
+        [N(40, lastUpdate: 950), N(60, lastUpdate: 960), N(0, registeredAt: 900), N(0)],
+        w => w.Set(0, 3, 65535).Set(1, 2, 65535).Set(1, 3, 65535),
+        b => b.Set(0, 2, 65535).Set(0, 3, 30000).Set(1, 3, 65535));
+
+    private static EpochInput PermitLoss() => Case(1000, 1000 * Token,
+        [N(50), N(30), N(20), N(0), N(0)],
+        w => w.Set(0, 3, 65535).Set(0, 4, 20000).Set(1, 3, 30000).Set(1, 4, 65535).Set(2, 4, 65535),
+        b => b.Set(0, 3, 65535).Set(1, 4, 40000).Set(2, 3, 20000).Set(2, 4, 65535).Set(2, 2, 500),
+        hp: Hyperparameters.Default with { MaxValidators = 2 });
+
+    private static EpochInput Yuma3Bonds() => Case(1000, 777 * Token + 1,
+        [N(50), N(30), N(20), N(0), N(0), N(0)],
+        w => w.Set(0, 3, 60000).Set(0, 4, 5000).Set(1, 3, 10000).Set(1, 4, 50000).Set(1, 5, 5000).Set(2, 5, 65535),
+        b => b.Set(0, 3, 40000).Set(1, 3, 20000).Set(2, 4, 65535).Set(0, 5, 100),
+        hp: Hyperparameters.Default with { Yuma3 = true, BondsPenaltyPpm = 500_000 });
+
+    private static EpochInput Yuma3ReregisteredPermitLoss() => Case(1000, 1000 * Token,
+        [N(50, lastUpdate: 950), N(30, lastUpdate: 960), N(20), N(0, registeredAt: 900), N(0)],
+        w => w.Set(0, 4, 65535).Set(1, 3, 65535).Set(1, 4, 30000).Set(2, 4, 65535),
+        b => b.Set(0, 3, 65535).Set(0, 4, 50000).Set(1, 4, 65535).Set(2, 3, 20000).Set(2, 4, 65535),
+        hp: Hyperparameters.Default with { Yuma3 = true, MaxValidators = 2 });
+
+    private static EpochInput Yuma3Of(EpochInput x) => new()
+    {
+        Hyperparameters = x.Hyperparameters with { Yuma3 = true },
+        Block = x.Block,
+        Emission = x.Emission,
+        Neurons = x.Neurons,
+        Weights = x.Weights,
+        Bonds = x.Bonds,
+    };
 }

@@ -27,14 +27,14 @@ public class HandCheckedEpochTests
         // dB02 = 3*2^30, dB12 = 2^30, dB03 = ONE. No old bonds; alpha = 0.1:
         // Be02 = floor(3*2^30/10) = 322122547, Be12 = floor(2^30/10) = 107374182, Be03 = floor(2^32/10) = 429496729.
         // Column 2 sum 429496729: B02 = floor(322122547*2^32/429496729) = 3221225474, B12 = 1073741821; B03 = ONE.
-        // u16: floor(3221225474*65535/2^32) = 49151, floor(1073741821*65535/2^32) = 16383, 65535.
-        Assert.Equal(49151, result.Bonds[0, 2]);
-        Assert.Equal(16383, result.Bonds[1, 2]);
+        // Stored u16, max-upscaled per column from Be: 65535, floor(107374182*65535/322122547) = 21844; column 3: 65535.
+        Assert.Equal(65535, result.Bonds[0, 2]);
+        Assert.Equal(21844, result.Bonds[1, 2]);
         Assert.Equal(65535, result.Bonds[0, 3]);
         Assert.Equal(3, result.Bonds.Count);
-        // Dividends from rank: d0 = mulq(3221225474, 2^31) + mulq(ONE, 3*2^29) = 1610612737 + 1610612736 = 3221225473;
-        // d1 = mulq(1073741821, 2^31) = 536870910; sum 3758096383 (= 7*2^29 - 1).
-        // D0 = floor(3221225473*2^32/3758096383) = 3681400541, D1 = floor(536870910*2^32/3758096383) = 613566754.
+        // Dividends from the exact ranks (rank64 = R * 2^32 here): d0 = 3221225474 * 2^63 + 2^32 * 3*2^61
+        // = 59421121904144997268867514368, d1 = 1073741821 * 2^63 = 9903520286612926088628666368;
+        // D0 = floor(d0 * 2^32 / (d0 + d1)) = 3681400541, D1 = 613566754.
         Assert.Equal([3681400541UL, 613566754UL, 0UL, 0UL], result.Dividends);
         // Money: E = 1000 tokens, owner 18% = 180 tokens, rest 820: miners 410 by I, validators 410 by D.
         UInt128 half = 410 * Token;
@@ -139,7 +139,9 @@ public class HandCheckedEpochTests
     public void SelfAndOutdatedWeights_AreMasked()
     {
         // UID 0 (lastUpdate 900) weights itself and miners 2, 3; miner 2 re-registered at 920 > 900, so UID 0's weight
-        // and old bond on 2 are dropped, and its self-weight too: its row becomes {3: ONE}.
+        // on 2 is dropped, and its self-weight too: its row becomes {3: ONE}. Miner 2 registered within the last tempo
+        // (1000 - 360 <= 920), so every old bond on it is reset; the old self-bond of UID 0 is kept (subtensor masks
+        // neither the diagonal nor permits in old bonds) and, alone in its column, is upscaled to 65535.
         // UID 1 (lastUpdate 950 > 920) keeps its weight on 2: {2: 30000, 3: 30000} -> 2^31 each (self-weight dropped).
         var result = YumaEpoch.Run(FixtureCatalog.Get("self-and-outdated").Build());
         Assert.Equal(FixedPoint.One, result.ValidatorTrust[0]);
@@ -148,7 +150,54 @@ public class HandCheckedEpochTests
         Assert.Equal(0UL, result.Consensus[2]);
         Assert.Equal(FixedPoint.One, result.Consensus[3]);
         Assert.Equal(0, result.Bonds[0, 2]);
-        Assert.Equal(0, result.Bonds[0, 0]);
+        Assert.Equal(65535, result.Bonds[0, 0]);
+    }
+
+    [Fact]
+    public void ReregisteredUid_OldOccupantsBackerEarnsNothingOnTheNewMiner()
+    {
+        // UID 0 built a full bond on the previous occupant of UID 2; UID 2 re-registered at 900 (within the last tempo),
+        // and UID 0 updated its weights afterwards (950) without backing the new miner. Its old bond must not survive:
+        // the epoch must give exactly what it gives when that bond never existed.
+        var input = FixtureCatalog.Get("reregistered-uid").Build();
+        var result = YumaEpoch.Run(input);
+        Assert.Equal(0, result.Bonds[0, 2]);
+        var bonds = new SparseU16Matrix.Builder(input.Neurons.Count).Set(0, 3, 30000).Set(1, 3, 65535).Build();
+        var clean = YumaEpoch.Run(new EpochInput
+        {
+            Hyperparameters = input.Hyperparameters,
+            Block = input.Block,
+            Emission = input.Emission,
+            Neurons = input.Neurons,
+            Weights = input.Weights,
+            Bonds = bonds,
+        });
+        Assert.Equal(clean.Dividends, result.Dividends);
+        Assert.Equal(clean.Emission, result.Emission);
+    }
+
+    [Fact]
+    public void PermitLoss_OldBondsDecayAndEarnThisEpoch_NoRowAfterwards()
+    {
+        // maxValidators 2: UID 2 (stake 20) has no permit but holds old bonds from when it had one.
+        var input = FixtureCatalog.Get("permit-loss").Build();
+        var result = YumaEpoch.Run(input);
+        Assert.False(result.ValidatorPermit[2]);
+        Assert.Equal(0UL, result.ActiveStake[2]);
+        Assert.True(result.Dividends[2] > 0, "the old bonds of a validator without permit still earn this epoch");
+        Assert.True(result.Emission[2] > UInt128.Zero);
+        Assert.Equal(0, result.Bonds.Columns(2).Length);
+        // Its share of column 4 decays by the EMA: without it, UID 1 would hold more of the column.
+        var withoutOld = YumaEpoch.Run(new EpochInput
+        {
+            Hyperparameters = input.Hyperparameters,
+            Block = input.Block,
+            Emission = input.Emission,
+            Neurons = input.Neurons,
+            Weights = input.Weights,
+            Bonds = new SparseU16Matrix.Builder(input.Neurons.Count).Set(0, 3, 65535).Set(1, 4, 40000).Build(),
+        });
+        Assert.True(withoutOld.Dividends[1] > result.Dividends[1]);
     }
 
     [Fact]

@@ -75,13 +75,14 @@ internal static class SpecModel
             {
                 clipped[i, j] = BigInteger.Min(w[i, j], consensus[j]);
                 trust[i] += clipped[i, j];
-                rank[j] += activeQ[i] * clipped[i, j] / One;
+                rank[j] += activeQ[i] * clipped[i, j];
             }
         }
         var incentive = Normalize(rank);
 
         BigInteger beta = hp.BondsPenaltyPpm;
         BigInteger alpha = Ppm - hp.BondsMovingAveragePpm;
+        bool Recent(int j) => (BigInteger)x.Neurons[j].RegisteredAt + hp.Tempo >= block;
         var delta = new BigInteger[n, n];
         var old = new BigInteger[n, n];
         for (int i = 0; i < n; i++)
@@ -89,30 +90,49 @@ internal static class SpecModel
             for (int j = 0; j < n; j++)
             {
                 var bondWeight = (((Ppm - beta) * w[i, j]) + (beta * clipped[i, j])) / Ppm;
-                delta[i, j] = activeQ[i] * bondWeight / One;
-                old[i, j] = Kept(i, j) ? x.Bonds[i, j] : 0;
+                delta[i, j] = hp.Yuma3 ? bondWeight : activeQ[i] * bondWeight;
+                old[i, j] = Recent(j) ? 0 : hp.Yuma3 ? x.Bonds[i, j] * One / 65535 : x.Bonds[i, j];
             }
         }
-        ColumnNormalize(delta);
-        ColumnNormalize(old);
-        var bonds = new BigInteger[n, n];
+        if (!hp.Yuma3)
+        {
+            ColumnNormalize(delta);
+            ColumnNormalize(old);
+        }
+        var ema = new BigInteger[n, n];
         for (int i = 0; i < n; i++)
         {
             for (int j = 0; j < n; j++)
             {
-                bonds[i, j] = ((alpha * delta[i, j]) + ((Ppm - alpha) * old[i, j])) / Ppm;
+                ema[i, j] = ((alpha * delta[i, j]) + ((Ppm - alpha) * old[i, j])) / Ppm;
             }
         }
+        var bonds = (BigInteger[,])ema.Clone();
         ColumnNormalize(bonds);
 
         var d = new BigInteger[n];
         var newBonds = new SparseU16Matrix.Builder(n);
-        for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
         {
-            for (int j = 0; j < n; j++)
+            BigInteger max = 0;
+            for (int i = 0; i < n; i++)
             {
-                d[i] += bonds[i, j] * rank[j] / One;
-                newBonds.Set(i, j, (ushort)(bonds[i, j] * 65535 / One));
+                max = BigInteger.Max(max, ema[i, j]);
+            }
+            for (int i = 0; i < n; i++)
+            {
+                d[i] += bonds[i, j] * rank[j];
+                if (permit[i])
+                {
+                    newBonds.Set(i, j, (ushort)(hp.Yuma3 ? ema[i, j] * 65535 / One : max.IsZero ? 0 : ema[i, j] * 65535 / max));
+                }
+            }
+        }
+        if (hp.Yuma3)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                d[i] = d[i] * activeQ[i] / One;
             }
         }
         var dividends = Normalize(d);
@@ -153,7 +173,7 @@ internal static class SpecModel
             ValidatorPermit = permit,
             Stake = ToUlong(stakeQ),
             ActiveStake = ToUlong(activeQ),
-            Rank = ToUlong(rank),
+            Rank = rank.Select(r => (ulong)(r / One)).ToArray(),
             Consensus = ToUlong(consensus),
             ValidatorTrust = ToUlong(trust),
             Incentive = ToUlong(incentive),

@@ -7,8 +7,8 @@ internal static class TestCases
 {
     public static readonly UInt128 Token = 1_000_000_000_000_000_000UL;
 
-    /// <summary>A small random case exercising every mask: inactive, below threshold, no permit, self, outdated, old bonds.</summary>
-    public static EpochInput Random(int seed, bool distinctStakes = false, int maxNeurons = 16)
+    /// <summary>A small random case exercising every mask: inactive, below threshold, no permit, self, outdated, recently registered, old bonds; the bonds mode is drawn from the seed unless <paramref name="yuma3"/> is given.</summary>
+    public static EpochInput Random(int seed, bool distinctStakes = false, int maxNeurons = 16, bool? yuma3 = null)
     {
         var rng = new Random(seed);
         int n = rng.Next(1, maxNeurons + 1);
@@ -24,6 +24,8 @@ internal static class TestCases
             OwnerCutPpm = Pick(rng, 180_000u, (uint)rng.Next(0, 1_000_001), 0u, 1_000_000u),
             StakeThreshold = rng.Next(4) == 0 ? RandomAmount(rng, 70) : UInt128.Zero,
         };
+        hp = hp with { Tempo = Pick(rng, (ushort)360, (ushort)rng.Next(1, 600), (ushort)1) };
+        hp = hp with { Yuma3 = yuma3 ?? rng.Next(2) == 0 };
         var neurons = new Neuron[n];
         for (int u = 0; u < n; u++)
         {

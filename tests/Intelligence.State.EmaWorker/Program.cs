@@ -1,38 +1,39 @@
-// A stand-in validator process for the kill -9 test: folds a deterministic sample sequence into
-// the Redis score store for several UIDs at once and prints "ACK uid n score" after Redis has
-// acknowledged update n. The test kills it with SIGKILL mid-stream and checks every ACK against Redis.
+// A stand-in validator process for the kill -9 tests: folds a deterministic sample sequence into the score store
+// (Redis or the embedded file, opened as a node opens it) for several UIDs at once and prints "ACK uid n score"
+// after the store acknowledged update n. The tests kill it with SIGKILL mid-stream and check every ACK.
+// Usage: EmaWorker redis <connection-string> <key-prefix> <netuid> <uids>
+//        EmaWorker file <data-directory> <netuid> <uids>
 using System.Globalization;
-using Intelligence.State;
 using Intelligence.State.Stores;
 
-if (args.Length != 4)
+StateOptions options;
+int netuid, uids;
+switch (args)
 {
-    Console.Error.WriteLine("usage: EmaWorker <port> <key-prefix> <netuid> <uids>");
-    return 2;
+    case ["redis", var connection, var prefix, var n, var u]:
+        options = new StateOptions { Redis = connection, KeyPrefix = prefix };
+        (netuid, uids) = (int.Parse(n, CultureInfo.InvariantCulture), int.Parse(u, CultureInfo.InvariantCulture));
+        break;
+    case ["file", var dir, var n, var u]:
+        options = new StateOptions { DataDirectory = dir };
+        (netuid, uids) = (int.Parse(n, CultureInfo.InvariantCulture), int.Parse(u, CultureInfo.InvariantCulture));
+        break;
+    default:
+        Console.Error.WriteLine("usage: EmaWorker redis <connection-string> <key-prefix> <netuid> <uids> | file <data-directory> <netuid> <uids>");
+        return 2;
 }
 
-var port = int.Parse(args[0], CultureInfo.InvariantCulture);
-var prefix = args[1];
-var netuid = int.Parse(args[2], CultureInfo.InvariantCulture);
-var uids = int.Parse(args[3], CultureInfo.InvariantCulture);
-
-// Patient timeouts: on a loaded machine an fsync'd update may take seconds, and a timeout would end the
-// worker early (the test would report it, but it would not be the failure the test is about).
-await using var client = await RedisClient.ConnectAsync(new RedisOptions
-{
-    Port = port,
-    CommandTimeout = TimeSpan.FromSeconds(30),
-    ConnectTimeout = TimeSpan.FromSeconds(30),
-});
-var store = new RedisScoreStore(client, prefix);
+await using var stores = await StateStores.OpenAsync(options);
 var output = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
 var gate = new object();
 
 var workers = Enumerable.Range(0, uids).Select(uid => Task.Run(async () =>
 {
-    for (var n = 1L; ; n++)
+    // Resume where an earlier run of this worker stopped (the restart half of the test).
+    var start = (await stores.Scores.GetAsync(netuid, uid))?.SampleCount ?? 0;
+    for (var n = start + 1; ; n++)
     {
-        var record = await store.UpdateAsync(netuid, uid, "hotkey-" + uid, EmaSamples.Sample(uid, n), EmaSamples.Alpha, DateTimeOffset.FromUnixTimeMilliseconds(n));
+        var record = await stores.Scores.UpdateAsync(netuid, uid, "hotkey-" + uid, EmaSamples.Sample(uid, n), EmaSamples.Alpha, DateTimeOffset.FromUnixTimeMilliseconds(n));
         lock (gate)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ACK {uid} {record.SampleCount} {record.Score:R}"));

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Intelligence.State.Stores;
 
 namespace Intelligence.State.Tests;
 
@@ -30,18 +31,21 @@ public sealed class RedisServer : IAsyncDisposable
     public string Directory { get; }
 
     /// <summary>
-    /// Options pointing at this server, with short timeouts suited to tests; tests about the kind of failure
-    /// (not latency) pass a patient <paramref name="commandTimeout"/> such as <see cref="Wait.PatientCommand"/>.
+    /// A StackExchange.Redis connection string for this server with timeouts suited to tests; tests about the kind of
+    /// failure (not latency) pass a patient <paramref name="timeout"/> such as <see cref="Wait.PatientCommand"/>.
+    /// <paramref name="extra"/> is appended as is (e.g. <c>password=…</c>).
     /// </summary>
-    public RedisOptions Options(RedisProtocol protocol = RedisProtocol.Resp3, TimeSpan? commandTimeout = null) => new()
+    public string ConnectionString(TimeSpan? timeout = null, string? extra = null)
     {
-        Port = Port,
-        Protocol = protocol,
-        CommandTimeout = commandTimeout ?? TimeSpan.FromSeconds(10),
-        ConnectTimeout = TimeSpan.FromSeconds(5),
-        ReconnectMinDelay = TimeSpan.FromMilliseconds(10),
-        ReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
-    };
+        var ms = (int)(timeout ?? TimeSpan.FromSeconds(10)).TotalMilliseconds;
+        var text = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"127.0.0.1:{Port},connectTimeout=5000,asyncTimeout={ms},syncTimeout={ms},connectRetry=2");
+        return extra is null ? text : text + "," + extra;
+    }
+
+    /// <summary>Redis stores over this server under a fresh key prefix (each test its own keys).</summary>
+    public Task<StateStores> OpenStoresAsync(TimeSpan? timeout = null, TimeProvider? time = null, string? extra = null, string? prefix = null) =>
+        StateStores.OpenAsync(new StateOptions { Redis = ConnectionString(timeout, extra), KeyPrefix = prefix ?? "test:" + Guid.NewGuid().ToString("N")[..12] + ":" }, time)
+            .WaitAsync(Wait.Long);
 
     /// <summary>Starts a server; <paramref name="extraArgs"/> are extra redis-server flags.</summary>
     public static Task<RedisServer> StartAsync(params string[] extraArgs) => StartAsync(null, extraArgs);

@@ -1,223 +1,185 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using Intelligence.State.Stores;
 using Intelligence.Testing;
 
 namespace Intelligence.State.Tests;
 
-public class PipeliningTests(RedisFixture fixture) : IClassFixture<RedisFixture>
+public class ConcurrencyTests(RedisFixture fixture) : IClassFixture<RedisFixture>
 {
     [Fact]
-    public async Task TenThousandConcurrentOps_EachReplyReachesItsCaller()
+    public async Task TenThousandConcurrentStoreOps_EachResultIsItsCallersOwn()
     {
-        // 10 000 commands start at once against fsync-always AOF on a possibly loaded machine: what is tested
-        // is that each reply reaches its caller, so commands get a patient timeout and the whole a long wait.
-        await using var client = await Wait.T(RedisClient.ConnectAsync(fixture.Server.Options(commandTimeout: Wait.PatientCommand)));
-        var prefix = "pipe:" + Guid.NewGuid().ToString("N")[..8] + ":";
+        // 10 000 operations start at once against fsync-always AOF on a possibly loaded machine: what is tested is
+        // that each result is right for its caller, so operations get a patient timeout and the whole a long wait.
+        await using var stores = await fixture.Server.OpenStoresAsync(Wait.PatientCommand);
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
+        var policy = new TokenBucketPolicy(3, 0);
+        var allowed = new ConcurrentDictionary<int, int>();
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var ops = Enumerable.Range(0, 10_000).Select(i => Task.Run(async () =>
         {
             await start.Task;
-            var value = "value-" + i + "-" + new string('x', i % 50);
             switch (i % 4)
             {
-                case 0:
-                    Assert.True(await client.SetAsync(prefix + i, value));
-                    Assert.Equal(value, await client.GetStringAsync(prefix + i));
+                case 0: // one update per uid: the reply is that uid's own first sample
+                    var record = await stores.Scores.UpdateAsync(20, i, "hk" + i, i / 10_000.0, 0.5, at);
+                    Assert.Equal(new ScoreRecord(20, i, "hk" + i, ScoreRecord.Ema(0, i / 10_000.0, 0.5), 1, at.ToUnixTimeMilliseconds()), record);
                     break;
-                case 1:
-                    Assert.Equal(value, (await client.ExecuteAsync("ECHO", value)).AsString());
+                case 1: // each caller's nonce once, then its replay refused
+                    Assert.True(await stores.Replay.TryUseOnceAsync("c" + i, (ulong)i, TimeSpan.FromMinutes(5)));
+                    Assert.False(await stores.Replay.TryUseOnceAsync("c" + i, (ulong)i, TimeSpan.FromMinutes(5)));
                     break;
-                case 2:
-                    Assert.Equal(i, await client.IncrementAsync(prefix + "n" + i, i));
+                case 2: // 250 keys, ten callers each on a 3-token bucket: exactly three allowed per key (counted below)
+                    if ((await stores.Limiter.TryAcquireAsync("k" + (i / 4 % 250), policy)).Allowed)
+                    {
+                        allowed.AddOrUpdate(i / 4 % 250, 1, (_, n) => n + 1);
+                    }
+
                     break;
-                default:
-                    Assert.Equal(i, await client.HashIncrementAsync(prefix + "h", "f" + i, i));
+                default: // many workers on 25 uids: none of their updates lost (counted below)
+                    await stores.Scores.UpdateAsync(21, i % 25, "hk", 1.0, 0.5, at);
                     break;
             }
         })).ToArray();
         start.SetResult();
         await Wait.T(Task.WhenAll(ops), Wait.Long);
-        Assert.Equal(2500, await Wait.T(client.HashLengthAsync(prefix + "h")));
-    }
 
-    [Fact]
-    public async Task ManyBatchesFromManyTasks_EveryReplyInPlace()
-    {
-        await using var client = await Wait.T(RedisClient.ConnectAsync(fixture.Server.Options()));
-        var tasks = Enumerable.Range(0, 200).Select(t => Task.Run(async () =>
-        {
-            var batch = client.CreateBatch();
-            var echoes = Enumerable.Range(0, 50).Select(i => (Expected: $"{t}:{i}", Reply: batch.ExecuteAsync("ECHO", $"{t}:{i}"))).ToList();
-            batch.Send();
-            foreach (var (expected, reply) in echoes)
-            {
-                Assert.Equal(expected, (await reply).AsString());
-            }
-        }));
-        await Wait.T(Task.WhenAll(tasks));
+        var shared = await Wait.T(stores.Scores.GetAllAsync(21));
+        Assert.Equal(25, shared.Count);
+        Assert.All(shared, r => Assert.Equal(100, r.SampleCount));
+        Assert.Equal(2500, (await Wait.T(stores.Scores.GetAllAsync(20))).Count);
+        Assert.Equal(250, allowed.Count);
+        Assert.All(allowed.Values, n => Assert.Equal(3, n));
     }
 }
 
 public class ResilienceTests
 {
     [Fact]
-    public async Task ServerKilledMidLoad_InFlightFailTyped_LaterCommandsSucceedAfterReconnect()
+    public async Task ServerKilledMidLoad_TypedErrorsWithinTimeout_ResumesWithoutRestart()
     {
         await using var server = await RedisServer.StartAsync();
-
-        // Queued commands must outlast kill + restart + reconnect (a timeout here would be the wrong kind of failure).
-        await using var client = await Wait.T(RedisClient.ConnectAsync(server.Options(commandTimeout: Wait.PatientCommand)));
+        var timeout = TimeSpan.FromSeconds(2);
+        await using var stores = await server.OpenStoresAsync(timeout);
         using var stop = new CancellationTokenSource();
         var failures = new ConcurrentBag<Exception>();
-        var mismatches = 0;
+        var slowest = new ConcurrentBag<TimeSpan>();
+        var acked = new long[16];
         var successes = 0L;
+        var at = DateTimeOffset.UnixEpoch;
 
-        // Load: workers echo unique strings; a reply must always be the caller's own string.
-        var workers = Enumerable.Range(0, 16).Select(w => Task.Run(async () =>
+        // Load: each worker updates its own uid and remembers how many updates Redis acknowledged.
+        var workers = Enumerable.Range(0, acked.Length).Select(w => Task.Run(async () =>
         {
-            for (var i = 0; !stop.IsCancellationRequested; i++)
+            while (!stop.IsCancellationRequested)
             {
-                var text = $"w{w}-{i}";
+                var watch = Stopwatch.StartNew();
                 try
                 {
-                    var reply = await client.ExecuteAsync("ECHO", text);
-                    if (reply.AsString() != text)
-                    {
-                        Interlocked.Increment(ref mismatches);
-                    }
-
+                    var record = await stores.Scores.UpdateAsync(30, w, "hk", 0.5, 0.5, at);
+                    Volatile.Write(ref acked[w], record.SampleCount);
                     Interlocked.Increment(ref successes);
                 }
                 catch (Exception ex)
                 {
                     failures.Add(ex);
+                    slowest.Add(watch.Elapsed);
+                    await Task.Delay(10); // a failing backend is not hammered; this is pacing, not synchronisation
                 }
             }
         })).ToArray();
 
-        await Wait.UntilAsync(() => Task.FromResult(Interlocked.Read(ref successes) > 2000), what: "load running");
-
-        // A command that is certainly in flight when the server dies: BLPOP waits forever.
-        var blocked = client.ExecuteAsync(Timeout.InfiniteTimeSpan, CancellationToken.None, "BLPOP", "never-pushed", 0).AsTask();
-        await Wait.UntilAsync(async () => (await ClientCount(server)) >= 1, what: "server up");
+        await Wait.UntilAsync(() => Task.FromResult(Interlocked.Read(ref successes) > 500), Wait.Long, "load running");
         await server.KillAsync();
-
-        var lost = await Assert.ThrowsAsync<RedisConnectionException>(() => blocked.WaitAsync(Wait.Timeout));
-        Assert.Equal(RedisConnectionFailure.ConnectionLost, lost.Failure);
+        await Wait.UntilAsync(() => Task.FromResult(failures.Count >= 16), Wait.Long, "operations failing while Redis is down");
 
         await server.RestartAsync();
         var before = Interlocked.Read(ref successes);
-        await Wait.UntilAsync(() => Task.FromResult(Interlocked.Read(ref successes) > before + 2000), Wait.Long, "load resumed after restart");
+        await Wait.UntilAsync(() => Task.FromResult(Interlocked.Read(ref successes) > before + 500), Wait.Long, "load resumed after restart");
         stop.Cancel();
         await Wait.T(Task.WhenAll(workers), Wait.Long);
 
-        Assert.Equal(0, mismatches);
-        Assert.True(client.ReconnectCount >= 1);
-        Assert.All(failures, ex =>
+        // While down: only the typed error, and none waited much past its timeout (slack for a loaded machine).
+        Assert.All(failures, ex => Assert.IsType<StateUnavailableException>(ex));
+        Assert.All(slowest, took => Assert.True(took < timeout + TimeSpan.FromSeconds(8), $"a failing operation took {took}"));
+
+        // After: every acknowledged update survived the SIGKILL (appendfsync always), none applied twice unseen.
+        foreach (var w in Enumerable.Range(0, acked.Length))
         {
-            var connection = Assert.IsType<RedisConnectionException>(ex);
-            Assert.Equal(RedisConnectionFailure.ConnectionLost, connection.Failure);
-        });
-        Assert.Equal("after", (await Wait.T(client.ExecuteAsync("ECHO", "after"))).AsString());
-    }
-
-    private static async Task<int> ClientCount(RedisServer server)
-    {
-        await using var probe = await RedisClient.ConnectAsync(server.Options());
-        var list = (await probe.ExecuteAsync("CLIENT", "LIST")).AsString()!;
-        return list.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.Contains("cmd=blpop", StringComparison.Ordinal));
+            var stored = (await Wait.T(stores.Scores.GetAsync(30, w)))!;
+            Assert.True(stored.SampleCount >= acked[w], $"uid {w}: stored {stored.SampleCount} < acknowledged {acked[w]}");
+        }
     }
 
     [Fact]
-    public async Task CommandsIssuedWhileServerDown_WaitAndSucceedAfterRestart()
+    public async Task ServerStaysDown_EveryStoreFailsTypedWithinTimeout_ThenRecovers()
     {
         await using var server = await RedisServer.StartAsync();
-        await using var client = await Wait.T(RedisClient.ConnectAsync(server.Options(commandTimeout: Wait.PatientCommand)));
+        await using var stores = await server.OpenStoresAsync(TimeSpan.FromSeconds(1));
+        Assert.True(await Wait.T(stores.Replay.TryUseOnceAsync("a", 1, TimeSpan.FromMinutes(1))));
         await server.KillAsync();
-        await Wait.UntilAsync(() => Task.FromResult(!client.IsConnected), what: "client notices the drop");
-        var pending = client.ExecuteAsync("ECHO", "queued").AsTask();
-        Assert.False(pending.IsCompleted);
+
+        var watch = Stopwatch.StartNew();
+        await Assert.ThrowsAsync<StateUnavailableException>(() => Wait.T(stores.Scores.UpdateAsync(1, 1, "hk", 0.5, 0.5, DateTimeOffset.UnixEpoch)));
+        await Assert.ThrowsAsync<StateUnavailableException>(() => Wait.T(stores.Scores.GetAllAsync(1)));
+        await Assert.ThrowsAsync<StateUnavailableException>(() => Wait.T(stores.Replay.TryUseOnceAsync("a", 2, TimeSpan.FromMinutes(1))));
+        await Assert.ThrowsAsync<StateUnavailableException>(() => Wait.T(stores.Nonces.TryUseAsync(default, 2, TimeSpan.FromMinutes(1), CancellationToken.None)));
+        await Assert.ThrowsAsync<StateUnavailableException>(() => Wait.T(stores.Limiter.TryAcquireAsync("k", new TokenBucketPolicy(1, 1))));
+        Assert.True(watch.Elapsed < Wait.Timeout, $"five failing operations took {watch.Elapsed}");
+
         await server.RestartAsync();
-        Assert.Equal("queued", (await Wait.T(pending, Wait.Long)).AsString());
+        await Wait.UntilAsync(
+            async () =>
+            {
+                try
+                {
+                    return !await stores.Replay.TryUseOnceAsync("a", 1, TimeSpan.FromMinutes(1)); // remembered across the restart
+                }
+                catch (StateUnavailableException)
+                {
+                    return false;
+                }
+            },
+            Wait.Long,
+            "stores answering after restart");
     }
 
     [Fact]
-    public async Task CommandsWhileServerStaysDown_TimeOutWithTypedError()
+    public async Task Cancellation_StopsWaiting_TypedAsCancelled()
     {
         await using var server = await RedisServer.StartAsync();
-        var options = server.Options();
-        options.CommandTimeout = TimeSpan.FromMilliseconds(200);
-        await using var client = await Wait.T(RedisClient.ConnectAsync(options));
+        await using var stores = await server.OpenStoresAsync(Wait.PatientCommand);
         await server.KillAsync();
-        await Wait.UntilAsync(() => Task.FromResult(!client.IsConnected), what: "client notices the drop");
-        await Assert.ThrowsAsync<RedisTimeoutException>(() => Wait.T(client.PingAsync()));
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Wait.T(stores.Scores.GetAsync(1, 1, cts.Token)));
     }
 
     [Fact]
-    public async Task Timeout_SlowReply_TimesOutAndLateReplyIsNotGivenToNextCaller()
-    {
-        await using var server = await RedisServer.StartAsync();
-        await using var client = await Wait.T(RedisClient.ConnectAsync(server.Options(commandTimeout: Wait.PatientCommand)));
-
-        // The 100 ms timeout (checked every 50 ms) must fire long before the 3 s sleep ends, however loaded the
-        // machine; `next` waits behind the sleep on the server, hence its patient timeout.
-        var slow = client.ExecuteAsync(TimeSpan.FromMilliseconds(100), CancellationToken.None, "DEBUG", "SLEEP", "3");
-        var next = client.ExecuteAsync("ECHO", "mine");
-        await Assert.ThrowsAsync<RedisTimeoutException>(() => Wait.T(slow));
-        Assert.Equal("mine", (await Wait.T(next)).AsString());
-    }
-
-    [Fact]
-    public async Task Cancellation_InFlightAndBeforeSend_CancelsOnlyThatCommand()
-    {
-        await using var server = await RedisServer.StartAsync();
-        await using var client = await Wait.T(RedisClient.ConnectAsync(server.Options(commandTimeout: Wait.PatientCommand)));
-        using var cts = new CancellationTokenSource();
-
-        // A 5 s sleep is certainly still running when Cancel runs; `next` waits behind it (patient timeout).
-        var slow = client.ExecuteAsync(["DEBUG", "SLEEP", "5"], cts.Token).AsTask();
-        var next = client.ExecuteAsync("ECHO", "kept").AsTask();
-        cts.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => slow.WaitAsync(Wait.Timeout));
-        Assert.Equal("kept", (await Wait.T(next)).AsString());
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Wait.T(client.GetAsync("k", new CancellationToken(canceled: true))));
-        Assert.Equal("PONG", await Wait.T(client.PingAsync()));
-    }
-
-    [Fact]
-    public async Task Dispose_PendingCommandsFailTyped_AndLaterCallsFail()
-    {
-        await using var server = await RedisServer.StartAsync();
-        var client = await Wait.T(RedisClient.ConnectAsync(server.Options()));
-        var blocked = client.ExecuteAsync(Timeout.InfiniteTimeSpan, CancellationToken.None, "BLPOP", "nothing", 0).AsTask();
-        await Wait.T(client.DisposeAsync().AsTask());
-        var error = await Assert.ThrowsAsync<RedisConnectionException>(() => blocked.WaitAsync(Wait.Timeout));
-        Assert.Equal(RedisConnectionFailure.Disposed, error.Failure);
-        var after = await Assert.ThrowsAsync<RedisConnectionException>(() => Wait.T(client.PingAsync()));
-        Assert.Equal(RedisConnectionFailure.Disposed, after.Failure);
-    }
-
-    [Fact]
-    public async Task Connect_NothingListening_ThrowsConnectFailed()
+    public async Task Open_NothingListening_StartsAnyway_OrFailsTypedWithAbortConnect()
     {
         using var port = new RefusingPort();
-        Assert.ThrowsAny<System.Net.Sockets.SocketException>(() => new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port.Port).Start());
-        var options = new RedisOptions { Port = port.Port, ConnectTimeout = TimeSpan.FromSeconds(2) };
-        var error = await Assert.ThrowsAsync<RedisConnectionException>(() => Wait.T(RedisClient.ConnectAsync(options)));
-        Assert.Equal(RedisConnectionFailure.ConnectFailed, error.Failure);
+        var connection = $"127.0.0.1:{port.Port},connectTimeout=500,asyncTimeout=500,syncTimeout=500";
+
+        // Default: a node starts while Redis is down and its operations fail typed until Redis is back.
+        await using (var stores = await Wait.T(StateStores.OpenAsync(new StateOptions { Redis = connection })))
+        {
+            await Assert.ThrowsAsync<StateUnavailableException>(() => Wait.T(stores.Scores.GetAsync(1, 1)));
+        }
+
+        // abortConnect=true: opening itself fails, typed.
+        await Assert.ThrowsAsync<StateUnavailableException>(() => Wait.T(StateStores.OpenAsync(new StateOptions { Redis = connection + ",abortConnect=true" })));
     }
 
     [Fact]
-    public async Task Subscriber_ServerRestart_ResubscribesAndReceivesAgain()
+    public async Task Options_Invalid_OneMessagePerProblem()
     {
-        await using var server = await RedisServer.StartAsync();
-        await using var client = await Wait.T(RedisClient.ConnectAsync(server.Options(commandTimeout: Wait.PatientCommand)));
-        await using var subscriber = await Wait.T(client.CreateSubscriberAsync());
-        var subscription = await Wait.T(subscriber.SubscribeAsync("news"));
-        await server.KillAsync();
-        await server.RestartAsync();
-        await Wait.UntilAsync(async () => await client.PublishAsync("news", "back") == 1, Wait.Long, "resubscribed");
-        var message = await Wait.T(subscription.Messages.ReadAsync().AsTask());
-        Assert.Equal("back", message.Text);
-        Assert.True(subscriber.ReconnectCount >= 1);
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => StateStores.OpenAsync(new StateOptions { KeyPrefix = "a{b}", Netuid = -1 }));
+        Assert.Contains("DataDirectory", error.Message, StringComparison.Ordinal);
+        Assert.Contains("KeyPrefix", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Netuid", error.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<ArgumentException>(() => StateStores.OpenAsync(new StateOptions { Redis = "127.0.0.1:1,nonsense-option=1" }));
+        Assert.Equal("intelligence:devnet:n3:", new StateOptions { Network = "devnet", Netuid = 3 }.CallerPrefix);
+        Assert.Equal("intelligence:devnet:", new StateOptions { Network = "devnet", Netuid = 3 }.ScorePrefix);
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Intelligence.State.Stores;
 
 namespace Intelligence.State.Tests;
 
@@ -12,78 +13,59 @@ public class AuthTests
         "--requirepass", Password,
         "--user", "alice", "on", ">" + AlicePassword, "~app:*", "+@all");
 
-    [Theory]
-    [InlineData(RedisProtocol.Resp3)]
-    [InlineData(RedisProtocol.Resp2)]
-    public async Task Password_Correct_Works_Wrong_ThrowsTypedWithoutLeakingIt(RedisProtocol protocol)
+    [Fact]
+    public async Task Password_Correct_Works_Wrong_ThrowsTypedWithoutLeakingIt()
     {
         await using var server = await StartSecuredAsync();
-        var options = server.Options(protocol);
-        options.Password = Password;
-        await using (var client = await Wait.T(RedisClient.ConnectAsync(options)))
+        await using (var stores = await server.OpenStoresAsync(extra: "password=" + Password))
         {
-            Assert.Equal("PONG", await Wait.T(client.PingAsync()));
+            Assert.True(await Wait.T(stores.Replay.TryUseOnceAsync("x", 1, TimeSpan.FromMinutes(1))));
         }
 
-        options.Password = "not-the-password";
-        var error = await Assert.ThrowsAsync<RedisAuthenticationException>(() => Wait.T(RedisClient.ConnectAsync(options)));
-        Assert.DoesNotContain("not-the-password", error.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain("not-the-password", options.ToString(), StringComparison.Ordinal);
+        var wrong = await Assert.ThrowsAsync<StateUnavailableException>(() => server.OpenStoresAsync(extra: "password=wrong-pw-123,abortConnect=true"));
+        Assert.DoesNotContain("wrong-pw-123", wrong.ToString(), StringComparison.Ordinal);
+        var none = await Assert.ThrowsAsync<StateUnavailableException>(() => server.OpenStoresAsync(extra: "abortConnect=true"));
+        Assert.DoesNotContain(Password, none.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task NoPassword_OnSecuredServer_ThrowsAuthenticationError()
+    public async Task AclUser_KeysUnderItsPattern_Work_OthersRefusedTyped()
     {
         await using var server = await StartSecuredAsync();
-        await Assert.ThrowsAsync<RedisAuthenticationException>(() => Wait.T(RedisClient.ConnectAsync(server.Options())));
-    }
+        var alice = "user=alice,password=" + AlicePassword;
+        await using (var stores = await server.OpenStoresAsync(extra: alice, prefix: "app:"))
+        {
+            var record = await Wait.T(stores.Scores.UpdateAsync(1, 1, "hk", 0.5, 0.5, DateTimeOffset.UnixEpoch));
+            Assert.Equal(0.25, record.Score);
+            Assert.True(await Wait.T(stores.Replay.TryUseOnceAsync("x", 1, TimeSpan.FromMinutes(1))));
+        }
 
-    [Theory]
-    [InlineData(RedisProtocol.Resp3)]
-    [InlineData(RedisProtocol.Resp2)]
-    public async Task AclUser_AllowedKeysWork_OthersRefusedWithNoPerm(RedisProtocol protocol)
-    {
-        await using var server = await StartSecuredAsync();
-        var options = server.Options(protocol);
-        options.User = "alice";
-        options.Password = AlicePassword;
-        options.ClientName = "alice-client";
-        await using var client = await Wait.T(RedisClient.ConnectAsync(options));
-        Assert.Equal("alice", (await Wait.T(client.ExecuteAsync("ACL", "WHOAMI"))).AsString());
-        Assert.Equal("alice-client", (await Wait.T(client.ExecuteAsync("CLIENT", "GETNAME"))).AsString());
-        Assert.True(await Wait.T(client.SetAsync("app:x", "1")));
-        await Assert.ThrowsAsync<RedisAuthenticationException>(() => Wait.T(client.SetAsync("other:x", "1")));
+        await using (var stores = await server.OpenStoresAsync(extra: alice, prefix: "other:"))
+        {
+            var refused = await Assert.ThrowsAsync<StateException>(() => Wait.T(stores.Scores.UpdateAsync(1, 1, "hk", 0.5, 0.5, DateTimeOffset.UnixEpoch)));
+            Assert.Contains("NOPERM", refused.Message, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain(AlicePassword, refused.ToString(), StringComparison.Ordinal);
+        }
     }
 
     [Fact]
-    public async Task Select_Database_IsolatesKeys()
+    public async Task Database_FromConnectionString_IsolatesKeys()
     {
         await using var server = await RedisServer.StartAsync();
-        var db3 = server.Options();
-        db3.Database = 3;
-        await using var three = await Wait.T(RedisClient.ConnectAsync(db3));
-        await using var zero = await Wait.T(RedisClient.ConnectAsync(server.Options()));
-        await Wait.T(three.SetAsync("only-in-3", "x"));
-        Assert.Equal("x", await Wait.T(three.GetStringAsync("only-in-3")));
-        Assert.Null(await Wait.T(zero.GetStringAsync("only-in-3")));
+        const string Prefix = "dbtest:";
+        await using (var three = await server.OpenStoresAsync(extra: "defaultDatabase=3", prefix: Prefix))
+        {
+            await Wait.T(three.Scores.UpdateAsync(1, 1, "hk", 1, 1, DateTimeOffset.UnixEpoch));
+        }
+
+        await using (var zero = await server.OpenStoresAsync(prefix: Prefix))
+        {
+            Assert.Null(await Wait.T(zero.Scores.GetAsync(1, 1)));
+        }
     }
 
     [Fact]
-    public void Options_Parse_ReadsEverySetting()
-    {
-        var o = RedisOptions.Parse("cache.local:6380,password=p,user=u,db=2,tls=true,name=n,timeout=1500,connecttimeout=700,resp=2");
-        Assert.Equal(("cache.local", 6380, "p", "u", 2, true, "n"), (o.Host, o.Port, o.Password, o.User, o.Database, o.UseTls, o.ClientName));
-        Assert.Equal((TimeSpan.FromMilliseconds(1500), TimeSpan.FromMilliseconds(700), RedisProtocol.Resp2), (o.CommandTimeout, o.ConnectTimeout, o.Protocol));
-        Assert.DoesNotContain("p,", o.ToString(), StringComparison.Ordinal);
-        Assert.Throws<FormatException>(() => RedisOptions.Parse("h:1,bogus=1"));
-        Assert.Throws<FormatException>(() => RedisOptions.Parse("h:1,db=-1"));
-    }
-}
-
-public class TlsTests
-{
-    [Fact]
-    public async Task Tls_ConnectsWithPinnedCertificate_AndRefusesUntrusted()
+    public async Task Tls_TrustsConfiguredCa_AndRefusesUntrusted()
     {
         var dir = Directory.CreateTempSubdirectory("intelligence-tls-").FullName;
         try
@@ -94,6 +76,7 @@ public class TlsTests
             san.AddDnsName("localhost");
             san.AddIpAddress(System.Net.IPAddress.Loopback);
             request.CertificateExtensions.Add(san.Build());
+            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
             using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
             var certPath = Path.Combine(dir, "redis.crt");
             var keyPath = Path.Combine(dir, "redis.key");
@@ -101,21 +84,15 @@ public class TlsTests
             await File.WriteAllTextAsync(keyPath, key.ExportPkcs8PrivateKeyPem());
 
             await using var server = await RedisServer.StartAsync((certPath, keyPath));
-            var options = server.Options();
-            options.UseTls = true;
-            options.TlsHostName = "localhost";
-            options.CertificateValidation = (_, presented, _, _) => presented is not null && presented.GetCertHashString() == cert.GetCertHashString();
-            await using (var client = await Wait.T(RedisClient.ConnectAsync(options)))
+            var connection = server.ConnectionString(extra: "ssl=true,sslHost=localhost,abortConnect=true");
+            await using (var stores = await Wait.T(StateStores.OpenAsync(new StateOptions { Redis = connection, RedisCaCertificatePath = certPath, KeyPrefix = "tls:" }), Wait.Long))
             {
-                Assert.Equal(3, client.ProtocolVersion);
-                Assert.True(await Wait.T(client.SetAsync("tls-key", "over tls")));
-                Assert.Equal("over tls", await Wait.T(client.GetStringAsync("tls-key")));
+                Assert.True(await Wait.T(stores.Replay.TryUseOnceAsync("over-tls", 1, TimeSpan.FromMinutes(1))));
+                Assert.False(await Wait.T(stores.Replay.TryUseOnceAsync("over-tls", 1, TimeSpan.FromMinutes(1))));
             }
 
-            // The system store does not trust a self-signed certificate: typed connect failure.
-            options.CertificateValidation = null;
-            var error = await Assert.ThrowsAsync<RedisConnectionException>(() => Wait.T(RedisClient.ConnectAsync(options)));
-            Assert.Equal(RedisConnectionFailure.ConnectFailed, error.Failure);
+            // The system store does not trust a self-signed certificate: typed failure.
+            await Assert.ThrowsAsync<StateUnavailableException>(() => Wait.T(StateStores.OpenAsync(new StateOptions { Redis = connection }), Wait.Long));
         }
         finally
         {

@@ -1,4 +1,7 @@
+using Intelligence.Chain;
+using INonceStore = Intelligence.Protocol.Pipeline.INonceStore;
 using Intelligence.State.Stores;
+using StackExchange.Redis;
 
 namespace Intelligence.State.Tests;
 
@@ -13,8 +16,8 @@ public sealed class ManualClock(DateTimeOffset start) : TimeProvider
 }
 
 /// <summary>
-/// The one contract every store implementation must meet; run against the in-memory and the Redis
-/// implementations by the two subclasses below.
+/// The one contract every backend must meet; run against in-memory, the embedded SQLite file and Redis by the
+/// subclasses below (the file backend keeps its replay cache and rate limiter in memory, as a node does).
 /// </summary>
 public abstract class StoreContractTests : IAsyncLifetime
 {
@@ -127,7 +130,62 @@ public abstract class StoreContractTests : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentException>(() => Scores.UpdateAsync(1, 1, string.Empty, 0.5, 0.1, T0).AsTask());
     }
 
+    [Fact]
+    public async Task Score_UpdateMany_SameAsOneByOne_InOrder()
+    {
+        var samples = Enumerable.Range(0, 40).Select(i => new ScoreSample(9, i % 8, "hk" + (i % 8), (i * 37 % 100) / 100.0, 0.15, T0.AddSeconds(i))).ToList();
+        var records = await Wait.T(Scores.UpdateManyAsync(samples));
+        Assert.Equal(40, records.Count);
+        foreach (var uid in Enumerable.Range(0, 8))
+        {
+            var expected = 0.0;
+            var mine = samples.Where(s => s.Uid == uid).ToList();
+            foreach (var s in mine)
+            {
+                expected = ScoreRecord.Ema(expected, s.Sample, s.Alpha);
+            }
+
+            Assert.Equal(new ScoreRecord(9, uid, "hk" + uid, expected, mine.Count, mine[^1].At.ToUnixTimeMilliseconds()), await Wait.T(Scores.GetAsync(9, uid)));
+            Assert.Equal(expected, records.Last(r => r.Uid == uid).Score);
+        }
+
+        Assert.Empty(await Wait.T(Scores.UpdateManyAsync([])));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Scores.UpdateManyAsync([new ScoreSample(9, 0, "hk0", double.PositiveInfinity, 0.1, T0)]).AsTask());
+        Assert.Equal(5, (await Wait.T(Scores.GetAsync(9, 0)))!.SampleCount);
+    }
+
+    [Fact]
+    public async Task Score_ExtremeValues_RoundTripBitExact()
+    {
+        double[] samples = [double.Epsilon, 1e308, -1e308, 0.1, 1.0 / 3, -2.5e-300, 123456789.123456789];
+        var expected = 0.0;
+        foreach (var (sample, i) in samples.Select((s, i) => (s, i)))
+        {
+            expected = ScoreRecord.Ema(expected, sample, 0.7);
+            Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits((await Wait.T(Scores.UpdateAsync(10, 3, "x", sample, 0.7, T0.AddSeconds(i)))).Score));
+        }
+
+        Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits((await Wait.T(Scores.GetAsync(10, 3)))!.Score));
+    }
+
     // ---- replay cache ----
+
+    [Fact]
+    public async Task NonceStore_IsTheReplayCache_EachPairOnce()
+    {
+        INonceStore nonces = Stores.Nonces;
+        Assert.Same(Replay, nonces);
+        var alice = new Address(Enumerable.Range(1, 20).Select(i => (byte)i).ToArray());
+        var bob = new Address(Enumerable.Range(2, 20).Select(i => (byte)i).ToArray());
+        var retention = TimeSpan.FromMinutes(1);
+        Assert.True(await Wait.T(nonces.TryUseAsync(alice, 5, retention, CancellationToken.None)));
+        Assert.False(await Wait.T(nonces.TryUseAsync(alice, 5, retention, CancellationToken.None)));
+        Assert.True(await Wait.T(nonces.TryUseAsync(bob, 5, retention, CancellationToken.None)));
+        Assert.True(await Wait.T(nonces.TryUseAsync(alice, 4, retention, CancellationToken.None)));
+
+        // Same pair through the string API: the caller key is the lower-case hex address.
+        Assert.False(await Wait.T(Replay.TryUseOnceAsync(alice.ToLowerHex(), 4, retention)));
+    }
 
     [Fact]
     public async Task Replay_IncreasingNoncesAccepted_RepeatsAndOlderRefused()
@@ -268,36 +326,78 @@ public sealed class InMemoryStoreTests : StoreContractTests
     public override Task DisposeAsync() => Task.CompletedTask;
 }
 
-public sealed class RedisStoreTests(RedisFixture fixture) : StoreContractTests, IClassFixture<RedisFixture>
+public sealed class SqliteStoreTests : StoreContractTests
 {
-    private RedisClient _client = null!;
+    private readonly string _dir = Directory.CreateTempSubdirectory("intelligence-state-").FullName;
 
     public override async Task InitializeAsync()
     {
-        _client = await Wait.T(RedisClient.ConnectAsync(fixture.Server.Options()));
-        var prefix = "test:" + Guid.NewGuid().ToString("N") + ":";
-        Assert.IsType<RedisScoreStore>(StateStores.Redis(_client).Scores);
-        Stores = StateStores.Redis(_client, prefix, Clock);
+        Stores = await StateStores.OpenAsync(new StateOptions { DataDirectory = _dir }, Clock);
+        Assert.IsType<SqliteScoreStore>(Stores.Scores);
+        Assert.Equal("file", Stores.Backend);
     }
 
-    public override async Task DisposeAsync() => await _client.DisposeAsync();
+    public override async Task DisposeAsync()
+    {
+        await Stores.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+}
+
+public sealed class RedisStoreTests(RedisFixture fixture) : StoreContractTests, IClassFixture<RedisFixture>
+{
+    private string _prefix = null!;
+    private IConnectionMultiplexer _redis = null!;
+
+    public override async Task InitializeAsync()
+    {
+        _prefix = "test:" + Guid.NewGuid().ToString("N") + ":";
+        _redis = await Wait.T(StateStores.ConnectRedisAsync(new StateOptions { Redis = fixture.Server.ConnectionString() }));
+        Stores = StateStores.Redis(_redis, _prefix, Clock);
+        Assert.IsType<RedisScoreStore>(Stores.Scores);
+    }
+
+    public override async Task DisposeAsync() => await _redis.DisposeAsync();
+
+    [Fact]
+    public async Task Keys_SubnetScoresShareOneHashTag_CallerKeysUnderPrefix()
+    {
+        await Wait.T(Stores.Scores.UpdateAsync(12, 4, "hk", 0.5, 0.5, DateTimeOffset.UnixEpoch));
+        await Wait.T(Stores.Replay.TryUseOnceAsync("caller", 9, TimeSpan.FromMinutes(1)));
+        var keys = _redis.GetServers()[0].Keys(pattern: _prefix + "*").Select(k => (string)k!).Order().ToList();
+        Assert.Equal([_prefix + "used:caller:9", _prefix + "{s12}:score:4", _prefix + "{s12}:scores"], keys);
+
+        // Both keys of the update script hash to one Cluster slot.
+        // Both keys of the update script carry one hash tag (Cluster hashes only the text between the first braces).
+        Assert.Equal(["s12", "s12"], keys.Skip(1).Select(k => k[(k.IndexOf('{') + 1)..k.IndexOf('}')]));
+        Assert.Throws<ArgumentException>(() => new RedisScoreStore(_redis, "bad{prefix}:"));
+    }
 
     [Fact]
     public async Task Limiter_KeyExpiresSlackAfterFullAgain_NotBefore()
     {
         var prefix = "test:" + Guid.NewGuid().ToString("N") + ":";
+        var db = _redis.GetDatabase();
 
         // Emptied 4-token bucket at 2 tokens/s: full again in 2 s, so the key lives 2 s + the default 60 s slack.
-        var limiter = new RedisRateLimiter(_client, prefix, Clock);
+        var limiter = new RedisRateLimiter(_redis, prefix, Clock);
         Assert.True((await Wait.T(limiter.TryAcquireAsync("slow", new TokenBucketPolicy(4, 2), 4))).Allowed);
-        var ttl = await Wait.T(_client.TimeToLiveAsync(prefix + "bucket:slow"));
+        var ttl = await Wait.T(db.KeyTimeToLiveAsync(prefix + "bucket:slow"));
         Assert.InRange(ttl!.Value, RedisRateLimiter.DefaultIdleExpiry + TimeSpan.FromSeconds(2) - Wait.Timeout, RedisRateLimiter.DefaultIdleExpiry + TimeSpan.FromSeconds(2));
 
         // A 1 ms refill and a 1 ms slack: the key must go away by itself (polled, bounded by Wait.Timeout).
-        var brief = new RedisRateLimiter(_client, prefix, Clock, TimeSpan.FromMilliseconds(1));
+        var brief = new RedisRateLimiter(_redis, prefix, Clock, TimeSpan.FromMilliseconds(1));
         Assert.True((await Wait.T(brief.TryAcquireAsync("quick", new TokenBucketPolicy(1, 1000)))).Allowed);
-        await Wait.UntilAsync(async () => await _client.ExistsAsync(prefix + "bucket:quick") == 0, what: "idle bucket key expiry");
+        await Wait.UntilAsync(async () => !await db.KeyExistsAsync(prefix + "bucket:quick"), what: "idle bucket key expiry");
 
-        Assert.Throws<ArgumentOutOfRangeException>(() => new RedisRateLimiter(_client, prefix, Clock, TimeSpan.Zero));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RedisRateLimiter(_redis, prefix, Clock, TimeSpan.Zero));
+    }
+
+    [Fact]
+    public async Task CorruptRecord_ReadGivesTypedError()
+    {
+        var db = _redis.GetDatabase();
+        await Wait.T(db.HashSetAsync(_prefix + "{s13}:score:1", [new("hotkey", "hk"), new("ema", "not-a-number"), new("count", "1"), new("last", "0")]));
+        await Assert.ThrowsAsync<StateCorruptException>(() => Wait.T(Stores.Scores.GetAsync(13, 1)));
     }
 }

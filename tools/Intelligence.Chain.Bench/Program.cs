@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using BigInteger = System.Numerics.BigInteger;
 using Intelligence.Chain.Abi;
-using Intelligence.Chain.Rlp;
 using Intelligence.Chain.Transactions;
 using Org.BouncyCastle.Asn1.X9;
 using Org.BouncyCastle.Crypto.EC;
@@ -22,66 +21,91 @@ public static class Program
         var seconds = ArgValue(args, "--seconds", 1.0);
         var castCalls = (int)ArgValue(args, "--cast-calls", 50);
         var cast = FindCast();
-        if (args.Contains("--components"))
-        {
-            Components.Run(Measure, seconds);
-            return 0;
-        }
 
-        Console.WriteLine($"{"operation",-44} {"ours/s",12} {"peer",-28} {"peer/s",12}");
+        Console.WriteLine($"{"operation",-40} {"chain/CPU-s",11} {"pkg/CPU-s",11}  {"peer",-34} {"peer/s",10}");
+        Console.WriteLine("chain = Intelligence.Chain's API; pkg = the package call under it, made directly (libsecp256k1 via Secp256k1.Net, Nethereum, BouncyCastle 2.7)");
         var data32 = new byte[32];
         new Random(1).NextBytes(data32);
         var hashOut = new byte[32];
-        Row("keccak256(32 bytes)", Measure(seconds, () => Keccak256.Hash(data32, hashOut)),
-            "cast keccak (process/call)", cast is null ? null : MeasureProcess(castCalls, cast, "keccak", Hex.Encode(data32)));
+        var bcKeccak = new Org.BouncyCastle.Crypto.Digests.KeccakDigest(256);
+        Row("keccak256(32 bytes)", Measure(seconds, () => Keccak256.Hash(data32, hashOut)), Measure(seconds, () => Candidates.BcKeccak(data32, hashOut)),
+            "Nethereum Sha3Keccack (byte[])", Measure(seconds, () => Candidates.NethereumKeccak(data32)));
+        Row("", null, null, "cast keccak (process/call)", cast is null ? null : MeasureProcess(castCalls, cast, "keccak", Hex.Encode(data32)));
         var data1k = new byte[1024];
         new Random(2).NextBytes(data1k);
-        var bcKeccak = new Org.BouncyCastle.Crypto.Digests.KeccakDigest(256);
-        Row("keccak256(1 KiB)", Measure(seconds, () => Keccak256.Hash(data1k, hashOut)),
-            "BouncyCastle 1.8.10 KeccakDigest", Measure(seconds, () =>
-            {
-                bcKeccak.BlockUpdate(data1k, 0, data1k.Length);
-                bcKeccak.DoFinal(hashOut, 0);
-            }));
+        Row("keccak256(1 KiB)", Measure(seconds, () => Keccak256.Hash(data1k, hashOut)), Measure(seconds, () => Candidates.BcKeccak(data1k, hashOut)),
+            "Nethereum Sha3Keccack (byte[])", Measure(seconds, () => Candidates.NethereumKeccak(data1k)));
 
-        using var key = PrivateKey.FromHex("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
+        const string keyHex = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+        using var key = PrivateKey.FromHex(keyHex);
+        var secret = key.ExportBytes();
+        var ethKey = new Nethereum.Signer.EthECKey(keyHex);
         var hash = Keccak256.Hash("benchmark"u8);
-        Row("sign hash (RFC 6979, low s)", Measure(seconds, () => key.SignHash(hash)),
-            "cast wallet sign (process/call)", cast is null ? null : MeasureProcess(castCalls, cast, "wallet", "sign", "--no-hash", "--private-key", Hex.Encode(key.ExportBytes()), Hex.Encode(hash)));
+        var rs = new byte[64];
+        Row("sign hash (RFC 6979, low s)", Measure(seconds, () => key.SignHash(hash)), Measure(seconds, () => Candidates.NativeSign(hash, secret, rs)),
+            "Nethereum EthECKey.SignAndCalculateV", Measure(seconds, () => ethKey.SignAndCalculateV(hash)));
+        Row("", null, null, "cast wallet sign (process/call)", cast is null ? null : MeasureProcess(castCalls, cast, "wallet", "sign", "--no-hash", "--private-key", keyHex, Hex.Encode(hash)));
 
         var sig = key.SignHash(hash);
+        var sigRs = sig.ToBytes()[..64];
+        var address = new byte[20];
         var bc = CustomNamedCurves.GetByName("secp256k1");
-        Row("recover address (ecrecover)", Measure(seconds, () => Ecdsa.Recover(hash, sig)),
-            "BouncyCastle 1.8.10 recover", Measure(seconds, () => BouncyRecover(bc, hash, sig)));
-        var bcPublic = new ECPublicKeyParameters(bc.Curve.DecodePoint([0x04, .. Ecdsa.RecoverPublicKey(hash, sig)]), new ECDomainParameters(bc.Curve, bc.G, bc.N, bc.H));
+        Row("recover address (ecrecover)", Measure(seconds, () => Ecdsa.Recover(hash, sig)), Measure(seconds, () => Candidates.NativeRecover(hash, sigRs, sig.RecoveryId, address)),
+            "BouncyCastle 2.7 recover", Measure(seconds, () => BouncyRecover(bc, hash, sig)));
+        var ethSig = Nethereum.Signer.EthECDSASignatureFactory.FromComponents(sig.R.ToArray(), sig.S.ToArray(), sig.V);
+        Row("", null, null, "Nethereum EthECKey.RecoverFromSignature", Measure(seconds, () => Nethereum.Signer.EthECKey.RecoverFromSignature(ethSig, hash).GetPublicAddress()));
+        var pub = Ecdsa.RecoverPublicKey(hash, sig);
+        var bcPublic = new ECPublicKeyParameters(bc.Curve.DecodePoint([0x04, .. pub]), new ECDomainParameters(bc.Curve, bc.G, bc.N, bc.H));
         var known = new SignerKeyCache();
         known.Verify(hash, sig, key.Address);
-        Row("verify, known signer (SignerKeyCache)", Measure(seconds, () => known.Verify(hash, sig, key.Address)),
-            "BouncyCastle 1.8.10 ECDSA verify", Measure(seconds, () => BouncyVerify(bcPublic, hash, sig)));
+        var parsed = Candidates.NativeParseKey(pub);
+        Row("verify, known signer", Measure(seconds, () => known.Verify(hash, sig, key.Address)), Measure(seconds, () => Candidates.NativeVerify(hash, sigRs, parsed)),
+            "BouncyCastle 2.7 ECDSA verify", Measure(seconds, () => BouncyVerify(bcPublic, hash, sig)));
         var message = "benchmark"u8.ToArray();
         var personal = PersonalSign.Sign(key, message);
-        Row("personal_sign recover + verify", Measure(seconds, () => PersonalSign.Verify(message, personal, key.Address)),
-            "cast wallet verify (process/call)", cast is null ? null : MeasureProcess(castCalls, cast, "wallet", "verify", "--address", key.Address.ToString(), Hex.Encode(message), personal.ToHex()));
+        var personalRs = personal.ToBytes()[..64];
+        var messageSigner = new Nethereum.Signer.EthereumMessageSigner();
+        var personalHex = personal.ToHex();
+        Row("personal_sign recover + compare", Measure(seconds, () => PersonalSign.Verify(message, personal, key.Address)),
+            Measure(seconds, () => _ = Candidates.NativeRecover(PersonalSign.Hash(message), personalRs, personal.RecoveryId, address) && key.Address == new Address(address)),
+            "Nethereum EthereumMessageSigner.EcRecover", Measure(seconds, () => messageSigner.EcRecover(message, personalHex)));
+        Row("", null, null, "cast wallet verify (process/call)", cast is null ? null : MeasureProcess(castCalls, cast, "wallet", "verify", "--address", key.Address.ToString(), Hex.Encode(message), personal.ToHex()));
 
         var setWeights = AbiFunction.Parse("setWeights(uint16 netuid, uint16[] uids, uint16[] weights, uint64 versionKey)");
         var uids = Enumerable.Range(0, 256).Select(i => (object?)(BigInteger)i).ToArray();
         var weights = Enumerable.Range(0, 256).Select(i => (object?)(BigInteger)((i * 257) % 65536)).ToArray();
+        var dto = new Candidates.SetWeightsFunction
+        {
+            Netuid = 1, Uids = [.. Enumerable.Range(0, 256).Select(i => (ushort)i)], Weights = [.. Enumerable.Range(0, 256).Select(i => (ushort)((i * 257) % 65536))], VersionKey = 7,
+        };
+        if (!setWeights.EncodeCall((BigInteger)1, uids, weights, (BigInteger)7).AsSpan().SequenceEqual(Candidates.NethereumEncode(dto)))
+        {
+            throw new InvalidOperationException("Nethereum's setWeights calldata differs from ours.");
+        }
         var castUids = "[" + string.Join(",", Enumerable.Range(0, 256)) + "]";
         var castWeights = "[" + string.Join(",", Enumerable.Range(0, 256).Select(i => (i * 257) % 65536)) + "]";
-        Row("ABI encode setWeights, 256 uids+weights", Measure(seconds, () => setWeights.EncodeCall((BigInteger)1, uids, weights, (BigInteger)7)),
+        Row("ABI encode setWeights, 256 uids+weights", Measure(seconds, () => setWeights.EncodeCall((BigInteger)1, uids, weights, (BigInteger)7)), Measure(seconds, () => Candidates.NethereumEncode(dto)),
             "cast calldata (process/call)", cast is null ? null : MeasureProcess(castCalls, cast, "calldata", setWeights.Signature, "1", castUids, castWeights, "7"));
 
-        var raw = new Eip1559Transaction
+        var calldata = setWeights.EncodeCall((BigInteger)1, uids, weights, (BigInteger)7);
+        Eip1559Transaction Tx() => new()
         {
             ChainId = 31337, Nonce = 7, GasLimit = 300_000, MaxFeePerGas = 2_000_000_000, MaxPriorityFeePerGas = 1_000_000,
-            To = key.Address, Data = setWeights.EncodeCall((BigInteger)1, uids, weights, (BigInteger)7),
-        }.Sign(key).Raw;
-        Row("RLP decode signed tx (structure only)", Measure(seconds, () => RlpCodec.Decode(raw.AsSpan(1))),
-            "", null);
-        Row("decode signed tx + recover sender", Measure(seconds, () => SignedTransaction.Decode(raw)),
+            To = key.Address, Data = calldata,
+        };
+        var raw = Tx().Sign(key).Raw;
+        if (!raw.AsSpan().SequenceEqual(Candidates.NethereumTxNativeSign(31337, 7, key.Address.ToString(), calldata, secret)))
+        {
+            throw new InvalidOperationException("Nethereum's encoding of the signed transaction differs from ours.");
+        }
+        Row("EIP-1559 tx sign + encode (setWeights)", Measure(seconds, () => Tx().Sign(key)), Measure(seconds, () => Candidates.NethereumTxNativeSign(31337, 7, key.Address.ToString(), calldata, secret)),
+            "Nethereum Transaction1559Signer", Measure(seconds, () => Candidates.NethereumTxOwnSign(31337, 7, key.Address.ToString(), calldata, ethKey)));
+        Row("", null, null, "cast mktx (process/call)", cast is null ? null : MeasureProcess(Math.Max(1, castCalls / 5), cast, "mktx", "--private-key", keyHex, "--chain", "31337", "--nonce", "7",
+            "--gas-limit", "300000", "--gas-price", "2000000000", "--priority-gas-price", "1000000", key.Address.ToString(), setWeights.Signature, "1", castUids, castWeights, "7"));
+        Row("decode signed tx (+ recover, canonical check)", Measure(seconds, () => SignedTransaction.Decode(raw)), Measure(seconds, () => Nethereum.Model.Transaction1559Encoder.Current.Decode(raw[1..])),
             "cast decode-tx (process/call)", cast is null ? null : MeasureProcess(castCalls, cast, "decode-tx", Hex.Encode(raw)));
         Console.WriteLine();
-        Console.WriteLine("ours: operations per CPU-second on one thread. cast: one process per call, so its figure includes process start.");
+        Console.WriteLine("chain/pkg: operations per CPU-second on one thread (CPU time, not wall). cast: one process per call, wall time, so it includes process start.");
         return 0;
     }
 
@@ -105,10 +129,11 @@ public static class Program
         return signer.VerifySignature(hash, new Org.BouncyCastle.Math.BigInteger(1, sig.R.ToArray()), new Org.BouncyCastle.Math.BigInteger(1, sig.S.ToArray()));
     }
 
-    private static void Row(string name, double ours, string peer, double? theirs)
+    private static void Row(string name, double? old, double? ours, string peer, double? theirs)
     {
-        var peerText = theirs is null ? (peer.Length == 0 ? "" : "n/a") : theirs.Value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
-        Console.WriteLine($"{name,-44} {ours.ToString("N0", System.Globalization.CultureInfo.InvariantCulture),12} {peer,-28} {peerText,12}");
+        static string F(double? v) => v is null ? "" : v.Value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+        var peerText = theirs is null ? (peer.Length == 0 ? "" : "n/a") : F(theirs);
+        Console.WriteLine($"{name,-40} {F(old),11} {F(ours),11}  {peer,-34} {peerText,10}");
     }
 
     /// <summary>

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Feeds consensus cases to the forge parity tests (through vm.ffi) as ABI-encoded uint256[] hex.
 //   golden NAME          tests/fixtures/consensus/NAME.json + NAME.expected.json
-//   random SEED COUNT    COUNT seeded random cases (up to 256 UIDs x 64 validators), each run through
-//                        the C# twin: `intelligence epoch simulate --input case.json --format json`
+//   random SEED COUNT [yuma3]
+//                        COUNT seeded random cases (up to 256 UIDs x 64 validators; Yuma3 bonds when
+//                        the third argument is `yuma3`), each run through the C# twin:
+//                        `intelligence epoch simulate --input case.json --format json`
 // Output layout (all uint256 words): number of cases, then per case: its word count, the case
 // (see encodeCase) and the expected result (see encodeExpected). Layout mirrors ParityBase.sol.
 import { readFileSync, writeFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
@@ -46,7 +48,7 @@ function encodeCase(c) {
   const out = [BigInt(n), BigInt(c.block), BigInt(c.emission),
     ppm(h.kappa, 'kappa'), ppm(h.bondsMovingAverage, 'bondsMovingAverage'), ppm(h.bondsPenalty, 'bondsPenalty'),
     ppm(h.ownerCut, 'ownerCut'), BigInt(h.maxValidators ?? 64), BigInt(h.activityCutoff ?? 5000),
-    BigInt(h.stakeThreshold ?? '0')];
+    BigInt(h.stakeThreshold ?? '0'), BigInt(h.tempo ?? 360), h.yuma3 ? 1n : 0n];
   for (const x of byUid) out.push(BigInt(x.stake));
   for (const x of byUid) out.push(BigInt(x.lastUpdate));
   for (const x of byUid) out.push(BigInt(x.registeredAt));
@@ -110,7 +112,7 @@ function rng(seed) {
   };
 }
 
-function randomCase(seed) {
+function randomCase(seed, yuma3) {
   const r = rng(seed);
   const big = seed % 25 === 0;
   const n = big ? 256 : 1 + r(256);
@@ -125,6 +127,9 @@ function randomCase(seed) {
     maxValidators, maxUids: 256,
     activityCutoff: ppmPick([5000, 5000, 100, 0, 1000000]),
     stakeThreshold: r(5) === 0 ? String(BigInt(r(1000)) * 10n ** 18n) : '0',
+    // Registrations lie up to 20000 blocks back: a long tempo resets many old-bond columns.
+    tempo: ppmPick([360, 360, 1, 5000, 20000]),
+    yuma3,
   };
   const stakers = big ? 64 : r(n + 1);
   const neurons = [];
@@ -156,7 +161,7 @@ function randomCase(seed) {
   return { hyperparameters: hyper, block, emission, neurons, weights, bonds };
 }
 
-const [mode, a, b] = process.argv.slice(2);
+const [mode, a, b, variant] = process.argv.slice(2);
 if (mode === 'golden') {
   const c = JSON.parse(readFileSync(join(fixtures, `${a}.json`), 'utf8'));
   const e = JSON.parse(readFileSync(join(fixtures, `${a}.expected.json`), 'utf8'));
@@ -169,7 +174,7 @@ if (mode === 'golden') {
   try {
     const cases = [];
     for (let s = seed0; s < seed0 + count; s++) {
-      const c = randomCase(s);
+      const c = randomCase(s, variant === 'yuma3');
       const file = join(dir, `case-${s}.json`);
       writeFileSync(file, JSON.stringify(c));
       const out = execFileSync('dotnet', [dll, 'epoch', 'simulate', '--input', file, '--format', 'json'],
@@ -181,6 +186,6 @@ if (mode === 'golden') {
     rmSync(dir, { recursive: true, force: true });
   }
 } else {
-  process.stderr.write('usage: cases.mjs golden NAME | random SEED COUNT\n');
+  process.stderr.write('usage: cases.mjs golden NAME | random SEED COUNT [yuma3]\n');
   process.exit(2);
 }

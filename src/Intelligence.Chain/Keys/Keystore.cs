@@ -2,6 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Nethereum.KeyStore;
+using Nethereum.KeyStore.Crypto;
+using Nethereum.KeyStore.Model;
 
 namespace Intelligence.Chain.Keys;
 
@@ -25,58 +28,32 @@ public sealed record ScryptParameters(int N, int R, int P)
 }
 
 /// <summary>
-/// Web3 Secret Storage v3 keystores: scrypt (or pbkdf2 when reading) derives a 32-byte key; its first half
-/// keys AES-128-CTR over the private key; keccak256(second half || ciphertext) is the MAC. Files other tools
-/// (geth, cast) write open here, and the files written here open there.
+/// Web3 Secret Storage v3 keystores through Nethereum.KeyStore: scrypt (or pbkdf2 when reading) derives a 32-byte
+/// key; its first half keys AES-128-CTR over the private key; keccak256(second half || ciphertext) is the MAC. Files
+/// other tools (geth, cast) write open here, and the files written here open there. This type adds what the package
+/// leaves to its caller: bounds on the KDF's cost before any work, typed errors, and files written 0600.
 /// </summary>
 public static class Keystore
 {
     /// <summary>Refuse keystores whose scrypt parameters would need more memory than this.</summary>
     private const long MaxScryptMemory = 1L << 30;
 
-    /// <summary>Encrypts a key into keystore JSON.</summary>
+    /// <summary>Encrypts a key into keystore JSON (Nethereum.KeyStore's scrypt service, aes-128-ctr).</summary>
     public static string Encrypt(PrivateKey key, string password, ScryptParameters? kdf = null)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(password);
         kdf ??= ScryptParameters.Standard;
         CheckScrypt(kdf.N, kdf.R, kdf.P, 32);
-        var salt = RandomNumberGenerator.GetBytes(32);
-        var iv = RandomNumberGenerator.GetBytes(16);
-        var derived = Scrypt(password, salt, kdf.N, kdf.R, kdf.P, 32);
         var secret = key.ExportBytes();
         try
         {
-            var ciphertext = AesCtr(derived.AsSpan(0, 16), iv, secret);
-            var mac = Mac(derived, ciphertext);
-            var json = new JsonObject
-            {
-                ["address"] = key.Address.ToLowerHex()[2..],
-                ["crypto"] = new JsonObject
-                {
-                    ["cipher"] = "aes-128-ctr",
-                    ["cipherparams"] = new JsonObject { ["iv"] = Convert.ToHexStringLower(iv) },
-                    ["ciphertext"] = Convert.ToHexStringLower(ciphertext),
-                    ["kdf"] = "scrypt",
-                    ["kdfparams"] = new JsonObject
-                    {
-                        ["dklen"] = 32,
-                        ["n"] = kdf.N,
-                        ["p"] = kdf.P,
-                        ["r"] = kdf.R,
-                        ["salt"] = Convert.ToHexStringLower(salt),
-                    },
-                    ["mac"] = Convert.ToHexStringLower(mac),
-                },
-                ["id"] = Guid.NewGuid().ToString("D"),
-                ["version"] = 3,
-            };
-            return json.ToJsonString();
+            var parameters = new ScryptParams { Dklen = 32, N = kdf.N, R = kdf.R, P = kdf.P };
+            return new KeyStoreScryptService().EncryptAndGenerateKeyStoreAsJson(password, secret, key.Address.ToLowerHex()[2..], parameters);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(secret);
-            CryptographicOperations.ZeroMemory(derived);
         }
     }
 
@@ -87,6 +64,8 @@ public static class Keystore
     public static PrivateKey Decrypt(string json, string password)
     {
         ArgumentNullException.ThrowIfNull(password);
+        // Checked here before Nethereum sees the file: the cipher, the field shapes and the KDF's cost, so a hostile
+        // keystore cannot ask for gigabytes of scrypt memory or fail deep inside the package with an untyped error.
         var crypto = ParseCrypto(json);
         var cipher = Text(crypto, "cipher");
         if (cipher != "aes-128-ctr")
@@ -98,32 +77,34 @@ public static class Keystore
         {
             throw new KeystoreException("Keystore iv must be 16 bytes.");
         }
-        var ciphertext = HexField(crypto, "ciphertext");
-        var expectedMac = HexField(crypto, "mac");
-        var derived = DeriveKey(crypto, password);
+        HexField(crypto, "ciphertext");
+        HexField(crypto, "mac");
+        CheckKdf(crypto);
+
+        byte[] secret;
         try
         {
-            if (!CryptographicOperations.FixedTimeEquals(Mac(derived, ciphertext), expectedMac))
-            {
-                throw new WrongPasswordException("Wrong password for this keystore (MAC mismatch).");
-            }
-            var secret = AesCtr(derived.AsSpan(0, 16), iv, ciphertext);
-            try
-            {
-                return PrivateKey.FromBytes(secret);
-            }
-            catch (ChainFormatException e)
-            {
-                throw new KeystoreException("The keystore decrypts to an invalid private key: " + e.Message);
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(secret);
-            }
+            secret = new KeyStoreService().DecryptKeyStoreFromJson(password, json);
+        }
+        catch (DecryptionException)
+        {
+            throw new WrongPasswordException("Wrong password for this keystore (MAC mismatch).");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new KeystoreException("Keystore could not be decrypted: " + e.Message);
+        }
+        try
+        {
+            return PrivateKey.FromBytes(secret);
+        }
+        catch (ChainFormatException e)
+        {
+            throw new KeystoreException("The keystore decrypts to an invalid private key: " + e.Message);
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(derived);
+            CryptographicOperations.ZeroMemory(secret);
         }
     }
 
@@ -226,20 +207,17 @@ public static class Keystore
         }
     }
 
-    private static byte[] DeriveKey(JsonObject crypto, string password)
+    private static void CheckKdf(JsonObject crypto)
     {
         var kdf = Text(crypto, "kdf");
         var p = crypto["kdfparams"] as JsonObject ?? throw new KeystoreException("Keystore lacks kdfparams.");
         var dklen = Int(p, "dklen");
-        var salt = HexField(p, "salt");
+        HexField(p, "salt");
         switch (kdf)
         {
             case "scrypt":
-            {
-                int n = Int(p, "n"), r = Int(p, "r"), par = Int(p, "p");
-                CheckScrypt(n, r, par, dklen);
-                return Scrypt(password, salt, n, r, par, dklen);
-            }
+                CheckScrypt(Int(p, "n"), Int(p, "r"), Int(p, "p"), dklen);
+                break;
             case "pbkdf2":
             {
                 if (Text(p, "prf") != "hmac-sha256")
@@ -251,7 +229,7 @@ public static class Keystore
                 {
                     throw new KeystoreException("pbkdf2 parameters out of range.");
                 }
-                return Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, c, HashAlgorithmName.SHA256, dklen);
+                break;
             }
             default:
                 throw new KeystoreException($"Unsupported keystore kdf '{kdf}' (scrypt or pbkdf2).");
@@ -268,49 +246,5 @@ public static class Keystore
         {
             throw new KeystoreException($"scrypt parameters need {128L * n * r >> 20} MiB, above the {MaxScryptMemory >> 20} MiB this client allows.");
         }
-    }
-
-    private static byte[] Scrypt(string password, byte[] salt, int n, int r, int p, int dklen)
-    {
-        var pw = Encoding.UTF8.GetBytes(password);
-        try
-        {
-            return Org.BouncyCastle.Crypto.Generators.SCrypt.Generate(pw, salt, n, r, p, dklen);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(pw);
-        }
-    }
-
-    private static byte[] Mac(byte[] derived, byte[] ciphertext)
-    {
-        var buffer = new byte[16 + ciphertext.Length];
-        derived.AsSpan(16, 16).CopyTo(buffer);
-        ciphertext.CopyTo(buffer, 16);
-        return Keccak256.Hash(buffer);
-    }
-
-    /// <summary>AES-128 in counter mode: the IV is a 128-bit big-endian counter.</summary>
-    private static byte[] AesCtr(ReadOnlySpan<byte> key, byte[] iv, byte[] input)
-    {
-        using var aes = Aes.Create();
-        aes.Key = key.ToArray();
-        var counter = (byte[])iv.Clone();
-        var stream = new byte[16];
-        var output = new byte[input.Length];
-        for (var offset = 0; offset < input.Length; offset += 16)
-        {
-            aes.EncryptEcb(counter, stream, PaddingMode.None);
-            for (var i = 0; i < 16 && offset + i < input.Length; i++)
-            {
-                output[offset + i] = (byte)(input[offset + i] ^ stream[i]);
-            }
-            for (var i = 15; i >= 0 && ++counter[i] == 0; i--)
-            {
-            }
-        }
-        CryptographicOperations.ZeroMemory(stream);
-        return output;
     }
 }

@@ -1,7 +1,11 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Nethereum.JsonRpc.Client;
+using Newtonsoft.Json.Linq;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
 
 namespace Intelligence.Chain.Rpc;
 
@@ -54,8 +58,10 @@ public sealed record RpcResponse(JsonElement? Result, RpcException? Error)
 }
 
 /// <summary>
-/// JSON-RPC 2.0 over HTTP: single calls and batches, a per-attempt timeout, retries with back-off on
-/// transient transport failures only, and error objects surfaced as <see cref="RpcException"/>.
+/// JSON-RPC 2.0 over HTTP through Nethereum's <see cref="RpcClient"/>: single calls and batches, a per-attempt timeout,
+/// retries with doubling back-off (a Polly pipeline) on transient transport failures only (connection errors,
+/// timeouts, HTTP 429/502/503/504), and error objects surfaced as <see cref="RpcException"/>. Results come back as
+/// <see cref="JsonElement"/> so the typed layer above (<see cref="EthClient"/>) reads them strictly.
 /// </summary>
 public sealed class JsonRpcClient : IDisposable
 {
@@ -63,6 +69,8 @@ public sealed class JsonRpcClient : IDisposable
     private readonly bool _ownsHttp;
     private readonly Uri _endpoint;
     private readonly JsonRpcOptions _options;
+    private readonly RpcClient _client;
+    private readonly ResiliencePipeline _retry;
     private long _nextId;
 
     /// <summary>Creates a client for <paramref name="endpoint"/>; pass an <see cref="HttpClient"/> to share connections.</summary>
@@ -72,6 +80,22 @@ public sealed class JsonRpcClient : IDisposable
         _options = options ?? new JsonRpcOptions();
         _ownsHttp = httpClient is null;
         _http = httpClient ?? new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        _client = new RpcClient(endpoint, _http);
+        // Nethereum's own timeout is one static setting for the process, so the per-attempt limit is Polly's.
+        var builder = new ResiliencePipelineBuilder();
+        if (_options.MaxRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
+                MaxRetryAttempts = _options.MaxRetries,
+                Delay = _options.RetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = false,
+            });
+        }
+        builder.AddTimeout(_options.RequestTimeout);
+        _retry = builder.Build();
     }
 
     /// <summary>The node's URL.</summary>
@@ -80,10 +104,19 @@ public sealed class JsonRpcClient : IDisposable
     /// <summary>Calls one method and returns its result.</summary>
     public async Task<JsonElement> CallAsync(string method, JsonNode?[] parameters, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(method);
+        ArgumentNullException.ThrowIfNull(parameters);
         var id = Interlocked.Increment(ref _nextId);
-        var body = RequestObject(id, method, parameters).ToJsonString();
-        using var doc = await PostAsync(body, method, ct).ConfigureAwait(false);
-        return ParseResponse(doc.RootElement, method, id).GetResult();
+        var request = new Nethereum.JsonRpc.Client.RpcRequest(id, method, Params(parameters));
+        try
+        {
+            var result = await SendAsync(method, () => _client.SendRequestAsync<JToken>(request, null), ct).ConfigureAwait(false);
+            return ToElement(result) ?? Null;
+        }
+        catch (RpcResponseException e)
+        {
+            throw new RpcException(method, e.RpcError?.Code ?? 0, e.RpcError?.Message ?? e.Message, ToElement(e.RpcError?.Data));
+        }
     }
 
     /// <summary>Sends several calls in one HTTP request; answers come back in request order.</summary>
@@ -94,122 +127,101 @@ public sealed class JsonRpcClient : IDisposable
         {
             return [];
         }
-        var ids = new long[requests.Count];
-        var array = new JsonArray();
+        var batch = new RpcRequestResponseBatch { AcceptPartiallySuccessful = true };
+        var items = new RpcRequestResponseBatchItem<RpcRequestResponseHandler<JToken>, JToken>[requests.Count];
         for (var i = 0; i < requests.Count; i++)
         {
-            ids[i] = Interlocked.Increment(ref _nextId);
-            array.Add(RequestObject(ids[i], requests[i].Method, requests[i].Params));
+            var handler = new RpcRequestResponseHandler<JToken>(_client, requests[i].Method);
+            items[i] = new(handler, handler.BuildRequest(Interlocked.Increment(ref _nextId), Params(requests[i].Params)));
+            batch.BatchItems.Add(items[i]);
         }
-        using var doc = await PostAsync(array.ToJsonString(), "batch", ct).ConfigureAwait(false);
-        if (doc.RootElement.ValueKind != JsonValueKind.Array)
-        {
-            // A node may answer a whole batch with one error object.
-            var single = ParseResponse(doc.RootElement, "batch", null);
-            throw (Exception?)single.Error ?? new RpcTransportException("Batch answered with a single non-error object.");
-        }
-        var byId = new Dictionary<long, JsonElement>();
-        foreach (var item in doc.RootElement.EnumerateArray())
-        {
-            if (item.TryGetProperty("id", out var idElement) && idElement.TryGetInt64(out var id))
-            {
-                byId[id] = item;
-            }
-        }
+        await SendAsync("batch", () => _client.SendBatchRequestAsync(batch), ct).ConfigureAwait(false);
         var results = new RpcResponse[requests.Count];
         for (var i = 0; i < requests.Count; i++)
         {
-            results[i] = byId.TryGetValue(ids[i], out var element)
-                ? ParseResponse(element, requests[i].Method, ids[i])
-                : throw new RpcTransportException($"Batch answer lacks the response to {requests[i].Method}.");
+            var item = items[i];
+            results[i] = item.HasError
+                ? new RpcResponse(null, new RpcException(requests[i].Method, item.RpcError?.Code ?? 0, item.RpcError?.Message ?? "", ToElement(item.RpcError?.Data)))
+                : item.RawResponse is null && item.Response is null
+                    ? throw new RpcTransportException($"Batch answer lacks the response to {requests[i].Method}.")
+                    : new RpcResponse(ToElement(item.Response) ?? Null, null);
         }
         return results;
     }
 
-    private static JsonObject RequestObject(long id, string method, JsonNode?[] parameters)
+    private static readonly JsonElement Null = JsonDocument.Parse("null").RootElement.Clone();
+
+    private async Task<T> SendAsync<T>(string what, Func<Task<T>> send, CancellationToken ct)
     {
-        var array = new JsonArray();
-        foreach (var p in parameters)
+        var attempts = 0;
+        try
         {
-            array.Add(p?.DeepClone());
+            // Nethereum's client takes no cancellation token; the caller's token still ends the wait at once.
+            return await _retry.ExecuteAsync(async token =>
+            {
+                attempts++;
+                return await send().WaitAsync(token).ConfigureAwait(false);
+            }, ct).ConfigureAwait(false);
         }
-        return new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id, ["method"] = method, ["params"] = array };
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e) when (IsTransient(e))
+        {
+            throw new RpcTransportException($"{what} to {_endpoint} failed after {attempts} attempts: {Describe(e)}", e);
+        }
+        catch (Exception e) when (e is RpcClientUnknownException or Newtonsoft.Json.JsonException or InvalidCastException or FormatException)
+        {
+            throw new RpcTransportException($"{what} to {_endpoint}: the answer could not be read: {Describe(e)}", e);
+        }
     }
 
-    private static RpcResponse ParseResponse(JsonElement element, string method, long? expectedId)
+    /// <summary>Connection failures, per-attempt timeouts and HTTP 429/502/503/504; never a JSON-RPC error object.</summary>
+    private static bool IsTransient(Exception e) => e switch
     {
-        if (element.ValueKind != JsonValueKind.Object)
+        RpcClientTimeoutException or TimeoutRejectedException => true,
+        RpcClientUnknownException { InnerException: HttpRequestException http } => http.StatusCode is null or HttpStatusCode.TooManyRequests
+            or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout,
+        HttpRequestException http => http.StatusCode is null or HttpStatusCode.TooManyRequests
+            or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout,
+        _ => false,
+    };
+
+    private string Describe(Exception e) => e switch
+    {
+        RpcClientTimeoutException or TimeoutRejectedException => $"no answer within {_options.RequestTimeout.TotalMilliseconds:0} ms",
+        RpcClientUnknownException { InnerException: HttpRequestException { StatusCode: { } status } } => $"HTTP {(int)status}",
+        RpcClientUnknownException { InnerException: { } inner } => inner.Message,
+        _ => e.Message,
+    };
+
+    private static object[] Params(JsonNode?[] parameters)
+    {
+        var result = new object[parameters.Length];
+        for (var i = 0; i < parameters.Length; i++)
         {
-            throw new RpcTransportException($"{method}: the node's answer is not a JSON-RPC object.");
+            result[i] = parameters[i] is { } node ? JToken.Parse(node.ToJsonString()) : JValue.CreateNull();
         }
-        if (element.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
-        {
-            var code = error.TryGetProperty("code", out var c) && c.TryGetInt32(out var ci) ? ci : 0;
-            var message = error.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "";
-            JsonElement? data = error.TryGetProperty("data", out var d) ? d.Clone() : null;
-            return new RpcResponse(null, new RpcException(method, code, message, data));
-        }
-        if (expectedId is { } id && (!element.TryGetProperty("id", out var idElement) || !idElement.TryGetInt64(out var got) || got != id))
-        {
-            throw new RpcTransportException($"{method}: the answer's id does not match the request.");
-        }
-        if (!element.TryGetProperty("result", out var result))
-        {
-            throw new RpcTransportException($"{method}: the answer has neither result nor error.");
-        }
-        return new RpcResponse(result.Clone(), null);
+        return result;
     }
 
-    private static bool IsTransient(HttpStatusCode status) =>
-        status is HttpStatusCode.TooManyRequests or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
-
-    private async Task<JsonDocument> PostAsync(string body, string what, CancellationToken ct)
+    private static JsonElement? ToElement(object? value)
     {
-        var delay = _options.RetryDelay;
-        for (var attempt = 0; ; attempt++)
+        var text = value switch
         {
-            ct.ThrowIfCancellationRequested();
-            string failure;
-            Exception? cause = null;
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
-            {
-                timeout.CancelAfter(_options.RequestTimeout);
-                try
-                {
-                    using var content = new StringContent(body);
-                    content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                    using var response = await _http.PostAsync(_endpoint, content, timeout.Token).ConfigureAwait(false);
-                    if (response.IsSuccessStatusCode || !IsTransient(response.StatusCode))
-                    {
-                        var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
-                        try
-                        {
-                            return JsonDocument.Parse(bytes);
-                        }
-                        catch (JsonException e)
-                        {
-                            throw new RpcTransportException($"{what}: HTTP {(int)response.StatusCode} with a body that is not JSON.", e);
-                        }
-                    }
-                    failure = $"HTTP {(int)response.StatusCode}";
-                }
-                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-                {
-                    failure = $"no answer within {_options.RequestTimeout.TotalMilliseconds:0} ms";
-                }
-                catch (HttpRequestException e)
-                {
-                    failure = e.Message;
-                    cause = e;
-                }
-            }
-            if (attempt >= _options.MaxRetries)
-            {
-                throw new RpcTransportException($"{what} to {_endpoint} failed after {attempt + 1} attempts: {failure}", cause);
-            }
-            await Task.Delay(delay, ct).ConfigureAwait(false);
-            delay *= 2;
+            null => null,
+            JToken token => token.Type == JTokenType.Null ? null : token.ToString(Newtonsoft.Json.Formatting.None),
+            JsonElement element => element.ValueKind is JsonValueKind.Undefined ? null : element.GetRawText(),
+            string s => JsonSerializer.Serialize(s),
+            _ => Newtonsoft.Json.JsonConvert.SerializeObject(value),
+        };
+        if (text is null)
+        {
+            return null;
         }
+        using var doc = JsonDocument.Parse(text);
+        return doc.RootElement.Clone();
     }
 
     /// <summary>Disposes the HTTP client when this instance created it.</summary>

@@ -107,8 +107,20 @@ public sealed class TransactionSender(EthClient client, PrivateKey key, ulong ch
     public async Task<SignedTransaction> SendAsync(TransactionRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var gas = request.GasLimit ?? await EstimateGasAsync(request, ct).ConfigureAwait(false);
-        var fees = await SuggestFeesAsync(ct).ConfigureAwait(false);
+        ulong gas;
+        FeeSuggestion fees;
+        try
+        {
+            gas = request.GasLimit ?? await EstimateGasAsync(request, ct).ConfigureAwait(false);
+            fees = await SuggestFeesAsync(ct).ConfigureAwait(false);
+        }
+        catch (RpcTransportException)
+        {
+            // The node went away: it may come back as another node (a restarted devnet, a fail-over) whose pending
+            // count differs, so the next reservation asks it again rather than trusting the local count.
+            nonces.Resync(Address);
+            throw;
+        }
         var nonce = await nonces.ReserveAsync(Address, ct).ConfigureAwait(false);
         var tx = new Eip1559Transaction
         {

@@ -1,5 +1,7 @@
 using System.Numerics;
 using Intelligence.Chain.Rlp;
+using Nethereum.Model;
+using NethereumRlp = Nethereum.RLP;
 
 namespace Intelligence.Chain.Transactions;
 
@@ -8,7 +10,11 @@ namespace Intelligence.Chain.Transactions;
 /// <param name="StorageKeys">32-byte storage slots touched.</param>
 public sealed record AccessListEntry(Address Address, IReadOnlyList<byte[]> StorageKeys);
 
-/// <summary>Fields shared by the transaction types this client signs.</summary>
+/// <summary>
+/// Fields shared by the transaction types this client signs. The wire encoding is Nethereum.Model's
+/// (<see cref="Transaction1559"/>, <see cref="LegacyTransactionChainId"/>); the signature comes from libsecp256k1
+/// through <see cref="PrivateKey.SignHash"/>.
+/// </summary>
 public abstract record Transaction
 {
     /// <summary>EIP-155 chain id.</summary>
@@ -43,9 +49,12 @@ public abstract record Transaction
     /// <summary>The signed wire encoding.</summary>
     internal abstract byte[] Encode(Signature signature);
 
-    private protected RlpString ToField() => To is { } to ? RlpItem.Bytes(to.ToBytes()) : RlpItem.Bytes([]);
+    private protected string? ToHex() => To?.ToLowerHex();
 
-    private protected static RlpItem Int(BigInteger v) => RlpItem.Integer(v);
+    /// <summary>A non-negative integer as RLP wants it: big-endian, no leading zero bytes, zero as no bytes.</summary>
+    private protected static byte[] Int(BigInteger v) => v.IsZero ? [] : v.ToByteArray(isUnsigned: true, isBigEndian: true);
+
+    private protected static byte[] Trim(ReadOnlySpan<byte> word) => word.TrimStart((byte)0).ToArray();
 }
 
 /// <summary>An EIP-1559 (type 2) transaction.</summary>
@@ -63,61 +72,39 @@ public sealed record Eip1559Transaction : Transaction
     /// <summary>EIP-2930 access list.</summary>
     public IReadOnlyList<AccessListEntry> AccessList { get; init; } = [];
 
-    private List<RlpItem> Fields() =>
-    [
-        Int(ChainId), Int(Nonce), Int(MaxPriorityFeePerGas), Int(MaxFeePerGas), Int(GasLimit), ToField(), Int(Value),
-        RlpItem.Bytes(Data),
-        new RlpList(AccessList.Select(e => (RlpItem)RlpItem.List(RlpItem.Bytes(e.Address.ToBytes()), new RlpList(e.StorageKeys.Select(k => (RlpItem)RlpItem.Bytes(k)).ToList()))).ToList()),
-    ];
-
-    /// <summary>keccak256(0x02 || rlp([chainId, nonce, tip, maxFee, gas, to, value, data, accessList])).</summary>
-    public override byte[] SigningHash() => Keccak256.Hash(Typed(new RlpList(Fields())));
+    /// <inheritdoc />
+    public override byte[] SigningHash() => Keccak256.Hash(Model().GetRLPEncodedRaw());
 
     internal override byte[] Encode(Signature signature)
     {
-        var fields = Fields();
-        fields.Add(Int(signature.RecoveryId));
-        fields.Add(Int(new BigInteger(signature.R, isUnsigned: true, isBigEndian: true)));
-        fields.Add(Int(new BigInteger(signature.S, isUnsigned: true, isBigEndian: true)));
-        return Typed(new RlpList(fields));
+        var tx = Model();
+        tx.SetSignature(new Nethereum.Model.Signature(Trim(signature.R), Trim(signature.S), signature.RecoveryId == 0 ? [] : [1]));
+        return tx.GetRLPEncoded();
     }
 
-    private static byte[] Typed(RlpItem payload)
-    {
-        var body = RlpCodec.Encode(payload);
-        var bytes = new byte[1 + body.Length];
-        bytes[0] = TypeByte;
-        body.CopyTo(bytes, 1);
-        return bytes;
-    }
+    private Transaction1559 Model() => new(ChainId, Nonce, MaxPriorityFeePerGas, MaxFeePerGas, GasLimit, ToHex(), Value,
+        Convert.ToHexStringLower(Data),
+        [.. AccessList.Select(e => new AccessListItem(e.Address.ToLowerHex(), [.. e.StorageKeys]))]);
 }
 
-/// <summary>A legacy transaction with EIP-155 replay protection (v = chainId * 2 + 35 + parity).</summary>
+/// <summary>A legacy transaction with EIP-155 replay protection.</summary>
 public sealed record LegacyTransaction : Transaction
 {
-    /// <summary>Price per gas.</summary>
+    /// <summary>Gas price in wei.</summary>
     public required BigInteger GasPrice { get; init; }
 
-    private List<RlpItem> Fields() => [Int(Nonce), Int(GasPrice), Int(GasLimit), ToField(), Int(Value), RlpItem.Bytes(Data)];
-
-    /// <summary>keccak256(rlp([nonce, gasPrice, gas, to, value, data, chainId, 0, 0])).</summary>
-    public override byte[] SigningHash()
-    {
-        var fields = Fields();
-        fields.Add(Int(ChainId));
-        fields.Add(Int(0));
-        fields.Add(Int(0));
-        return Keccak256.Hash(RlpCodec.Encode(new RlpList(fields)));
-    }
+    /// <inheritdoc />
+    public override byte[] SigningHash() => Keccak256.Hash(Model().GetRLPEncodedRaw());
 
     internal override byte[] Encode(Signature signature)
     {
-        var fields = Fields();
-        fields.Add(Int(new BigInteger(ChainId) * 2 + 35 + signature.RecoveryId));
-        fields.Add(Int(new BigInteger(signature.R, isUnsigned: true, isBigEndian: true)));
-        fields.Add(Int(new BigInteger(signature.S, isUnsigned: true, isBigEndian: true)));
-        return RlpCodec.Encode(new RlpList(fields));
+        var tx = Model();
+        tx.SetSignature(new Nethereum.Model.Signature(Trim(signature.R), Trim(signature.S), Int((new BigInteger(ChainId) * 2) + 35 + signature.RecoveryId)));
+        return tx.GetRLPEncoded();
     }
+
+    private LegacyTransactionChainId Model() =>
+        new(Int(Nonce), Int(GasPrice), Int(GasLimit), To?.ToBytes() ?? [], Int(Value), Data, Int(ChainId));
 }
 
 /// <summary>A signed transaction: its fields, signature, raw bytes, hash and sender.</summary>
@@ -148,8 +135,10 @@ public sealed class SignedTransaction
     public Address Sender { get; }
 
     /// <summary>
-    /// Decodes a raw EIP-1559 or EIP-155 legacy transaction, checks its signature (low s) and recovers the sender.
-    /// Malformed bytes are an <see cref="RlpException"/>; a bad signature an <see cref="InvalidSignatureException"/>.
+    /// Decodes a raw EIP-1559 or EIP-155 legacy transaction (Nethereum's RLP decoder), checks its signature (low s)
+    /// and recovers the sender. Only the canonical encoding is accepted: the decoded transaction must encode back to
+    /// exactly <paramref name="raw"/>, so trailing bytes, non-minimal lengths or integers are refused. Malformed bytes
+    /// are an <see cref="RlpException"/>; a bad signature an <see cref="InvalidSignatureException"/>.
     /// </summary>
     public static SignedTransaction Decode(ReadOnlySpan<byte> raw)
     {
@@ -157,13 +146,10 @@ public sealed class SignedTransaction
         {
             throw new RlpException("Empty transaction.");
         }
+        SignedTransaction decoded;
         if (raw[0] == Eip1559Transaction.TypeByte)
         {
-            var list = RlpCodec.Decode(raw[1..]).AsList("transaction");
-            if (list.Count != 12)
-            {
-                throw new RlpException($"An EIP-1559 transaction has 12 fields, got {list.Count}.");
-            }
+            var list = Fields(raw[1..], 12, "An EIP-1559 transaction");
             var tx = new Eip1559Transaction
             {
                 ChainId = U64(list[0], "chainId"),
@@ -173,7 +159,7 @@ public sealed class SignedTransaction
                 GasLimit = U64(list[4], "gas"),
                 To = ToAddress(list[5]),
                 Value = Big(list[6], "value"),
-                Data = list[7].AsString("data").Value,
+                Data = Bytes(list[7], "data"),
                 AccessList = AccessListOf(list[8]),
             };
             var parity = U64(list[9], "yParity");
@@ -182,17 +168,15 @@ public sealed class SignedTransaction
                 throw new InvalidSignatureException($"yParity must be 0 or 1, got {parity}.");
             }
             var sig = new Signature(Word(list[10], "r"), Word(list[11], "s"), (int)parity);
-            return new SignedTransaction(tx, sig, raw.ToArray(), Ecdsa.Recover(tx.SigningHash(), sig));
+            decoded = new SignedTransaction(tx, sig, raw.ToArray(), Ecdsa.Recover(tx.SigningHash(), sig));
+            Canonical(tx.Encode(sig), raw);
+            return decoded;
         }
         if (raw[0] < 0xc0)
         {
             throw new RlpException($"Unsupported transaction type 0x{raw[0]:x2}.");
         }
-        var legacy = RlpCodec.Decode(raw).AsList("transaction");
-        if (legacy.Count != 9)
-        {
-            throw new RlpException($"A legacy transaction has 9 fields, got {legacy.Count}.");
-        }
+        var legacy = Fields(raw, 9, "A legacy transaction");
         var v = Big(legacy[6], "v");
         if (v < 37)
         {
@@ -211,28 +195,78 @@ public sealed class SignedTransaction
             GasLimit = U64(legacy[2], "gas"),
             To = ToAddress(legacy[3]),
             Value = Big(legacy[4], "value"),
-            Data = legacy[5].AsString("data").Value,
+            Data = Bytes(legacy[5], "data"),
         };
         var lsig = new Signature(Word(legacy[7], "r"), Word(legacy[8], "s"), (int)((v - 35) % 2));
-        return new SignedTransaction(ltx, lsig, raw.ToArray(), Ecdsa.Recover(ltx.SigningHash(), lsig));
+        decoded = new SignedTransaction(ltx, lsig, raw.ToArray(), Ecdsa.Recover(ltx.SigningHash(), lsig));
+        Canonical(ltx.Encode(lsig), raw);
+        return decoded;
     }
 
-    private static ulong U64(RlpItem item, string what) => item.AsString(what).ToUInt64();
-
-    private static BigInteger Big(RlpItem item, string what) => item.AsString(what).ToBigInteger();
-
-    private static byte[] Word(RlpItem item, string what)
+    private static NethereumRlp.RLPCollection Fields(ReadOnlySpan<byte> rlp, int count, string what)
     {
-        var b = item.AsString(what).ToBigInteger();
-        var bytes = b.ToByteArray(isUnsigned: true, isBigEndian: true);
+        NethereumRlp.IRLPElement element;
+        try
+        {
+            element = NethereumRlp.RLP.Decode(rlp.ToArray());
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new RlpException($"{what} is not valid RLP: {e.Message}");
+        }
+        if (element is not NethereumRlp.RLPCollection list)
+        {
+            throw new RlpException($"{what} is an RLP list.");
+        }
+        if (list.Count != count)
+        {
+            throw new RlpException($"{what} has {count} fields, got {list.Count}.");
+        }
+        return list;
+    }
+
+    private static void Canonical(byte[] reencoded, ReadOnlySpan<byte> raw)
+    {
+        if (!raw.SequenceEqual(reencoded))
+        {
+            throw new RlpException("The transaction is not canonically encoded (it does not re-encode to the same bytes).");
+        }
+    }
+
+    private static byte[] Bytes(NethereumRlp.IRLPElement item, string what) =>
+        item is NethereumRlp.RLPCollection ? throw new RlpException($"'{what}' is a byte string, not a list.") : item.RLPData ?? [];
+
+    private static ulong U64(NethereumRlp.IRLPElement item, string what)
+    {
+        var value = Big(item, what);
+        return value <= ulong.MaxValue ? (ulong)value : throw new RlpException($"'{what}' does not fit in 64 bits.");
+    }
+
+    private static BigInteger Big(NethereumRlp.IRLPElement item, string what)
+    {
+        var bytes = Bytes(item, what);
+        if (bytes.Length > 32)
+        {
+            throw new RlpException($"'{what}' is longer than 32 bytes.");
+        }
+        return new BigInteger(bytes, isUnsigned: true, isBigEndian: true);
+    }
+
+    private static byte[] Word(NethereumRlp.IRLPElement item, string what)
+    {
+        var bytes = Bytes(item, what);
+        if (bytes.Length > 32)
+        {
+            throw new RlpException($"'{what}' is longer than 32 bytes.");
+        }
         var word = new byte[32];
         bytes.CopyTo(word, 32 - bytes.Length);
         return word;
     }
 
-    private static Address? ToAddress(RlpItem item)
+    private static Address? ToAddress(NethereumRlp.IRLPElement item)
     {
-        var bytes = item.AsString("to").Value;
+        var bytes = Bytes(item, "to");
         return bytes.Length switch
         {
             0 => null,
@@ -241,24 +275,27 @@ public sealed class SignedTransaction
         };
     }
 
-    private static IReadOnlyList<AccessListEntry> AccessListOf(RlpItem item)
+    private static IReadOnlyList<AccessListEntry> AccessListOf(NethereumRlp.IRLPElement item)
     {
-        var result = new List<AccessListEntry>();
-        foreach (var entry in item.AsList("accessList").Items)
+        if (item is not NethereumRlp.RLPCollection entries)
         {
-            var pair = entry.AsList("access list entry");
-            if (pair.Count != 2)
+            throw new RlpException("The access list is an RLP list.");
+        }
+        var result = new List<AccessListEntry>();
+        foreach (var entry in entries)
+        {
+            if (entry is not NethereumRlp.RLPCollection { Count: 2 } pair || pair[1] is not NethereumRlp.RLPCollection storage)
             {
                 throw new RlpException("An access list entry is [address, storageKeys].");
             }
-            var address = pair[0].AsString("access list address").Value;
+            var address = Bytes(pair[0], "access list address");
             if (address.Length != Address.Length)
             {
                 throw new RlpException("An access list address is 20 bytes.");
             }
-            var keys = pair[1].AsList("storage keys").Items.Select(k =>
+            var keys = storage.Select(k =>
             {
-                var key = k.AsString("storage key").Value;
+                var key = Bytes(k, "storage key");
                 return key.Length == 32 ? key : throw new RlpException("A storage key is 32 bytes.");
             }).ToList();
             result.Add(new AccessListEntry(new Address(address), keys));

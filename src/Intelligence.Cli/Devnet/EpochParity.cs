@@ -91,7 +91,8 @@ internal sealed class EpochParity(EthClient eth, Address network, uint ownerCutP
         {
             Hyperparameters = new Consensus.Hyperparameters
             {
-                Tempo = (ushort)Math.Min(h.Tempo, ushort.MaxValue), // informational only for the epoch
+                Tempo = (ushort)Math.Min(h.Tempo, ushort.MaxValue), // the contract bounds tempo to u16 (old-bond reset)
+                Yuma3 = h.Yuma3,
                 KappaPpm = h.Kappa,
                 BondsMovingAveragePpm = h.BondsMovingAverage,
                 BondsPenaltyPpm = h.BondsPenalty,

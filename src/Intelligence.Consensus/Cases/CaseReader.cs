@@ -69,6 +69,7 @@ public static class CaseReader
                 "immunityPeriod" => hp with { ImmunityPeriod = ReadUInt64(value, at) },
                 "weightsRateLimit" => hp with { WeightsRateLimit = ReadUInt64(value, at) },
                 "commitReveal" => hp with { CommitReveal = ReadBool(value, at) },
+                "yuma3" => hp with { Yuma3 = ReadBool(value, at) },
                 _ => throw new CaseFormatException(at, "unknown hyperparameter"),
             };
         }

@@ -67,6 +67,7 @@ public static class CaseWriter
             writer.WriteNumber("immunityPeriod", hp.ImmunityPeriod);
             writer.WriteNumber("weightsRateLimit", hp.WeightsRateLimit);
             writer.WriteBoolean("commitReveal", hp.CommitReveal);
+            writer.WriteBoolean("yuma3", hp.Yuma3);
             writer.WriteEndObject();
             writer.WriteNumber("block", input.Block);
             writer.WriteString("emission", Amount(input.Emission));

@@ -1,4 +1,5 @@
-using System.Globalization;
+using Intelligence.Chain;
+using Intelligence.Protocol.Pipeline;
 
 namespace Intelligence.State.Stores;
 
@@ -6,8 +7,10 @@ namespace Intelligence.State.Stores;
 /// Replay protection shared by several miner replicas, in two flavours: <see cref="TryAdvanceAsync"/> keeps the
 /// last accepted nonce per caller (strictly increasing nonces), <see cref="TryUseOnceAsync"/> remembers each
 /// (caller, nonce) pair (any order, each once; pair with a clock window that rejects old nonces).
+/// Every replay cache is also the miner pipeline's <see cref="INonceStore"/>: <see cref="INonceStore.TryUseAsync"/> is
+/// <see cref="TryUseOnceAsync"/> with the caller's lower-case hex address as the caller key.
 /// </summary>
-public interface IReplayCache
+public interface IReplayCache : INonceStore
 {
     /// <summary>Records (caller, nonce) as used and returns true, or false when it was already used within <paramref name="retention"/>.</summary>
     ValueTask<bool> TryUseOnceAsync(string caller, ulong nonce, TimeSpan retention, CancellationToken cancellationToken = default);
@@ -29,6 +32,10 @@ public sealed class InMemoryReplayCache : IReplayCache
 
     /// <summary>Creates the cache; <paramref name="time"/> defaults to the system clock.</summary>
     public InMemoryReplayCache(TimeProvider? time = null) => _time = time ?? TimeProvider.System;
+
+    /// <inheritdoc />
+    public ValueTask<bool> TryUseAsync(Address caller, ulong nonce, TimeSpan retention, CancellationToken cancellationToken) =>
+        TryUseOnceAsync(caller.ToLowerHex(), nonce, retention, cancellationToken);
 
     /// <inheritdoc />
     public ValueTask<bool> TryAdvanceAsync(string caller, ulong nonce, TimeSpan ttl, CancellationToken cancellationToken = default)
@@ -101,72 +108,6 @@ public sealed class InMemoryReplayCache : IReplayCache
                 _used.Remove(pair);
             }
         }
-    }
-}
-
-/// <summary>Redis replay cache: one string key per caller, compared and set in one Lua script (atomic across replicas).</summary>
-public sealed class RedisReplayCache : IReplayCache
-{
-    // KEYS: caller key. ARGV: nonce (decimal, no leading zeros), ttl ms.
-    // Nonces are compared as decimal strings (length, then bytes) so all 64 bits count, not Lua's 53.
-    private static readonly RedisScript AdvanceScript = new("""
-        local cur = redis.call('GET', KEYS[1])
-        local n = ARGV[1]
-        if cur and (#cur > #n or (#cur == #n and cur >= n)) then
-          return 0
-        end
-        redis.call('SET', KEYS[1], n, 'PX', ARGV[2])
-        return 1
-        """);
-
-    private readonly RedisClient _client;
-    private readonly string _prefix;
-
-    /// <summary>Creates the cache over <paramref name="client"/>; keys start with <paramref name="keyPrefix"/>.</summary>
-    public RedisReplayCache(RedisClient client, string keyPrefix = "intelligence:")
-    {
-        _client = client ?? throw new ArgumentNullException(nameof(client));
-        _prefix = keyPrefix ?? throw new ArgumentNullException(nameof(keyPrefix));
-    }
-
-    /// <inheritdoc />
-    public async ValueTask<bool> TryAdvanceAsync(string caller, ulong nonce, TimeSpan ttl, CancellationToken cancellationToken = default)
-    {
-        ReplayArgs.Check(caller, ttl);
-        var reply = await _client.ScriptEvaluateAsync(
-            AdvanceScript,
-            [_prefix + "nonce:" + caller],
-            [nonce.ToString(CultureInfo.InvariantCulture), ReplayArgs.Milliseconds(ttl)],
-            cancellationToken).ConfigureAwait(false);
-        return reply.AsInt64() == 1;
-    }
-
-    /// <inheritdoc />
-    public ValueTask<bool> TryUseOnceAsync(string caller, ulong nonce, TimeSpan retention, CancellationToken cancellationToken = default)
-    {
-        ReplayArgs.Check(caller, retention);
-        // SET NX is atomic on its own: the first replica to record the pair wins.
-        return _client.SetAsync(
-            _prefix + "used:" + caller + ":" + nonce.ToString(CultureInfo.InvariantCulture),
-            1,
-            TimeSpan.FromMilliseconds(ReplayArgs.Milliseconds(retention)),
-            SetCondition.NotExists,
-            cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public async ValueTask<ulong?> GetLastAsync(string caller, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(caller);
-        var raw = await _client.GetAsync(_prefix + "nonce:" + caller, cancellationToken).ConfigureAwait(false);
-        if (raw is null)
-        {
-            return null;
-        }
-
-        return ulong.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
-            ? n
-            : throw new RedisUnexpectedReplyException("stored nonce is not a decimal number");
     }
 }
 

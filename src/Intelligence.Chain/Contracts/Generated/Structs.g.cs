@@ -22,27 +22,27 @@ public sealed record Axon(BigInteger Ip, byte IpType, ushort Port, uint Protocol
 }
 
 /// <summary>The Solidity struct Begin.</summary>
-public sealed record Begin(IReadOnlyList<ushort> RowUids, IReadOnlyList<BigInteger> RowSum, IReadOnlyList<BigInteger> ARow, BigInteger T)
+public sealed record Begin(IReadOnlyList<ushort> RowUids, IReadOnlyList<bool> RowPermit, IReadOnlyList<BigInteger> RowSum, IReadOnlyList<BigInteger> ARow, BigInteger T)
 {
     /// <summary>Converts a decoded ABI tuple.</summary>
     public static Begin FromAbi(object? value)
     {
         var t = (object?[])value!;
-        return new Begin(((object?[])t[0]!).Select(e => (ushort)(BigInteger)e!).ToArray(), ((object?[])t[1]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[2]!).Select(e => (BigInteger)e!).ToArray(), (BigInteger)t[3]!);
+        return new Begin(((object?[])t[0]!).Select(e => (ushort)(BigInteger)e!).ToArray(), ((object?[])t[1]!).Select(e => (bool)e!).ToArray(), ((object?[])t[2]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[3]!).Select(e => (BigInteger)e!).ToArray(), (BigInteger)t[4]!);
     }
 
     /// <summary>Converts to an ABI tuple value.</summary>
-    public object?[] ToAbi() => [RowUids.Select(e => (object?)e).ToArray(), RowSum.Select(e => (object?)e).ToArray(), ARow.Select(e => (object?)e).ToArray(), T];
+    public object?[] ToAbi() => [RowUids.Select(e => (object?)e).ToArray(), RowPermit.Select(e => (object?)e).ToArray(), RowSum.Select(e => (object?)e).ToArray(), ARow.Select(e => (object?)e).ToArray(), T];
 }
 
 /// <summary>The Solidity struct Chunk.</summary>
-public sealed record Chunk(IReadOnlyList<ulong> Consensus, IReadOnlyList<ulong> Rank, IReadOnlyList<BigInteger> Trust, IReadOnlyList<BigInteger> Dividend, IReadOnlyList<BigInteger> Bonds)
+public sealed record Chunk(IReadOnlyList<ulong> Consensus, IReadOnlyList<BigInteger> Rank, IReadOnlyList<BigInteger> Trust, IReadOnlyList<BigInteger> Dividend, IReadOnlyList<BigInteger> Bonds)
 {
     /// <summary>Converts a decoded ABI tuple.</summary>
     public static Chunk FromAbi(object? value)
     {
         var t = (object?[])value!;
-        return new Chunk(((object?[])t[0]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[1]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[2]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[3]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[4]!).Select(e => (BigInteger)e!).ToArray());
+        return new Chunk(((object?[])t[0]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[1]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[2]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[3]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[4]!).Select(e => (BigInteger)e!).ToArray());
     }
 
     /// <summary>Converts to an ABI tuple value.</summary>
@@ -50,27 +50,27 @@ public sealed record Chunk(IReadOnlyList<ulong> Consensus, IReadOnlyList<ulong> 
 }
 
 /// <summary>The Solidity struct ChunkInput.</summary>
-public sealed record ChunkInput(Params Params, BigInteger N, BigInteger Col0, BigInteger Cols, BigInteger T, IReadOnlyList<ushort> RowUids, IReadOnlyList<BigInteger> RowSum, IReadOnlyList<BigInteger> ARow, IReadOnlyList<ulong> RowLastUpdate, IReadOnlyList<ulong> RegisteredAt, IReadOnlyList<BigInteger> Weights, IReadOnlyList<BigInteger> Bonds)
+public sealed record ChunkInput(Params Params, ulong BlockNumber, BigInteger N, BigInteger Col0, BigInteger Cols, BigInteger T, IReadOnlyList<ushort> RowUids, IReadOnlyList<bool> RowPermit, IReadOnlyList<BigInteger> RowSum, IReadOnlyList<BigInteger> ARow, IReadOnlyList<ulong> RowLastUpdate, IReadOnlyList<ulong> RegisteredAt, IReadOnlyList<BigInteger> Weights, IReadOnlyList<BigInteger> Bonds)
 {
     /// <summary>Converts a decoded ABI tuple.</summary>
     public static ChunkInput FromAbi(object? value)
     {
         var t = (object?[])value!;
-        return new ChunkInput(Params.FromAbi(t[0]), (BigInteger)t[1]!, (BigInteger)t[2]!, (BigInteger)t[3]!, (BigInteger)t[4]!, ((object?[])t[5]!).Select(e => (ushort)(BigInteger)e!).ToArray(), ((object?[])t[6]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[7]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[8]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[9]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[10]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[11]!).Select(e => (BigInteger)e!).ToArray());
+        return new ChunkInput(Params.FromAbi(t[0]), (ulong)(BigInteger)t[1]!, (BigInteger)t[2]!, (BigInteger)t[3]!, (BigInteger)t[4]!, (BigInteger)t[5]!, ((object?[])t[6]!).Select(e => (ushort)(BigInteger)e!).ToArray(), ((object?[])t[7]!).Select(e => (bool)e!).ToArray(), ((object?[])t[8]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[9]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[10]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[11]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[12]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[13]!).Select(e => (BigInteger)e!).ToArray());
     }
 
     /// <summary>Converts to an ABI tuple value.</summary>
-    public object?[] ToAbi() => [Params.ToAbi(), N, Col0, Cols, T, RowUids.Select(e => (object?)e).ToArray(), RowSum.Select(e => (object?)e).ToArray(), ARow.Select(e => (object?)e).ToArray(), RowLastUpdate.Select(e => (object?)e).ToArray(), RegisteredAt.Select(e => (object?)e).ToArray(), Weights.Select(e => (object?)e).ToArray(), Bonds.Select(e => (object?)e).ToArray()];
+    public object?[] ToAbi() => [Params.ToAbi(), BlockNumber, N, Col0, Cols, T, RowUids.Select(e => (object?)e).ToArray(), RowPermit.Select(e => (object?)e).ToArray(), RowSum.Select(e => (object?)e).ToArray(), ARow.Select(e => (object?)e).ToArray(), RowLastUpdate.Select(e => (object?)e).ToArray(), RegisteredAt.Select(e => (object?)e).ToArray(), Weights.Select(e => (object?)e).ToArray(), Bonds.Select(e => (object?)e).ToArray()];
 }
 
 /// <summary>The Solidity struct Columns.</summary>
-public sealed record Columns(IReadOnlyList<ulong> Rank, IReadOnlyList<ulong> Consensus, IReadOnlyList<ulong> ValidatorTrust, IReadOnlyList<BigInteger> Dividend)
+public sealed record Columns(IReadOnlyList<BigInteger> Rank, IReadOnlyList<ulong> Consensus, IReadOnlyList<ulong> ValidatorTrust, IReadOnlyList<BigInteger> Dividend)
 {
     /// <summary>Converts a decoded ABI tuple.</summary>
     public static Columns FromAbi(object? value)
     {
         var t = (object?[])value!;
-        return new Columns(((object?[])t[0]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[1]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[2]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[3]!).Select(e => (BigInteger)e!).ToArray());
+        return new Columns(((object?[])t[0]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[1]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[2]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[3]!).Select(e => (BigInteger)e!).ToArray());
     }
 
     /// <summary>Converts to an ABI tuple value.</summary>
@@ -78,17 +78,17 @@ public sealed record Columns(IReadOnlyList<ulong> Rank, IReadOnlyList<ulong> Con
 }
 
 /// <summary>The Solidity struct Hyperparameters.</summary>
-public sealed record Hyperparameters(uint Tempo, uint Kappa, uint BondsMovingAverage, uint BondsPenalty, ushort MaxUids, ushort MaxValidators, uint ImmunityPeriod, uint ActivityCutoff, ushort MinAllowedWeights, uint WeightsRateLimit, bool CommitReveal, uint RevealPeriod, BigInteger MinBurn, BigInteger MaxBurn, BigInteger StakeThreshold)
+public sealed record Hyperparameters(uint Tempo, uint Kappa, uint BondsMovingAverage, uint BondsPenalty, ushort MaxUids, ushort MaxValidators, uint ImmunityPeriod, uint ActivityCutoff, ushort MinAllowedWeights, uint WeightsRateLimit, bool CommitReveal, uint RevealPeriod, BigInteger MinBurn, BigInteger MaxBurn, BigInteger StakeThreshold, bool Yuma3)
 {
     /// <summary>Converts a decoded ABI tuple.</summary>
     public static Hyperparameters FromAbi(object? value)
     {
         var t = (object?[])value!;
-        return new Hyperparameters((uint)(BigInteger)t[0]!, (uint)(BigInteger)t[1]!, (uint)(BigInteger)t[2]!, (uint)(BigInteger)t[3]!, (ushort)(BigInteger)t[4]!, (ushort)(BigInteger)t[5]!, (uint)(BigInteger)t[6]!, (uint)(BigInteger)t[7]!, (ushort)(BigInteger)t[8]!, (uint)(BigInteger)t[9]!, (bool)t[10]!, (uint)(BigInteger)t[11]!, (BigInteger)t[12]!, (BigInteger)t[13]!, (BigInteger)t[14]!);
+        return new Hyperparameters((uint)(BigInteger)t[0]!, (uint)(BigInteger)t[1]!, (uint)(BigInteger)t[2]!, (uint)(BigInteger)t[3]!, (ushort)(BigInteger)t[4]!, (ushort)(BigInteger)t[5]!, (uint)(BigInteger)t[6]!, (uint)(BigInteger)t[7]!, (ushort)(BigInteger)t[8]!, (uint)(BigInteger)t[9]!, (bool)t[10]!, (uint)(BigInteger)t[11]!, (BigInteger)t[12]!, (BigInteger)t[13]!, (BigInteger)t[14]!, (bool)t[15]!);
     }
 
     /// <summary>Converts to an ABI tuple value.</summary>
-    public object?[] ToAbi() => [Tempo, Kappa, BondsMovingAverage, BondsPenalty, MaxUids, MaxValidators, ImmunityPeriod, ActivityCutoff, MinAllowedWeights, WeightsRateLimit, CommitReveal, RevealPeriod, MinBurn, MaxBurn, StakeThreshold];
+    public object?[] ToAbi() => [Tempo, Kappa, BondsMovingAverage, BondsPenalty, MaxUids, MaxValidators, ImmunityPeriod, ActivityCutoff, MinAllowedWeights, WeightsRateLimit, CommitReveal, RevealPeriod, MinBurn, MaxBurn, StakeThreshold, Yuma3];
 }
 
 /// <summary>The Solidity struct Input.</summary>
@@ -148,17 +148,17 @@ public sealed record Output(BigInteger OwnerEmission, IReadOnlyList<BigInteger> 
 }
 
 /// <summary>The Solidity struct Params.</summary>
-public sealed record Params(uint Kappa, uint BondsMovingAverage, uint BondsPenalty, uint OwnerCut, ushort MaxValidators, ulong ActivityCutoff, BigInteger StakeThreshold)
+public sealed record Params(uint Kappa, uint BondsMovingAverage, uint BondsPenalty, uint OwnerCut, ushort MaxValidators, ulong ActivityCutoff, BigInteger StakeThreshold, uint Tempo, bool Yuma3)
 {
     /// <summary>Converts a decoded ABI tuple.</summary>
     public static Params FromAbi(object? value)
     {
         var t = (object?[])value!;
-        return new Params((uint)(BigInteger)t[0]!, (uint)(BigInteger)t[1]!, (uint)(BigInteger)t[2]!, (uint)(BigInteger)t[3]!, (ushort)(BigInteger)t[4]!, (ulong)(BigInteger)t[5]!, (BigInteger)t[6]!);
+        return new Params((uint)(BigInteger)t[0]!, (uint)(BigInteger)t[1]!, (uint)(BigInteger)t[2]!, (uint)(BigInteger)t[3]!, (ushort)(BigInteger)t[4]!, (ulong)(BigInteger)t[5]!, (BigInteger)t[6]!, (uint)(BigInteger)t[7]!, (bool)t[8]!);
     }
 
     /// <summary>Converts to an ABI tuple value.</summary>
-    public object?[] ToAbi() => [Kappa, BondsMovingAverage, BondsPenalty, OwnerCut, MaxValidators, ActivityCutoff, StakeThreshold];
+    public object?[] ToAbi() => [Kappa, BondsMovingAverage, BondsPenalty, OwnerCut, MaxValidators, ActivityCutoff, StakeThreshold, Tempo, Yuma3];
 }
 
 /// <summary>The Solidity struct SubnetView.</summary>
