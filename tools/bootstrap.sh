@@ -2,10 +2,11 @@
 # Installs, into ignored folders, the third-party tools that NuGet lacks (see DESIGN.md):
 #   anvil, forge, cast      npm @foundry-rs/*-linux-amd64      -> .tools/bin/
 #   solc (solc-js + shim)   npm solc, tools/solc-shim.js        -> .tools/bin/solc
-#   libonnxruntime.so.1     npm onnxruntime-node (no scripts)   -> .tools/lib/
 #   grpc-js, OpenZeppelin   npm                                 -> .tools/npm/node_modules/
 #   redis-server            Debian package, when missing and running as root
 #   chromium                Debian package, when missing and running as root (explorer browser tests)
+# ONNX Runtime is not installed here: it comes from NuGet (Microsoft.ML.OnnxRuntime.Gpu.Linux), copied next to every
+# program that references src/Intelligence.Inference (docs/inference.md).
 # Idempotent: a second run checks what is there and installs nothing. One line per component.
 set -uo pipefail
 
@@ -13,8 +14,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="$root/.tools"
 npm_dir="$tools/npm"
 bin="$tools/bin"
-lib="$tools/lib"
-mkdir -p "$npm_dir" "$bin" "$lib"
+mkdir -p "$npm_dir" "$bin"
 
 failures=0
 report() { printf '%-18s %-9s %s\n' "$1" "$2" "${3:-}"; [ "$2" = failed ] && failures=$((failures + 1)); return 0; }
@@ -31,7 +31,7 @@ elif ! command -v npm >/dev/null 2>&1; then
 else
   cp "$manifest" "$npm_dir/package.json"
   [ -f "$root/tools/npm/package-lock.json" ] && cp "$root/tools/npm/package-lock.json" "$npm_dir/package-lock.json"
-  # --ignore-scripts: onnxruntime-node's postinstall downloads CUDA binaries, which cannot work offline.
+  # --ignore-scripts: no package needs its install script here, and none may download anything.
   if out=$(cd "$npm_dir" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error 2>&1); then
     printf '%s' "$digest" > "$stamp"
     npm_state=installed
@@ -71,18 +71,6 @@ elif [ -f "$nm/solc/package.json" ]; then
   else report solc failed "$shim --version failed"; fi
 else
   report solc failed "missing $nm/solc (npm install failed?)"
-fi
-
-# --- ONNX Runtime native library ----------------------------------------------------------------
-ort_src="$nm/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1"
-ort_dst="$lib/libonnxruntime.so.1"
-if [ -f "$ort_dst" ] && [ -f "$ort_src" ] && cmp -s "$ort_src" "$ort_dst"; then
-  report libonnxruntime found "$ort_dst"
-elif [ -f "$ort_src" ]; then
-  cp "$ort_src" "$ort_dst" && ln -sf libonnxruntime.so.1 "$lib/libonnxruntime.so" \
-    && report libonnxruntime installed "$ort_dst" || report libonnxruntime failed "copy to $ort_dst failed"
-else
-  report libonnxruntime failed "missing $ort_src (npm install failed?)"
 fi
 
 # --- redis-server -------------------------------------------------------------------------------

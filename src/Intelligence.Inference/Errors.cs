@@ -50,9 +50,9 @@ public sealed class OnnxRuntimeNotFoundException : InferenceException
 {
     /// <summary>Creates the error from the places that were searched.</summary>
     public OnnxRuntimeNotFoundException(IReadOnlyList<string> searched)
-        : base("The ONNX Runtime native library (libonnxruntime.so.1) was not found. Run tools/bootstrap.sh to install it "
-               + "(npm onnxruntime-node), or point INTELLIGENCE_ONNXRUNTIME_LIBRARY at the file. Searched: "
-               + string.Join("; ", searched))
+        : base("The ONNX Runtime native library (libonnxruntime.so) could not be loaded. It is copied next to every program "
+               + "that references Intelligence.Inference (NuGet Microsoft.ML.OnnxRuntime.Gpu.Linux); rebuild, or point "
+               + "OnnxRuntime.Configure at the file. Tried: " + string.Join("; ", searched))
     {
         Searched = searched;
     }
@@ -66,7 +66,13 @@ public class OnnxRuntimeException : InferenceException
 {
     /// <summary>Creates the error from an ONNX Runtime status code and message.</summary>
     public OnnxRuntimeException(OrtErrorCode code, string message)
-        : base($"ONNX Runtime error {code}: {message}")
+        : this(code, message, null)
+    {
+    }
+
+    /// <summary>Creates the error from an ONNX Runtime status code and message, keeping the binding's exception.</summary>
+    public OnnxRuntimeException(OrtErrorCode code, string message, Exception? inner)
+        : base($"ONNX Runtime error {code}: {message}", inner)
     {
         Code = code;
         RuntimeMessage = message;
@@ -122,11 +128,21 @@ public sealed class ExecutionProviderUnavailableException : InferenceException
 {
     /// <summary>Creates the error naming the provider and the reason.</summary>
     public ExecutionProviderUnavailableException(ExecutionProvider provider, string reason)
+        : this(provider, reason, null)
+    {
+    }
+
+    /// <summary>Creates the error naming the provider, the reason and the shared library that could not be loaded.</summary>
+    public ExecutionProviderUnavailableException(ExecutionProvider provider, string reason, string? missingLibrary)
         : base($"Execution provider {provider} is unavailable: {reason}")
     {
         Provider = provider;
         Reason = reason;
+        MissingLibrary = missingLibrary;
     }
+
+    /// <summary>The shared library that could not be loaded (e.g. <c>libcublasLt.so.13</c>), when that is the cause.</summary>
+    public string? MissingLibrary { get; }
 
     /// <summary>The provider that was requested.</summary>
     public ExecutionProvider Provider { get; }

@@ -1,50 +1,179 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Text;
-using Intelligence.Inference.Native;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Ort = Microsoft.ML.OnnxRuntime;
 
 namespace Intelligence.Inference;
 
 /// <summary>
-/// A loaded ONNX model. Thread-safe: any number of threads may call <see cref="Run(IReadOnlyList{NamedTensor}, CancellationToken, TimeSpan?)"/>
-/// at once. Inputs are validated against the model before ONNX Runtime sees them.
+/// A loaded ONNX model on Microsoft.ML.OnnxRuntime. Thread-safe: any number of threads may call
+/// <see cref="Run(IReadOnlyList{NamedTensor}, CancellationToken, TimeSpan?)"/> at once. Inputs are validated against
+/// the model before ONNX Runtime sees them, and passed to it without copying.
 /// </summary>
-public sealed unsafe class InferenceSession : IDisposable
+public sealed class InferenceSession : IDisposable
 {
-    private const string CudaProviderName = "CUDAExecutionProvider";
-
-    private readonly OrtSessionHandle _session;
+    private readonly Ort.InferenceSession _session;
     private readonly InferenceSessionOptions _options;
     private readonly Dictionary<string, int> _inputIndex;
-    private readonly byte[][] _inputNames; // pinned, NUL-terminated UTF-8
-    private readonly byte[][] _outputNames; // pinned, tensor outputs only
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames; // tensor outputs only
     private readonly int[] _fetchedOutputs; // indices into Outputs of the tensor outputs
 
-    private InferenceSession(OrtSessionHandle session, InferenceSessionOptions options, ExecutionProvider provider)
+    // Per tensor output, where each dimension comes from (a fixed size, or an input's dimension with the same symbolic
+    // name); null when some output's shape cannot be known before the run. Known shapes let ONNX Runtime write the
+    // outputs straight into the managed arrays we return (no native allocation, no copy).
+    private OutputDimension[][]? _outputPlans;
+
+    // Shared by runs that can be neither cancelled nor timed out: it is never terminated, so sharing is safe.
+    private readonly Ort.RunOptions _plainRunOptions;
+
+    // 1 for the owner plus 1 per run in flight; the native session is released when it reaches 0, so Dispose never
+    // frees a session a run is still using.
+    private int _references = 1;
+    private int _disposed;
+
+    private InferenceSession(Ort.InferenceSession session, InferenceSessionOptions options, ExecutionProvider provider)
     {
         _session = session;
         _options = options;
         ActiveProvider = provider;
-        Inputs = ReadInfos(session, input: true);
-        Outputs = ReadInfos(session, input: false);
+        Inputs = session.InputNames.Select(n => Describe(n, session.InputMetadata[n])).ToArray();
+        Outputs = session.OutputNames.Select(n => Describe(n, session.OutputMetadata[n])).ToArray();
         _inputIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < Inputs.Count; i++)
         {
             _inputIndex[Inputs[i].Name] = i;
         }
 
-        _inputNames = Inputs.Select(i => PinnedUtf8(i.Name)).ToArray();
+        _inputNames = Inputs.Select(i => i.Name).ToArray();
         _fetchedOutputs = Enumerable.Range(0, Outputs.Count).Where(i => Outputs[i].IsTensor).ToArray();
-        _outputNames = _fetchedOutputs.Select(i => PinnedUtf8(Outputs[i].Name)).ToArray();
+        _outputNames = _fetchedOutputs.Select(i => Outputs[i].Name).ToArray();
+        _outputPlans = PlanOutputs();
+        _plainRunOptions = new Ort.RunOptions();
+        NativeObjects.Created();
     }
 
-    /// <summary>The native session (for the benchmark's raw C API baseline).</summary>
-    internal OrtSessionHandle Handle => _session;
+    /// <summary>Where one output dimension's size comes from: <see cref="Fixed"/>, or input <see cref="Input"/>'s axis <see cref="Axis"/>.</summary>
+    private readonly record struct OutputDimension(long Fixed, int Input, int Axis);
+
+    private OutputDimension[][]? PlanOutputs()
+    {
+        var plans = new OutputDimension[_fetchedOutputs.Length][];
+        for (var o = 0; o < plans.Length; o++)
+        {
+            var info = Outputs[_fetchedOutputs[o]];
+            if (TensorElementTypes.SizeOf(info.ElementType) == 0)
+            {
+                return null;
+            }
+
+            var dims = new OutputDimension[info.Shape.Count];
+            for (var d = 0; d < dims.Length; d++)
+            {
+                if (info.Shape[d] >= 0)
+                {
+                    dims[d] = new OutputDimension(info.Shape[d], -1, -1);
+                    continue;
+                }
+
+                var name = info.SymbolicDimensions[d];
+                var found = false;
+                for (var i = 0; !found && name.Length > 0 && i < Inputs.Count; i++)
+                {
+                    for (var a = 0; a < Inputs[i].Shape.Count; a++)
+                    {
+                        if (Inputs[i].Shape[a] < 0 && Inputs[i].SymbolicDimensions[a] == name)
+                        {
+                            dims[d] = new OutputDimension(0, i, a);
+                            found = true;
+                            break;
+                        }
+                    }
+                }
+
+                if (!found)
+                {
+                    return null;
+                }
+            }
+
+            plans[o] = dims;
+        }
+
+        return plans;
+    }
+
+    private unsafe InferenceResult RunIntoManagedOutputs(OutputDimension[][] plans, Ort.RunOptions runOptions, Ort.OrtValue[] inputs, TensorValue[] ordered)
+    {
+        var count = plans.Length;
+        var results = new NamedTensor[count];
+        var pins = new MemoryHandle[count];
+        var values = new Ort.OrtValue[count];
+        var created = 0;
+        try
+        {
+            var memory = Ort.OrtMemoryInfo.DefaultInstance;
+            for (; created < count; created++)
+            {
+                var plan = plans[created];
+                var shape = new long[plan.Length];
+                for (var d = 0; d < shape.Length; d++)
+                {
+                    shape[d] = plan[d].Input < 0 ? plan[d].Fixed : ordered[plan[d].Input].ShapeArray[plan[d].Axis];
+                }
+
+                var output = Allocate(Outputs[_fetchedOutputs[created]].ElementType, shape);
+                results[created] = new NamedTensor(_outputNames[created], output);
+                pins[created] = output.Pin();
+                values[created] = Ort.OrtValue.CreateTensorValueWithData(
+                    memory, (Ort.Tensors.TensorElementType)(int)output.ElementType, shape, (nint)pins[created].Pointer, output.ByteLength);
+                NativeObjects.Created();
+            }
+
+            _session.Run(runOptions, _inputNames, inputs, _outputNames, values);
+            return new InferenceResult(results);
+        }
+        finally
+        {
+            for (var i = 0; i < created; i++)
+            {
+                values[i].Dispose();
+                NativeObjects.Released();
+            }
+
+            foreach (var pin in pins)
+            {
+                pin.Dispose(); // a default handle (never pinned) does nothing
+            }
+        }
+    }
+
+    private static TensorValue Allocate(TensorElementType type, long[] shape)
+    {
+        var n = checked((int)TensorValue.CountElements(shape));
+        return type switch
+        {
+            TensorElementType.Float => new TensorValue<float>(new float[n], shape),
+            TensorElementType.Float16 => new TensorValue<Half>(new Half[n], shape),
+            TensorElementType.Int64 => new TensorValue<long>(new long[n], shape),
+            TensorElementType.Int32 => new TensorValue<int>(new int[n], shape),
+            TensorElementType.Bool => new TensorValue<bool>(new bool[n], shape),
+            TensorElementType.UInt8 => new TensorValue<byte>(new byte[n], shape),
+            TensorElementType.Double => new TensorValue<double>(new double[n], shape),
+            TensorElementType.Int8 => new TensorValue<sbyte>(new sbyte[n], shape),
+            TensorElementType.Int16 => new TensorValue<short>(new short[n], shape),
+            TensorElementType.UInt16 => new TensorValue<ushort>(new ushort[n], shape),
+            TensorElementType.UInt32 => new TensorValue<uint>(new uint[n], shape),
+            TensorElementType.UInt64 => new TensorValue<ulong>(new ulong[n], shape),
+            var other => throw new InferenceException($"Output element type {other} is not supported."),
+        };
+    }
+
+    /// <summary>The ONNX Runtime session underneath (for the benchmark's raw baseline).</summary>
+    internal Ort.InferenceSession Native => _session;
 
     /// <summary>Test hook: called on the running thread just before the native run starts.</summary>
     internal Action? NativeRunStarting { get; set; }
@@ -55,7 +184,10 @@ public sealed unsafe class InferenceSession : IDisposable
     /// <summary>The model's outputs, in graph order.</summary>
     public IReadOnlyList<TensorInfo> Outputs { get; }
 
-    /// <summary>The execution provider the session actually uses.</summary>
+    /// <summary>
+    /// The execution provider the session actually uses (after an <see cref="ExecutionProvider.Auto"/> fallback, CPU):
+    /// report it in health checks and logs.
+    /// </summary>
     public ExecutionProvider ActiveProvider { get; }
 
     /// <summary>Loads a model from an .onnx file.</summary>
@@ -68,17 +200,7 @@ public sealed unsafe class InferenceSession : IDisposable
             throw new ModelLoadException(full, "the file does not exist", new FileNotFoundException(null, full));
         }
 
-        var nativePath = OperatingSystem.IsWindows()
-            ? Encoding.Unicode.GetBytes(full + "\0")
-            : Encoding.UTF8.GetBytes(full + "\0");
-        return Create(full, options, logger, (api, env, opts) =>
-        {
-            nint session;
-            fixed (byte* p = nativePath)
-            {
-                return (api->CreateSession(env, p, opts, &session), session);
-            }
-        });
+        return Create(full, options, logger, so => new Ort.InferenceSession(full, so));
     }
 
     /// <summary>Loads a model from its serialized bytes.</summary>
@@ -89,19 +211,14 @@ public sealed unsafe class InferenceSession : IDisposable
             throw new ModelLoadException("bytes", "the model is empty");
         }
 
-        return Create("bytes", options, logger, (api, env, opts) =>
-        {
-            nint session;
-            fixed (byte* p = model.Span)
-            {
-                return (api->CreateSessionFromArray(env, p, (nuint)model.Length, opts, &session), session);
-            }
-        });
+        // ONNX Runtime's managed API takes a whole array; copy only when given a slice.
+        var bytes = MemoryMarshal.TryGetArray(model, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : model.ToArray();
+        return Create("bytes", options, logger, so => new Ort.InferenceSession(bytes, so));
     }
 
-    private delegate (nint Status, nint Session) SessionFactory(OrtApi* api, nint env, nint options);
-
-    private static InferenceSession Create(string source, InferenceSessionOptions? options, ILogger? logger, SessionFactory factory)
+    private static InferenceSession Create(string source, InferenceSessionOptions? options, ILogger? logger, Func<Ort.SessionOptions, Ort.InferenceSession> factory)
     {
         options ??= InferenceSessionOptions.Default;
         logger ??= NullLogger.Instance;
@@ -113,187 +230,107 @@ public sealed unsafe class InferenceSession : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.CudaMemoryLimitBytes, "CudaMemoryLimitBytes must be positive when set.");
         }
 
-        var api = OrtNative.Api;
-        var env = OrtEnvironment.Env;
-
-        var provider = options.Provider;
+        OrtEnvironment.EnsureCreated();
         string? fallbackReason = null;
-        if (provider == ExecutionProvider.Auto && !OnnxRuntime.AvailableProviders.Contains(CudaProviderName))
+        foreach (var candidate in ExecutionProviders.Candidates(options.Provider))
         {
-            fallbackReason = $"this ONNX Runtime build ({OnnxRuntime.Version}) has no {CudaProviderName}";
-            provider = ExecutionProvider.Cpu;
-        }
-
-        while (true)
-        {
-            using var sessionOptions = CreateOptions(api, options);
-            if (provider is ExecutionProvider.Cuda or ExecutionProvider.Auto)
+            using var sessionOptions = CreateOptions(options);
+            if (candidate != ExecutionProvider.Cpu)
             {
-                var error = AppendCuda(api, sessionOptions, options);
-                if (error is not null)
+                var failure = ExecutionProviders.TryAppend(sessionOptions, candidate, options);
+                if (failure is not null)
                 {
-                    if (provider == ExecutionProvider.Cuda)
+                    if (options.Provider != ExecutionProvider.Auto)
                     {
-                        throw new ExecutionProviderUnavailableException(ExecutionProvider.Cuda, error);
+                        throw new ExecutionProviderUnavailableException(candidate, failure.Reason, failure.MissingLibrary);
                     }
 
-                    fallbackReason = error;
-                    provider = ExecutionProvider.Cpu;
+                    fallbackReason = failure.Reason;
                     continue;
                 }
             }
 
-            var (status, raw) = factory(api, env.DangerousGetHandle(), sessionOptions.DangerousGetHandle());
-            if (status != 0)
+            Ort.InferenceSession native;
+            try
             {
-                var ort = OrtNative.ToException(status);
-                if (provider == ExecutionProvider.Auto)
+                native = factory(sessionOptions);
+            }
+            catch (Ort.OnnxRuntimeException e) when (candidate != ExecutionProvider.Cpu && ExecutionProviders.IsProviderFailure(e.Message))
+            {
+                // The provider library loaded but could not start (no device, driver too old, out of memory...).
+                var reason = ExecutionProviders.Describe(candidate, e.Message);
+                if (options.Provider != ExecutionProvider.Auto)
                 {
-                    // CUDA was accepted by the options but the session could not start on it: retry on CPU.
-                    fallbackReason = ort.RuntimeMessage;
-                    provider = ExecutionProvider.Cpu;
-                    continue;
+                    throw new ExecutionProviderUnavailableException(candidate, reason.Reason, reason.MissingLibrary);
                 }
 
+                fallbackReason = reason.Reason;
+                continue;
+            }
+            catch (Ort.OnnxRuntimeException e)
+            {
+                var ort = OrtEnvironment.Translate(e);
                 throw new ModelLoadException(source, ort.RuntimeMessage, ort);
             }
 
-            var active = provider == ExecutionProvider.Auto ? ExecutionProvider.Cuda : provider;
+            NativeObjects.Created();
             if (fallbackReason is not null)
             {
                 InferenceLog.CudaFallback(logger, fallbackReason);
             }
 
-            var session = new InferenceSession(new OrtSessionHandle(raw), options, active);
-            InferenceLog.ModelLoaded(logger, source, active, session.Inputs.Count, session.Outputs.Count);
+            var session = new InferenceSession(native, options, candidate);
+            InferenceLog.ModelLoaded(logger, source, candidate, session.Inputs.Count, session.Outputs.Count);
             return session;
         }
+
+        throw new UnreachableException("The CPU provider is always the last candidate.");
     }
 
-    private static OrtSessionOptionsHandle CreateOptions(OrtApi* api, InferenceSessionOptions options)
+    private static Ort.SessionOptions CreateOptions(InferenceSessionOptions options)
     {
-        nint raw;
-        OrtNative.Check(api->CreateSessionOptions(&raw));
-        var handle = new OrtSessionOptionsHandle(raw);
+        var so = new Ort.SessionOptions();
         try
         {
-            OrtNative.Check(api->SetIntraOpNumThreads(raw, options.IntraOpThreads));
-            OrtNative.Check(api->SetInterOpNumThreads(raw, options.InterOpThreads));
-            OrtNative.Check(api->SetSessionGraphOptimizationLevel(raw, (int)options.GraphOptimization));
-            OrtNative.Check(api->SetSessionExecutionMode(raw, options.ParallelExecution ? 1 : 0));
+            so.IntraOpNumThreads = options.IntraOpThreads;
+            so.InterOpNumThreads = options.InterOpThreads;
+            so.GraphOptimizationLevel = (Ort.GraphOptimizationLevel)(int)options.GraphOptimization;
+            so.ExecutionMode = options.ParallelExecution ? Ort.ExecutionMode.ORT_PARALLEL : Ort.ExecutionMode.ORT_SEQUENTIAL;
+            // ONNX Runtime's own log stays at FATAL: its errors reach us as exceptions and become typed errors or our
+            // single fallback line.
+            so.LogSeverityLevel = Ort.OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
             if (!options.AllowThreadSpinning)
             {
                 // Keys from onnxruntime_session_options_config_keys.h.
-                fixed (byte* intra = "session.intra_op.allow_spinning"u8)
-                fixed (byte* inter = "session.inter_op.allow_spinning"u8)
-                fixed (byte* off = "0"u8)
-                {
-                    OrtNative.Check(api->AddSessionConfigEntry(raw, intra, off));
-                    OrtNative.Check(api->AddSessionConfigEntry(raw, inter, off));
-                }
+                so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+                so.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
             }
-            return handle;
+
+            return so;
         }
         catch
         {
-            handle.Dispose();
+            so.Dispose();
             throw;
         }
     }
 
-    /// <summary>Appends the CUDA provider; returns null on success, else ONNX Runtime's reason.</summary>
-    private static string? AppendCuda(OrtApi* api, OrtSessionOptionsHandle options, InferenceSessionOptions settings)
+    private static TensorInfo Describe(string name, Ort.NodeMetadata metadata)
     {
-        var cuda = new OrtCudaProviderOptions
-        {
-            DeviceId = settings.CudaDeviceId,
-            CudnnConvAlgoSearch = 0, // OrtCudnnConvAlgoSearchExhaustive, ORT's default
-            GpuMemLimit = settings.CudaMemoryLimitBytes is { } limit ? checked((nuint)limit) : nuint.MaxValue,
-            ArenaExtendStrategy = 0, // kNextPowerOfTwo
-            DoCopyInDefaultStream = 1,
-        };
-        var status = api->SessionOptionsAppendExecutionProvider_CUDA(options.DangerousGetHandle(), &cuda);
-        return status == 0 ? null : OrtNative.ToException(status).RuntimeMessage;
-    }
-
-    private static TensorInfo[] ReadInfos(OrtSessionHandle session, bool input)
-    {
-        var api = OrtNative.Api;
-        var s = session.DangerousGetHandle();
-        nuint count;
-        OrtNative.Check(input ? api->SessionGetInputCount(s, &count) : api->SessionGetOutputCount(s, &count));
-        nint allocator;
-        OrtNative.Check(api->GetAllocatorWithDefaultOptions(&allocator));
-        var infos = new TensorInfo[(int)count];
-        for (nuint i = 0; i < count; i++)
-        {
-            byte* namePtr;
-            OrtNative.Check(input ? api->SessionGetInputName(s, i, allocator, &namePtr) : api->SessionGetOutputName(s, i, allocator, &namePtr));
-            string name;
-            try
-            {
-                name = Marshal.PtrToStringUTF8((nint)namePtr) ?? string.Empty;
-            }
-            finally
-            {
-                OrtNative.Check(api->AllocatorFree(allocator, namePtr));
-            }
-
-            nint rawType;
-            OrtNative.Check(input ? api->SessionGetInputTypeInfo(s, i, &rawType) : api->SessionGetOutputTypeInfo(s, i, &rawType));
-            using var typeInfo = new OrtTypeInfoHandle(rawType);
-            infos[(int)i] = Describe(api, name, typeInfo.DangerousGetHandle());
-        }
-
-        return infos;
-    }
-
-    private static TensorInfo Describe(OrtApi* api, string name, nint typeInfo)
-    {
-        const int OnnxTypeTensor = 1; // ONNX_TYPE_TENSOR
-        int onnxType;
-        OrtNative.Check(api->GetOnnxTypeFromTypeInfo(typeInfo, &onnxType));
-        if (onnxType != OnnxTypeTensor)
+        if (!metadata.IsTensor)
         {
             return new TensorInfo(name, false, TensorElementType.Undefined, [], []);
         }
 
-        nint tensorInfo; // owned by typeInfo: not released here
-        OrtNative.Check(api->CastTypeInfoToTensorInfo(typeInfo, &tensorInfo));
-        int elementType;
-        OrtNative.Check(api->GetTensorElementType(tensorInfo, &elementType));
-        nuint rank;
-        OrtNative.Check(api->GetDimensionsCount(tensorInfo, &rank));
-        var dims = new long[(int)rank];
-        var symbols = new string[(int)rank];
-        if (rank > 0)
+        var dims = metadata.Dimensions.Select(d => d < 0 ? -1L : d).ToArray();
+        var symbols = metadata.SymbolicDimensions.Select(s => s ?? string.Empty).ToArray();
+        if (symbols.Length != dims.Length)
         {
-            var symbolic = new nint[(int)rank];
-            fixed (long* d = dims)
-            fixed (nint* sym = symbolic)
-            {
-                OrtNative.Check(api->GetDimensions(tensorInfo, d, rank));
-                OrtNative.Check(api->GetSymbolicDimensions(tensorInfo, (byte**)sym, rank));
-            }
-
-            for (var k = 0; k < symbols.Length; k++)
-            {
-                symbols[k] = symbolic[k] == 0 ? string.Empty : Marshal.PtrToStringUTF8(symbolic[k]) ?? string.Empty;
-                if (dims[k] < 0)
-                {
-                    dims[k] = -1;
-                }
-            }
+            symbols = new string[dims.Length];
+            Array.Fill(symbols, string.Empty);
         }
 
-        return new TensorInfo(name, true, (TensorElementType)elementType, dims, symbols);
-    }
-
-    private static byte[] PinnedUtf8(string s)
-    {
-        var bytes = GC.AllocateArray<byte>(Encoding.UTF8.GetByteCount(s) + 1, pinned: true);
-        Encoding.UTF8.GetBytes(s, bytes);
-        return bytes;
+        return new TensorInfo(name, true, (TensorElementType)(int)metadata.ElementDataType, dims, symbols);
     }
 
     /// <summary>Runs a model that has exactly one input and returns its first tensor output.</summary>
@@ -319,15 +356,15 @@ public sealed unsafe class InferenceSession : IDisposable
     public InferenceResult Run(IReadOnlyList<NamedTensor> inputs, CancellationToken cancellationToken = default, TimeSpan? deadline = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        ObjectDisposedException.ThrowIf(_session.IsClosed, this);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         cancellationToken.ThrowIfCancellationRequested();
         return RunPrepared(Prepare(inputs), cancellationToken, deadline);
     }
 
     /// <summary>Runs inputs already checked by <see cref="Prepare"/>, in model input order.</summary>
-    internal InferenceResult RunPrepared(TensorValue[] ordered, CancellationToken cancellationToken, TimeSpan? deadline)
+    internal unsafe InferenceResult RunPrepared(TensorValue[] ordered, CancellationToken cancellationToken, TimeSpan? deadline)
     {
-        ObjectDisposedException.ThrowIf(_session.IsClosed, this);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         cancellationToken.ThrowIfCancellationRequested();
         deadline ??= _options.DefaultDeadline;
         if (deadline is { } requested && requested <= TimeSpan.Zero)
@@ -335,151 +372,129 @@ public sealed unsafe class InferenceSession : IDisposable
             throw new ArgumentOutOfRangeException(nameof(deadline), requested, "A deadline must be positive.");
         }
 
-        var api = OrtNative.Api;
+        AddReference();
         var inputCount = ordered.Length;
-        var outputCount = _outputNames.Length;
         var pins = new MemoryHandle[inputCount];
-        var inputValues = new OrtValueHandle?[inputCount];
-        var outputRaw = stackalloc nint[Math.Max(outputCount, 1)];
-        var inputRaw = stackalloc nint[Math.Max(inputCount, 1)];
-        var inputNamePtrs = stackalloc nint[Math.Max(inputCount, 1)];
-        var outputNamePtrs = stackalloc nint[Math.Max(outputCount, 1)];
-        for (var i = 0; i < outputCount; i++)
-        {
-            outputRaw[i] = 0;
-            outputNamePtrs[i] = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_outputNames[i]));
-        }
-
+        var values = new Ort.OrtValue[inputCount];
+        var created = 0;
         var deadlineAt = deadline is { } limit ? Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency) : (long?)null;
-        var sessionRef = false;
-        OrtRunOptionsHandle? runOptions = null;
+        Ort.RunOptions? ownOptions = null;
         CancellationTokenSource? deadlineSource = null;
         CancellationTokenRegistration cancelRegistration = default;
         CancellationTokenRegistration deadlineRegistration = default;
         try
         {
-            var memory = OrtEnvironment.CpuMemory.DangerousGetHandle();
-            for (var i = 0; i < inputCount; i++)
+            // Zero copy: the managed memory is pinned and wrapped; ONNX Runtime only reads it during Run, and the
+            // values are released before the memory is unpinned.
+            var memory = Ort.OrtMemoryInfo.DefaultInstance;
+            for (; created < inputCount; created++)
             {
-                var value = ordered[i];
-                pins[i] = value.Pin();
-                var shape = value.ShapeArray;
-                nint raw;
-                fixed (long* dims = shape)
-                {
-                    OrtNative.Check(api->CreateTensorWithDataAsOrtValue(
-                        memory, pins[i].Pointer, (nuint)value.ByteLength, dims, (nuint)shape.Length, (int)value.ElementType, &raw));
-                }
-
-                inputValues[i] = new OrtValueHandle(raw);
-                inputRaw[i] = raw;
-                inputNamePtrs[i] = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_inputNames[i]));
+                var value = ordered[created];
+                pins[created] = value.Pin();
+                values[created] = Ort.OrtValue.CreateTensorValueWithData(
+                    memory, (Ort.Tensors.TensorElementType)(int)value.ElementType, value.ShapeArray, (nint)pins[created].Pointer, value.ByteLength);
+                NativeObjects.Created();
             }
 
+            var runOptions = _plainRunOptions;
             if (cancellationToken.CanBeCanceled || deadline is not null)
             {
-                nint rawOptions;
-                OrtNative.Check(api->CreateRunOptions(&rawOptions));
-                runOptions = new OrtRunOptionsHandle(rawOptions);
+                ownOptions = new Ort.RunOptions();
+                NativeObjects.Created();
+                runOptions = ownOptions;
                 if (cancellationToken.CanBeCanceled)
                 {
-                    cancelRegistration = cancellationToken.UnsafeRegister(static o => Terminate((OrtRunOptionsHandle)o!), runOptions);
+                    cancelRegistration = cancellationToken.UnsafeRegister(static o => ((Ort.RunOptions)o!).Terminate = true, ownOptions);
                 }
 
                 if (deadline is { } d)
                 {
                     deadlineSource = new CancellationTokenSource(d);
-                    deadlineRegistration = deadlineSource.Token.UnsafeRegister(static o => Terminate((OrtRunOptionsHandle)o!), runOptions);
+                    deadlineRegistration = deadlineSource.Token.UnsafeRegister(static o => ((Ort.RunOptions)o!).Terminate = true, ownOptions);
                 }
             }
 
-            _session.DangerousAddRef(ref sessionRef);
             NativeRunStarting?.Invoke();
             if (deadlineAt is { } at && Stopwatch.GetTimestamp() >= at)
             {
                 throw new InferenceDeadlineExceededException(deadline!.Value);
             }
 
-            var status = api->Run(
-                _session.DangerousGetHandle(),
-                runOptions is null ? 0 : runOptions.DangerousGetHandle(),
-                inputNamePtrs, inputRaw, (nuint)inputCount,
-                outputNamePtrs, (nuint)outputCount, outputRaw);
-
-            // Wrap outputs at once so they are released whatever happens next.
-            var outputValues = new OrtValueHandle?[outputCount];
-            for (var i = 0; i < outputCount; i++)
+            Exception Failure(Ort.OnnxRuntimeException e)
             {
-                outputValues[i] = outputRaw[i] == 0 ? null : new OrtValueHandle(outputRaw[i]);
-            }
-
-            try
-            {
-                if (status != 0)
+                cancellationToken.ThrowIfCancellationRequested();
+                if (deadlineSource is { IsCancellationRequested: true } || Stopwatch.GetTimestamp() >= deadlineAt)
                 {
-                    var error = OrtNative.ToException(status);
-                    cancellationToken.ThrowIfCancellationRequested();
-                    if (deadlineSource is { IsCancellationRequested: true } || Stopwatch.GetTimestamp() >= deadlineAt)
-                    {
-                        throw new InferenceDeadlineExceededException(deadline!.Value);
-                    }
-
-                    throw error;
+                    throw new InferenceDeadlineExceededException(deadline!.Value);
                 }
 
-                var results = new NamedTensor[outputCount];
-                for (var i = 0; i < outputCount; i++)
+                return OrtEnvironment.Translate(e);
+            }
+
+            if (_outputPlans is { } plans)
+            {
+                try
                 {
-                    results[i] = new NamedTensor(Outputs[_fetchedOutputs[i]].Name, CopyOut(api, outputValues[i]!));
+                    return RunIntoManagedOutputs(plans, runOptions, values, ordered);
+                }
+                catch (Ort.OnnxRuntimeException e)
+                {
+                    // Cancelled or past the deadline: say so. Anything else may be an output whose real shape is not
+                    // the one its symbolic dimensions promise: run again with outputs ONNX Runtime allocates.
+                    _ = Failure(e);
+                }
+            }
+
+            Ort.IDisposableReadOnlyCollection<Ort.OrtValue> outputs;
+            try
+            {
+                outputs = _session.Run(runOptions, _inputNames, values, _outputNames);
+            }
+            catch (Ort.OnnxRuntimeException e)
+            {
+                throw Failure(e);
+            }
+
+            // The allocated path worked where the bound one failed: the model's output metadata cannot be trusted.
+            _outputPlans = null;
+            using (outputs)
+            {
+                var results = new NamedTensor[outputs.Count];
+                var i = 0;
+                foreach (var output in outputs)
+                {
+                    results[i] = new NamedTensor(_outputNames[i], CopyOut(output));
+                    i++;
                 }
 
                 return new InferenceResult(results);
             }
-            finally
-            {
-                foreach (var o in outputValues)
-                {
-                    o?.Dispose();
-                }
-            }
         }
         finally
         {
+            // Registrations first: disposing one waits for a callback in progress, so Terminate never touches
+            // released run options.
             cancelRegistration.Dispose();
             deadlineRegistration.Dispose();
             deadlineSource?.Dispose();
-            if (sessionRef)
+            if (ownOptions is not null)
             {
-                _session.DangerousRelease();
+                ownOptions.Dispose();
+                NativeObjects.Released();
             }
 
-            runOptions?.Dispose();
+            for (var i = 0; i < created; i++)
+            {
+                values[i].Dispose();
+                NativeObjects.Released();
+            }
+
             for (var i = 0; i < inputCount; i++)
             {
-                inputValues[i]?.Dispose();
                 pins[i].Dispose();
             }
-        }
-    }
 
-    private static void Terminate(OrtRunOptionsHandle options)
-    {
-        var added = false;
-        try
-        {
-            options.DangerousAddRef(ref added);
-            OrtNative.Check(OrtNative.Api->RunOptionsSetTerminate(options.DangerousGetHandle()));
-        }
-        catch (ObjectDisposedException)
-        {
-            // The run already finished.
-        }
-        finally
-        {
-            if (added)
-            {
-                options.DangerousRelease();
-            }
+            ReleaseReference();
         }
     }
 
@@ -597,46 +612,61 @@ public sealed unsafe class InferenceSession : IDisposable
         return true;
     }
 
-    private static TensorValue CopyOut(OrtApi* api, OrtValueHandle value)
+    private static TensorValue CopyOut(Ort.OrtValue value)
     {
-        var raw = value.DangerousGetHandle();
-        nint rawInfo;
-        OrtNative.Check(api->GetTensorTypeAndShape(raw, &rawInfo));
-        using var info = new OrtTensorTypeAndShapeInfoHandle(rawInfo);
-        int elementType;
-        OrtNative.Check(api->GetTensorElementType(rawInfo, &elementType));
-        nuint rank;
-        OrtNative.Check(api->GetDimensionsCount(rawInfo, &rank));
-        var shape = new long[(int)rank];
-        fixed (long* d = shape)
+        var info = value.GetTensorTypeAndShape();
+        var shape = info.Shape;
+        ReadOnlySpan<byte> bytes = value.GetTensorMutableRawData();
+        return (TensorElementType)(int)info.ElementDataType switch
         {
-            OrtNative.Check(api->GetDimensions(rawInfo, d, rank));
-        }
-
-        var count = checked((int)TensorValue.CountElements(shape));
-        void* data;
-        OrtNative.Check(api->GetTensorMutableData(raw, &data));
-        return (TensorElementType)elementType switch
-        {
-            TensorElementType.Float => Copy<float>(data, count, shape),
-            TensorElementType.Float16 => Copy<Half>(data, count, shape),
-            TensorElementType.Int64 => Copy<long>(data, count, shape),
-            TensorElementType.Int32 => Copy<int>(data, count, shape),
-            TensorElementType.Bool => Copy<bool>(data, count, shape),
-            TensorElementType.UInt8 => Copy<byte>(data, count, shape),
-            TensorElementType.Double => Copy<double>(data, count, shape),
-            TensorElementType.Int8 => Copy<sbyte>(data, count, shape),
-            TensorElementType.Int16 => Copy<short>(data, count, shape),
-            TensorElementType.UInt16 => Copy<ushort>(data, count, shape),
-            TensorElementType.UInt32 => Copy<uint>(data, count, shape),
-            TensorElementType.UInt64 => Copy<ulong>(data, count, shape),
-            var other => throw new InferenceException($"Output element type {other} is not supported by this binding."),
+            TensorElementType.Float => Copy<float>(bytes, shape),
+            TensorElementType.Float16 => Copy<Half>(bytes, shape),
+            TensorElementType.Int64 => Copy<long>(bytes, shape),
+            TensorElementType.Int32 => Copy<int>(bytes, shape),
+            TensorElementType.Bool => Copy<bool>(bytes, shape),
+            TensorElementType.UInt8 => Copy<byte>(bytes, shape),
+            TensorElementType.Double => Copy<double>(bytes, shape),
+            TensorElementType.Int8 => Copy<sbyte>(bytes, shape),
+            TensorElementType.Int16 => Copy<short>(bytes, shape),
+            TensorElementType.UInt16 => Copy<ushort>(bytes, shape),
+            TensorElementType.UInt32 => Copy<uint>(bytes, shape),
+            TensorElementType.UInt64 => Copy<ulong>(bytes, shape),
+            var other => throw new InferenceException($"Output element type {other} is not supported."),
         };
     }
 
-    private static TensorValue<T> Copy<T>(void* data, int count, long[] shape)
-        where T : unmanaged => new(new ReadOnlySpan<T>(data, count).ToArray(), shape);
+    private static TensorValue<T> Copy<T>(ReadOnlySpan<byte> bytes, long[] shape)
+        where T : unmanaged => new(MemoryMarshal.Cast<byte, T>(bytes).ToArray(), shape);
+
+    private void AddReference()
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref _references);
+            ObjectDisposedException.ThrowIf(current == 0, this);
+            if (Interlocked.CompareExchange(ref _references, current + 1, current) == current)
+            {
+                return;
+            }
+        }
+    }
+
+    private void ReleaseReference()
+    {
+        if (Interlocked.Decrement(ref _references) == 0)
+        {
+            _session.Dispose();
+            _plainRunOptions.Dispose();
+            NativeObjects.Released(2);
+        }
+    }
 
     /// <summary>Releases the native session once no run is using it.</summary>
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            ReleaseReference();
+        }
+    }
 }

@@ -9,6 +9,19 @@ public enum ExecutionProvider
     Cuda,
     /// <summary>CUDA when it can be used, otherwise CPU (logged once with the reason).</summary>
     Auto,
+    /// <summary>NVIDIA TensorRT, with CUDA then CPU for the nodes it does not take; explicit only (never chosen by Auto).</summary>
+    TensorRT,
+}
+
+/// <summary>How the CUDA provider picks cuDNN convolution algorithms (cudnn_conv_algo_search).</summary>
+public enum CudnnConvolutionSearch
+{
+    /// <summary>Benchmark every algorithm once per shape (ONNX Runtime's default; slow first run, fastest after).</summary>
+    Exhaustive,
+    /// <summary>cuDNN's heuristics, no benchmarking.</summary>
+    Heuristic,
+    /// <summary>cuDNN's default algorithm.</summary>
+    Default,
 }
 
 /// <summary>How much ONNX Runtime rewrites the graph when it loads a model (GraphOptimizationLevel).</summary>
@@ -45,7 +58,7 @@ public sealed class InferenceSessionOptions
     /// <summary>Graph optimisation level applied at load time.</summary>
     public GraphOptimizationLevel GraphOptimization { get; init; } = GraphOptimizationLevel.All;
 
-    /// <summary>Execution provider: CPU (default), CUDA, or auto.</summary>
+    /// <summary>Execution provider: CPU (default), CUDA, auto (CUDA, else CPU) or TensorRT.</summary>
     public ExecutionProvider Provider { get; init; } = ExecutionProvider.Cpu;
 
     /// <summary>CUDA device ordinal used by the CUDA provider.</summary>
@@ -53,6 +66,9 @@ public sealed class InferenceSessionOptions
 
     /// <summary>Upper bound on the CUDA provider's memory arena in bytes; null means no limit.</summary>
     public long? CudaMemoryLimitBytes { get; init; }
+
+    /// <summary>cuDNN convolution algorithm search of the CUDA provider.</summary>
+    public CudnnConvolutionSearch CudnnConvolutionSearch { get; init; } = CudnnConvolutionSearch.Exhaustive;
 
     /// <summary>Refuse floating-point inputs holding NaN or infinity with <see cref="InvalidInputValueException"/>.</summary>
     public bool RejectNonFiniteInputs { get; init; } = true;

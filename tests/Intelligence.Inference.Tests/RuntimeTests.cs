@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-using Intelligence.Inference.Native;
 using Intelligence.Inference.Onnx;
 
 namespace Intelligence.Inference.Tests;
@@ -21,56 +19,19 @@ public sealed class RuntimeTests
         Assert.Throws<ArgumentException>(() => OnnxRuntime.Configure(" "));
     }
 
+    // Where CUDA loads (a GPU machine with the CUDA 13 runtime and cuDNN 9), the run must happen on it; where it does
+    // not (this machine: the provider library is here, libcublasLt.so.13 is not), the error must be typed and name
+    // the library that is missing, never a crash or a silent CPU run.
     [Fact]
-    public void Locator_NothingFound_ThrowsTypedErrorNamingBootstrap()
-    {
-        var absent = Path.Combine(Path.GetTempPath(), $"no-ort-{Guid.NewGuid():N}", "libonnxruntime.so.1");
-        var ex = Assert.Throws<OnnxRuntimeNotFoundException>(() =>
-            LibraryLocator.Load(null, [absent], ["libintelligence-no-such-onnxruntime.so.9"]));
-        Assert.Contains("tools/bootstrap.sh", ex.Message);
-        Assert.Equal(2, ex.Searched.Count);
-        Assert.Contains(absent, ex.Searched[0]);
-    }
-
-    [Fact]
-    public void Locator_ConfiguredPathNotALibrary_IsFinal()
-    {
-        var fake = Path.Combine(Path.GetTempPath(), $"fake-ort-{Guid.NewGuid():N}.so");
-        File.WriteAllText(fake, "not a shared library");
-        try
-        {
-            var ex = Assert.Throws<OnnxRuntimeNotFoundException>(() =>
-                LibraryLocator.Load(fake, LibraryLocator.CandidateFiles(fake, null, []), ["libonnxruntime.so.1"]));
-            Assert.Single(ex.Searched);
-            Assert.Contains("not a loadable library", ex.Searched[0]);
-        }
-        finally
-        {
-            File.Delete(fake);
-        }
-    }
-
-    [Fact]
-    public void Locator_FindsToolchainLibraryByWalkingUpToSolution()
-    {
-        var root = LibraryLocator.FindRepositoryRoot(AppContext.BaseDirectory);
-        Assert.NotNull(root);
-        var candidates = LibraryLocator.CandidateFiles(null, Environment.GetEnvironmentVariable(LibraryLocator.ToolsDirVariable), [AppContext.BaseDirectory]);
-        Assert.Contains(Path.Combine(root, ".tools", "lib", "libonnxruntime.so.1"), candidates);
-
-        var handle = LibraryLocator.Load(null, candidates, []);
-        Assert.NotEqual(0, handle);
-        Assert.NotEqual(0, NativeLibrary.GetExport(handle, "OrtGetApiBase"));
-        NativeLibrary.Free(handle);
-    }
-
-    [Fact]
-    public void CudaProvider_IsSelectable_AndFailsWithTypedErrorWhenUnavailable()
+    public void CudaProvider_RunsOnCuda_OrFailsWithTypedErrorNamingTheMissingLibrary()
     {
         var model = OnnxGraphs.LinearAutoregressive([1f], [0f], 1, 1);
         var logger = new ListLogger();
         InferenceSession? session = null;
-        var ex = Record.Exception(() => session = InferenceSession.FromBytes(model, new InferenceSessionOptions { Provider = ExecutionProvider.Cuda, CudaDeviceId = 0, CudaMemoryLimitBytes = 1L << 30 }, logger));
+        var ex = Record.Exception(() => session = InferenceSession.FromBytes(model, new InferenceSessionOptions
+        {
+            Provider = ExecutionProvider.Cuda, CudaDeviceId = 0, CudaMemoryLimitBytes = 1L << 30, CudnnConvolutionSearch = CudnnConvolutionSearch.Heuristic,
+        }, logger));
         using (session)
         {
             if (ex is null)
@@ -82,7 +43,34 @@ public sealed class RuntimeTests
             {
                 var unavailable = Assert.IsType<ExecutionProviderUnavailableException>(ex);
                 Assert.Equal(ExecutionProvider.Cuda, unavailable.Provider);
-                Assert.False(string.IsNullOrWhiteSpace(unavailable.Reason));
+                Assert.NotNull(unavailable.MissingLibrary);
+                Assert.Matches(@"^lib[\w.+-]+\.so(\.\d+)*$", unavailable.MissingLibrary);
+                Assert.Contains(unavailable.MissingLibrary, unavailable.Message);
+                Assert.Contains("CUDA 13 runtime", unavailable.Reason);
+                Assert.Contains("cuDNN 9", unavailable.Reason);
+                Assert.DoesNotContain(logger.Messages, m => m.Contains("falling back", StringComparison.Ordinal));
+            }
+        }
+    }
+
+    [Fact]
+    public void TensorRTProvider_RunsOnIt_OrFailsWithTypedError()
+    {
+        var model = OnnxGraphs.LinearAutoregressive([1f], [0f], 1, 1);
+        InferenceSession? session = null;
+        var ex = Record.Exception(() => session = InferenceSession.FromBytes(model, new InferenceSessionOptions { Provider = ExecutionProvider.TensorRT }));
+        using (session)
+        {
+            if (ex is null)
+            {
+                Assert.Equal(ExecutionProvider.TensorRT, session!.ActiveProvider);
+                Assert.Equal([5f], session.Run(TensorValue.Create([5f], 1, 1)).As<float>().ToArray());
+            }
+            else
+            {
+                var unavailable = Assert.IsType<ExecutionProviderUnavailableException>(ex);
+                Assert.Equal(ExecutionProvider.TensorRT, unavailable.Provider);
+                Assert.NotNull(unavailable.MissingLibrary);
             }
         }
     }
@@ -99,11 +87,37 @@ public sealed class RuntimeTests
         {
             var line = Assert.Single(fallbacks);
             Assert.StartsWith("Warning: CUDA execution provider unavailable", line);
+            Assert.Matches(@"lib[\w.+-]+\.so(\.\d+)* could not be loaded", line);
+            Assert.Contains("CUDA 13 runtime", line);
+            Assert.DoesNotContain('\n', line);
         }
         else
         {
+            Assert.Equal(ExecutionProvider.Cuda, session.ActiveProvider);
             Assert.Empty(fallbacks);
         }
+    }
+
+    [Theory]
+    [InlineData("/usr/lib/libonnxruntime_providers_cuda.so with error: libcublasLt.so.13: cannot open shared object file: No such file or directory", "libcublasLt.so.13", "CUDA 13 runtime")]
+    [InlineData("Failed to load library libonnxruntime_providers_cuda.so with error: libonnxruntime_providers_cuda.so: cannot open shared object file: No such file or directory", "libonnxruntime_providers_cuda.so", "Intelligence.Inference.Gpu.targets")]
+    [InlineData("libnvinfer.so.10: cannot open shared object file: No such file or directory", "libnvinfer.so.10", "TensorRT 10")]
+    public void ProviderFailure_NamesTheMissingLibraryAndWhatToInstall(string runtimeMessage, string library, string hint)
+    {
+        var failure = ExecutionProviders.Describe(ExecutionProvider.Cuda, runtimeMessage);
+        Assert.Equal(library, failure.MissingLibrary);
+        Assert.StartsWith($"{library} could not be loaded; ", failure.Reason);
+        Assert.Contains(hint, failure.Reason);
+    }
+
+    [Fact]
+    public void ProviderFailure_WithoutALibraryName_StillSaysWhatToInstall()
+    {
+        var failure = ExecutionProviders.Describe(ExecutionProvider.Cuda, "CUDA failure 100: no CUDA-capable device is detected");
+        Assert.Null(failure.MissingLibrary);
+        Assert.Contains("cuDNN 9", failure.Reason);
+        Assert.True(ExecutionProviders.IsProviderFailure("CUDA failure 100: no CUDA-capable device is detected"));
+        Assert.False(ExecutionProviders.IsProviderFailure("Protobuf parsing failed."));
     }
 }
 

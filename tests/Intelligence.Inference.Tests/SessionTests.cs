@@ -219,6 +219,25 @@ public sealed class SessionTests
     }
 
     [Fact]
+    public async Task Dispose_WhileNativeRunInFlight_KeepsTheSessionUntilTheRunEnds()
+    {
+        var session = InferenceSession.FromBytes(Models.SlowChain(SlowN, SlowSteps), new InferenceSessionOptions { IntraOpThreads = 1 });
+        using var started = new ManualResetEventSlim();
+        session.NativeRunStarting = started.Set;
+        using var cts = new CancellationTokenSource();
+        var run = Task.Factory.StartNew(() => session.Run(TensorValue.Create(new float[SlowN * SlowN], SlowN, SlowN), cts.Token),
+            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        Assert.True(started.Wait(Timeout));
+        session.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => session.Run(TensorValue.Create(new float[SlowN * SlowN], SlowN, SlowN)));
+        cts.Cancel();
+
+        // The in-flight run ends through its own cancellation, on a native session that is still alive.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(Timeout));
+    }
+
+    [Fact]
     public async Task Run_PastDeadlineMidRun_ThrowsDeadlineExceeded()
     {
         using var session = InferenceSession.FromBytes(Models.SlowChain(SlowN, SlowSteps), new InferenceSessionOptions { IntraOpThreads = 1 });

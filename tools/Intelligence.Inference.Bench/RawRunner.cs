@@ -1,66 +1,48 @@
 using System.Runtime.InteropServices;
-using Intelligence.Inference.Native;
+using Ort = Microsoft.ML.OnnxRuntime;
 
 namespace Intelligence.Inference.Bench;
 
 /// <summary>
-/// The baseline: what a minimal C caller does per request, straight through the OrtApi table with names and the
-/// input buffer prepared once: wrap the input (CreateTensorWithDataAsOrtValue), Run, read and copy the output
-/// (GetTensorMutableData), release both values. No validation, no shape queries, no SafeHandles.
+/// The baseline for the official binding: what a minimal caller of Microsoft.ML.OnnxRuntime does per request with
+/// names, run options and the pinned input prepared once: wrap the input (CreateTensorValueWithData), Run, copy the
+/// output, release both values. No validation, no shape queries, no result objects.
 /// </summary>
-internal sealed unsafe class RawRunner : IDisposable
+internal sealed class RawRunner : IDisposable
 {
-    private readonly nint _session;
-    private readonly nint _memory;
+    private readonly Ort.InferenceSession _session;
     private readonly GCHandle _input;
     private readonly long[] _shape;
-    private readonly int _inputBytes;
-    private readonly nint _inputName;
-    private readonly nint _outputName;
+    private readonly long _inputBytes;
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
+    private readonly Ort.OrtValue[] _values = new Ort.OrtValue[1];
+    private readonly Ort.RunOptions _runOptions = new();
     private readonly float[] _output;
 
     public RawRunner(InferenceSession session, float[] input)
     {
-        _session = session.Handle.DangerousGetHandle();
-        _memory = OrtEnvironment.CpuMemory.DangerousGetHandle();
+        _session = session.Native;
         _input = GCHandle.Alloc(input, GCHandleType.Pinned);
         _shape = [1, input.Length];
         _inputBytes = input.Length * sizeof(float);
-        _inputName = Marshal.StringToCoTaskMemUTF8(session.Inputs[0].Name);
-        _outputName = Marshal.StringToCoTaskMemUTF8(session.Outputs[0].Name);
+        _inputNames = [session.Inputs[0].Name];
+        _outputNames = [session.Outputs[0].Name];
         _output = new float[session.Outputs[0].Shape[^1]];
     }
 
     public void Run()
     {
-        var api = OrtNative.Api;
-        nint inputValue;
-        nint outputValue = 0;
-        fixed (long* shape = _shape)
-        {
-            OrtNative.Check(api->CreateTensorWithDataAsOrtValue(_memory, (void*)_input.AddrOfPinnedObject(), (nuint)_inputBytes, shape, 2, 1, &inputValue));
-        }
-
-        try
-        {
-            var inName = _inputName;
-            var outName = _outputName;
-            OrtNative.Check(api->Run(_session, 0, &inName, &inputValue, 1, &outName, 1, &outputValue));
-            void* data;
-            OrtNative.Check(api->GetTensorMutableData(outputValue, &data));
-            new ReadOnlySpan<float>(data, _output.Length).CopyTo(_output);
-        }
-        finally
-        {
-            api->ReleaseValue(outputValue);
-            api->ReleaseValue(inputValue);
-        }
+        using var input = Ort.OrtValue.CreateTensorValueWithData(
+            Ort.OrtMemoryInfo.DefaultInstance, Ort.Tensors.TensorElementType.Float, _shape, _input.AddrOfPinnedObject(), _inputBytes);
+        _values[0] = input;
+        using var outputs = _session.Run(_runOptions, _inputNames, _values, _outputNames);
+        outputs[0].GetTensorDataAsSpan<float>().CopyTo(_output);
     }
 
     public void Dispose()
     {
+        _runOptions.Dispose();
         _input.Free();
-        Marshal.FreeCoTaskMem(_inputName);
-        Marshal.FreeCoTaskMem(_outputName);
     }
 }
