@@ -9,6 +9,9 @@ cd "$root"
 export PATH="$root/.tools/bin:$PATH"
 export INTELLIGENCE_TOOLS_DIR="$root/.tools"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# The suite starts many generic hosts (miners, validators, explorers, Kestrel servers); each would watch its
+# appsettings files with inotify, and the per-user limit (often 128 instances) runs out. Tests never edit config live.
+export DOTNET_hostBuilder__reloadConfigOnChange=false
 
 logs="$root/.tools/test-logs"
 mkdir -p "$logs"
