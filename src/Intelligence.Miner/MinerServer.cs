@@ -104,6 +104,9 @@ public sealed class MinerServer : IAsyncDisposable
         _directory.Replace(snapshot.Neurons.Select(n => new KeyValuePair<Address, CallerInfo>(n.Hotkey, new CallerInfo(true, n.ValidatorPermit, n.Stake))));
     }
 
+    /// <summary>Lets one caller in without a metagraph (benchmarks and tests).</summary>
+    internal void AllowCaller(Address caller, CallerInfo info) => _directory.Set(caller, info);
+
     private static HealthResponse Describe(MinerPipeline pipeline, ModelServer model) => new()
     {
         Model = model.Name,

@@ -38,8 +38,10 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         var miners = new[] { "good", "weak", "random" };
         foreach (var m in miners)
         {
-            await net.AddNeuronAsync(netuid, m);
+            // "weak" registers itself at start (--register: the coldkey pays the burn); the others are registered here.
+            await net.AddNeuronAsync(netuid, m, register: m != "weak");
         }
+        await net.AddNeuronAsync(netuid, "stranger", register: false);
         await net.StakeAsync(netuid, validator, await net.OwnerBalanceAsync() / 2);
         // The first epoch snapshots the stake, the next hands out the permit.
         await net.EpochAsync(netuid);
@@ -53,13 +55,20 @@ public sealed class EndToEndTests(ITestOutputHelper output)
             var model = Path.Combine(net.Dir, m + ".onnx");
             await File.WriteAllBytesAsync(model, models[m]);
             var config = net.WriteConfig(m, m, netuid, new() { ["Miner"] = new Dictionary<string, object> { ["Model"] = model, ["Provider"] = "cpu" } });
-            processes[m] = net.StartNode(m, "miner", config);
+            processes[m] = m == "weak" ? net.StartNode(m, "miner", config, "--register") : net.StartNode(m, "miner", config);
         }
+        // A hotkey that is not registered, without --register: exit 1 with the burn and the commands to register.
+        var strangerConfig = net.WriteConfig("stranger", "stranger", netuid, new() { ["Miner"] = new Dictionary<string, object> { ["Model"] = Path.Combine(net.Dir, "good.onnx"), ["Provider"] = "cpu" } });
+        var stranger = net.StartNode("stranger", "miner", strangerConfig);
         var readyLines = new Dictionary<string, string>();
         foreach (var m in miners)
         {
             readyLines[m] = await processes[m].WaitForLineAsync(l => l.StartsWith("ready miner ", StringComparison.Ordinal), Ready, "ready line");
         }
+        Assert.Equal(1, await stranger.WaitForExitAsync(Ready));
+        Assert.Contains(stranger.Lines, l => l.StartsWith("error: hotkey ", StringComparison.Ordinal) && l.Contains($"is not registered on subnet {netuid}; registering costs ", StringComparison.Ordinal) && l.Contains(" tokens now", StringComparison.Ordinal));
+        Assert.Contains(stranger.Lines, l => l.Contains("--register", StringComparison.Ordinal));
+        Assert.Contains(processes["weak"].Lines, l => l.Contains("registered hotkey", StringComparison.Ordinal));
         var validatorConfig = net.WriteConfig("validator", "validator", netuid, new()
         {
             ["Validator"] = new Dictionary<string, object>
