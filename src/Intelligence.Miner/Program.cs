@@ -25,13 +25,17 @@ try
     NodeHost.Bind<SubnetOptions>(builder, SubnetOptions.Section);
     NodeHost.Bind<StateOptions>(builder, StateOptions.Section);
     NodeHost.Bind<MinerOptions>(builder, MinerOptions.Section);
+    NodeHost.ThrowIfInvalid();
     builder.Services.AddSingleton<MinerNode>();
     builder.Services.AddHostedService(sp => sp.GetRequiredService<MinerNode>());
     app = builder.Build();
 }
 catch (NodeStartupException e)
 {
-    Console.Error.WriteLine("error: " + e.Message);
+    foreach (var line in NodeHost.Problems(e))
+    {
+        Console.Error.WriteLine("error: " + line);
+    }
     return NodeHost.ExitConfiguration;
 }
 

@@ -145,12 +145,45 @@ public static class NodeHost
         try
         {
             builder.Configuration.GetSection(section).Bind(value);
+            Pending.AddRange(value.Problems());
         }
         catch (InvalidOperationException)
         {
-            // Reported (one line per key) by the validation at start.
+            // Bind key by key so every bad key and every other problem of the section is reported, not just the first.
+            value = new T();
+            foreach (var property in typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
+            {
+                try
+                {
+                    if (builder.Configuration.GetSection(section).GetSection(property.Name).Get(property.PropertyType) is { } v)
+                    {
+                        property.SetValue(value, v);
+                    }
+                }
+                catch (InvalidOperationException e)
+                {
+                    Pending.Add(e.Message);
+                }
+            }
+            Pending.AddRange(value.Problems());
         }
         return value;
+    }
+
+    private static readonly List<string> Pending = [];
+
+    /// <summary>
+    /// Throws one <see cref="NodeStartupException"/> listing every problem found by the <see cref="Bind{T}"/> calls so
+    /// far (all sections at once, before anything starts).
+    /// </summary>
+    public static void ThrowIfInvalid()
+    {
+        if (Pending.Count > 0)
+        {
+            var problems = Pending.ToList();
+            Pending.Clear();
+            throw new NodeStartupException(problems[0]) { Hints = problems.Skip(1).ToList() };
+        }
     }
 
     /// <summary>

@@ -24,13 +24,17 @@ try
     NodeHost.Bind<SubnetOptions>(builder, SubnetOptions.Section);
     NodeHost.Bind<StateOptions>(builder, StateOptions.Section);
     NodeHost.Bind<ValidatorOptions>(builder, ValidatorOptions.Section);
+    NodeHost.ThrowIfInvalid();
     builder.Services.AddSingleton<ValidatorNode>();
     builder.Services.AddHostedService(sp => sp.GetRequiredService<ValidatorNode>());
     app = builder.Build();
 }
 catch (NodeStartupException e)
 {
-    Console.Error.WriteLine("error: " + e.Message);
+    foreach (var line in NodeHost.Problems(e))
+    {
+        Console.Error.WriteLine("error: " + line);
+    }
     return NodeHost.ExitConfiguration;
 }
 
