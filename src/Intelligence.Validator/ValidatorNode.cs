@@ -120,7 +120,7 @@ public sealed partial class ValidatorNode(
             LogStakeBelowThreshold(_logger, ChainConnection.Tokens(me.Stake), ChainConnection.Tokens(h.StakeThreshold));
         }
 
-        _state = await ValidatorState.OpenAsync(stateOptions.Value, _netuid, cancellationToken).ConfigureAwait(false);
+        _state = await ValidatorState.OpenAsync(stateOptions.Value, _netuid, reason => status.Degrade("redis", reason), cancellationToken).ConfigureAwait(false);
         var loaded = await _state.Scores.GetAllAsync(_netuid, cancellationToken).ConfigureAwait(false);
         LogScoresLoaded(_logger, loaded.Count, _state.Description);
         _evidence = new EvidenceLog(stateOptions.Value.DataDir, _netuid, _options.EvidenceRetention);

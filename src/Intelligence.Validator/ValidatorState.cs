@@ -29,7 +29,7 @@ public sealed class ValidatorState : IAsyncDisposable
     public string Description { get; }
 
     /// <summary>Opens the configured store.</summary>
-    public static async Task<ValidatorState> OpenAsync(StateOptions options, ushort netuid, CancellationToken ct)
+    public static async Task<ValidatorState> OpenAsync(StateOptions options, ushort netuid, Action<string?> degraded, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (!string.IsNullOrWhiteSpace(options.Redis))
@@ -37,7 +37,8 @@ public sealed class ValidatorState : IAsyncDisposable
             try
             {
                 var client = await RedisClient.ConnectAsync(options.Redis, ct).ConfigureAwait(false);
-                return new ValidatorState(new RedisScoreStore(client, options.KeyPrefix), client, null, $"redis (prefix {options.KeyPrefix})");
+                var scores = await ResilientScoreStore.OpenAsync(new RedisScoreStore(client, options.KeyPrefix), netuid, degraded, TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
+                return new ValidatorState(scores, client, null, $"redis (prefix {options.KeyPrefix})");
             }
             catch (RedisException e)
             {
