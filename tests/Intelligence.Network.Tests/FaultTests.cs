@@ -47,7 +47,8 @@ public sealed class FaultTests(ITestOutputHelper output)
         }
         var model = Path.Combine(net.Dir, "good.onnx");
         await File.WriteAllBytesAsync(model, Models.Good());
-        var miner = net.StartNode("good", "miner", net.WriteConfig("good", "good", netuid, new() { ["Miner"] = new Dictionary<string, object> { ["Model"] = model, ["Provider"] = "cpu" } }));
+        var goodConfig = net.WriteConfig("good", "good", netuid, new() { ["Miner"] = new Dictionary<string, object> { ["Model"] = model, ["Provider"] = "cpu" } });
+        var miner = net.StartNode("good", "miner", goodConfig);
         var minerReady = await miner.WaitForLineAsync(l => l.StartsWith("ready miner ", StringComparison.Ordinal), Ready, "ready line");
         var validatorConfig = net.WriteConfig("validator", "validator", netuid, new()
         {
@@ -102,6 +103,17 @@ public sealed class FaultTests(ITestOutputHelper output)
             && (int)(await http.GetAsync(new Uri(minerHealth + "/readyz"))).StatusCode == 200, TimeSpan.FromSeconds(60), () => "recovery:\n" + net.Logs());
         Assert.Contains(v.Lines, l => l.Contains("answers again", StringComparison.Ordinal));
         output.WriteLine($"node back: both ready again at {clock.Elapsed.TotalSeconds:0.0} s");
+
+        // 2b. The miner restarts (SIGTERM, then the same config on a new port): the validator follows its new axon
+        //     and scores it again without intervention.
+        Assert.Equal(0, await miner.TerminateAsync(TimeSpan.FromSeconds(30)));
+        var afterStop = StepLines.Parse(v.Lines).Count();
+        await WaitAsync(() => StepLines.Parse(v.Lines).Skip(afterStop).Any(e => e.Uid == goodUid && e.Score == 0), TimeSpan.FromSeconds(30), () => "miner down:\n" + net.Logs());
+        var miner2 = net.StartNode("good-again", "miner", goodConfig);
+        await miner2.WaitForLineAsync(l => l.StartsWith("ready miner ", StringComparison.Ordinal), Ready, "ready line after restart");
+        var afterRestart = StepLines.Parse(v.Lines).Count();
+        await WaitAsync(() => StepLines.Parse(v.Lines).Skip(afterRestart).Any(e => e.Uid == goodUid && e.Score > 0.5), TimeSpan.FromSeconds(60), () => "miner back:\n" + net.Logs());
+        output.WriteLine($"miner restarted and scored again at {clock.Elapsed.TotalSeconds:0.0} s");
 
         // 3. SIGKILL right after a commit; the restarted validator loads its scores and reveals that commit.
         var commits = v.Lines.Count(l => l.Contains("weights committed", StringComparison.Ordinal));
