@@ -36,14 +36,18 @@ internal sealed class AnvilProcess : IDisposable
     /// <summary>The node's chain id.</summary>
     public ulong ChainId { get; }
 
-    /// <summary>Starts anvil from <paramref name="anvilPath"/> and waits (up to 30 s per attempt) until it answers.</summary>
-    public static async Task<AnvilProcess> StartAsync(string anvilPath)
+    /// <summary>
+    /// Starts anvil from <paramref name="anvilPath"/> and waits (up to 30 s per attempt) until it answers.
+    /// <paramref name="extraArgs"/> go to anvil as they are (e.g. --block-time 0.25, --state FILE); a given
+    /// <paramref name="port"/> is used as is (a restart on the same port), else a free one is picked.
+    /// </summary>
+    public static async Task<AnvilProcess> StartAsync(string anvilPath, IReadOnlyList<string>? extraArgs = null, int? port = null)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var port = FreePort();
+            var chosen = port ?? FreePort();
             var start = new ProcessStartInfo(anvilPath) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var arg in new[] { "--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--silent" })
+            foreach (var arg in new[] { "--host", "127.0.0.1", "--port", chosen.ToString(CultureInfo.InvariantCulture), "--silent" }.Concat(extraArgs ?? []))
             {
                 start.ArgumentList.Add(arg);
             }
@@ -54,21 +58,21 @@ internal sealed class AnvilProcess : IDisposable
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
 
-            var client = new EthClient(new JsonRpcClient(new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"), new JsonRpcOptions { RequestTimeout = TimeSpan.FromSeconds(5), MaxRetries = 0 }));
+            var client = new EthClient(new JsonRpcClient(new Uri($"http://127.0.0.1:{chosen.ToString(CultureInfo.InvariantCulture)}"), new JsonRpcOptions { RequestTimeout = TimeSpan.FromSeconds(5), MaxRetries = 0 }));
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
             while (true)
             {
                 try
                 {
                     var chainId = await client.ChainIdAsync().WaitAsync(TimeSpan.FromSeconds(10));
-                    return new AnvilProcess(process, port, client, chainId);
+                    return new AnvilProcess(process, chosen, client, chainId);
                 }
                 catch (RpcTransportException) when (DateTime.UtcNow < deadline && !process.HasExited)
                 {
                     // Not listening yet: poll again shortly (the condition is the node answering, bounded by the deadline).
                     await Task.Delay(50);
                 }
-                catch (RpcTransportException) when (process.HasExited && attempt < Attempts)
+                catch (RpcTransportException) when (process.HasExited && attempt < Attempts && port is null)
                 {
                     // anvil exited (its port was taken meanwhile): try again on another one.
                     client.Rpc.Dispose();
@@ -90,6 +94,24 @@ internal sealed class AnvilProcess : IDisposable
     {
         Kill(_process);
         Client.Rpc.Dispose();
+    }
+
+    /// <summary>Stops anvil with SIGTERM (so <c>--state</c> is written) and waits for it to exit.</summary>
+    public async Task StopGracefullyAsync(TimeSpan timeout)
+    {
+        if (!_process.HasExited)
+        {
+            using var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
+            using var cts = new CancellationTokenSource(timeout);
+            try
+            {
+                await _process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
     }
 
     private static void Kill(Process process)

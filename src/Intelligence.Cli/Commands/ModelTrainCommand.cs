@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Intelligence.Subnets;
+using Intelligence.Subnets.Catalog;
 
 namespace Intelligence.Cli.Commands;
 

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Intelligence.State;
+using Intelligence.State.Stores;
+using Intelligence.Validator;
+
+namespace Intelligence.Network.Tests;
+
+/// <summary>The validator's shared score store against a real redis-server that dies and comes back (AOF on).</summary>
+public sealed class RedisOutageTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("intelligence-redis-").FullName;
+    private Process? _redis;
+
+    [Fact]
+    public async Task ScoreStore_RedisDown_KeepsScoresInProcess_ReportsDegraded_AndCatchesUpWhenBack()
+    {
+        var port = FreePort();
+        await StartRedisAsync(port);
+        await using var client = await RedisClient.ConnectAsync(string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{port},timeout=1000")).WaitAsync(TimeSpan.FromSeconds(10));
+        string? degraded = null;
+        var store = await ResilientScoreStore.OpenAsync(new RedisScoreStore(client, "test:"), 1, r => degraded = r, TimeSpan.FromSeconds(1), CancellationToken.None);
+        var twin = new InMemoryScoreStore();
+        var samples = new[] { 0.9, 0.8, 0.95, 0.7, 0.85, 0.6, 0.99 };
+        var at = DateTimeOffset.UtcNow;
+        async Task Feed(double s)
+        {
+            await store.UpdateAsync(1, 4, "0xabc", s, 0.3, at).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            await twin.UpdateAsync(1, 4, "0xabc", s, 0.3, at);
+        }
+
+        foreach (var s in samples[..3])
+        {
+            await Feed(s);
+        }
+        Assert.Null(degraded);
+
+        _redis!.Kill();
+        await _redis.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        foreach (var s in samples[3..6])
+        {
+            await Feed(s);
+        }
+        Assert.NotNull(degraded);
+        Assert.True(store.Backlog > 0);
+        // Reads come from the in-process copy meanwhile, with every sample in it.
+        var during = (await store.GetAllAsync(1).AsTask().WaitAsync(TimeSpan.FromSeconds(10))).Single();
+        Assert.Equal((await twin.GetAsync(1, 4))!.Score, during.Score, 12);
+
+        await StartRedisAsync(port);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        await Feed(samples[6]);
+        while (store.Backlog > 0 && DateTime.UtcNow < deadline)
+        {
+            // The client reconnects with backoff; each update tries the replay again (the condition is the empty queue).
+            await Task.Delay(200);
+            await store.GetAllAsync(1).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            await store.UpdateAsync(1, 5, "0xdef", 0.5, 0.3, at).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        Assert.Equal(0, store.Backlog);
+        Assert.Null(degraded);
+        var remote = await new RedisScoreStore(client, "test:").GetAsync(1, 4).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        var expected = (await twin.GetAsync(1, 4))!;
+        Assert.NotNull(remote);
+        Assert.Equal(expected.SampleCount, remote.SampleCount);
+        Assert.Equal(expected.Score, remote.Score, 12);
+    }
+
+    private async Task StartRedisAsync(int port)
+    {
+        var start = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", _dir, "--appendonly", "yes", "--appendfsync", "always", "--save", "" })
+        {
+            start.ArgumentList.Add(a);
+        }
+        _redis = Process.Start(start)!;
+        _redis.OutputDataReceived += (_, _) => { };
+        _redis.ErrorDataReceived += (_, _) => { };
+        _redis.BeginOutputReadLine();
+        _redis.BeginErrorReadLine();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            try
+            {
+                using var tcp = new TcpClient();
+                await tcp.ConnectAsync(IPAddress.Loopback, port).WaitAsync(TimeSpan.FromSeconds(2));
+                return;
+            }
+            catch (Exception e) when (e is SocketException or TimeoutException && DateTime.UtcNow < deadline)
+            {
+                // Not listening yet: the condition is the port accepting.
+                await Task.Delay(50);
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    public void Dispose()
+    {
+        if (_redis is { HasExited: false })
+        {
+            _redis.Kill();
+            _redis.WaitForExit(5000);
+        }
+        _redis?.Dispose();
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // redis may hold its AOF for a moment.
+        }
+    }
+}
