@@ -92,7 +92,7 @@ public sealed class MinerNode(
             Uid = me.Uid;
             status.Set("uid", Uid.ToString(CultureInfo.InvariantCulture));
 
-            _server = await MinerServer.StartAsync(hotkey, _chain.ChainId, _netuid, _options, _model, () => status.State == "ready", loggers, cancellationToken).ConfigureAwait(false);
+            _server = await MinerServer.StartAsync(hotkey, _chain.ChainId, _netuid, _options, _model, status, loggers, cancellationToken).ConfigureAwait(false);
             MinerOptions.TryEndpoint(_options.Listen, out var listen);
             var host = listen!.Address.Equals(IPAddress.Any) ? IPAddress.Loopback : listen.Address.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback : listen.Address;
             GrpcEndpoint = new IPEndPoint(host, _server.Port).ToString();

@@ -3,7 +3,6 @@ using System.Diagnostics.Metrics;
 using Intelligence.Chain;
 using Intelligence.Chain.Contracts;
 using Intelligence.Inference;
-using Intelligence.Miner.Health;
 using Intelligence.Node;
 using Intelligence.Protocol;
 using Intelligence.Protocol.Pipeline;
@@ -20,16 +19,14 @@ namespace Intelligence.Miner;
 /// <summary>
 /// The miner's gRPC server: Miner.Forward behind the protocol pipeline (blacklist from the cached metagraph ->
 /// signature + nonce -> per-caller rate limit -> stake priority -> the model through the dynamic batcher -> signed
-/// response), Miner.Health (the info call) and grpc.health.v1.Health/Check, open to anyone. The only file of the
+/// response), Miner.Health (the info call) and grpc.health.v1.Health/Check (the protocol library's, fed from the
+/// node's readiness), open to anyone. The only file of the
 /// miner that uses the protocol library's server side.
 /// </summary>
 public sealed class MinerServer : IAsyncDisposable
 {
     /// <summary>ActivitySource and Meter name of the miner.</summary>
     public const string TelemetryName = "Intelligence.Miner";
-
-    /// <summary>Path of the standard health check.</summary>
-    public const string HealthCheckPath = "/grpc.health.v1.Health/Check";
 
     private static readonly ActivitySource Source = new(TelemetryName);
     private static readonly Meter Meter = new(TelemetryName);
@@ -55,9 +52,9 @@ public sealed class MinerServer : IAsyncDisposable
     /// <summary>Requests running and waiting behind the priority gate.</summary>
     public (int Running, int Queued) Load => (_pipeline.Gate.Running, _pipeline.Gate.Queued);
 
-    /// <summary>Starts serving; <paramref name="serving"/> answers the standard health check.</summary>
+    /// <summary>Starts serving; the standard health check says SERVING exactly while <paramref name="status"/> is ready.</summary>
     public static async Task<MinerServer> StartAsync(
-        PrivateKey hotkey, ulong chainId, ushort netuid, MinerOptions options, ModelServer model, Func<bool> serving, ILoggerFactory loggers, CancellationToken ct)
+        PrivateKey hotkey, ulong chainId, ushort netuid, MinerOptions options, ModelServer model, NodeStatus status, ILoggerFactory loggers, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(model);
@@ -80,13 +77,7 @@ public sealed class MinerServer : IAsyncDisposable
         var counted = new CountingInterceptor(pipeline);
         var registry = new ServiceRegistry()
             .AddUnary<ForwardRequest, ForwardResponse>(MinerService.ForwardPath, ForwardRequest.Parser, (request, context) => ForwardAsync(request, context, netuid, model, logger), counted)
-            .AddUnary<Protocol.V1.HealthRequest, HealthResponse>(MinerService.HealthPath, Protocol.V1.HealthRequest.Parser, (_, _) => Task.FromResult(Describe(pipeline, model)))
-            .AddUnary<HealthCheckRequest, HealthCheckResponse>(HealthCheckPath, HealthCheckRequest.Parser, (request, _) => Task.FromResult(new HealthCheckResponse
-            {
-                Status = request.Service is "" or "intelligence.v1.Miner"
-                    ? serving() ? HealthCheckResponse.Types.ServingStatus.Serving : HealthCheckResponse.Types.ServingStatus.NotServing
-                    : HealthCheckResponse.Types.ServingStatus.ServiceUnknown,
-            }));
+            .AddUnary<Protocol.V1.HealthRequest, HealthResponse>(MinerService.HealthPath, Protocol.V1.HealthRequest.Parser, (_, _) => Task.FromResult(Describe(pipeline, model)));
         MinerOptions.TryEndpoint(options.Listen, out var listen);
         var server = await GrpcServer.StartAsync(
             registry,
@@ -94,6 +85,19 @@ public sealed class MinerServer : IAsyncDisposable
             new GrpcServerOptions { MaxReceiveMessageSize = options.MaxRequestBytes },
             loggers,
             ct).ConfigureAwait(false);
+        void SyncHealth()
+        {
+            if (status.State == "ready")
+            {
+                server.Health.SetServing();
+            }
+            else
+            {
+                server.Health.SetNotServing(status.Degradations.Count > 0 ? status.State + ": " + string.Join("; ", status.Degradations.Values) : status.State);
+            }
+        }
+        status.Changed += SyncHealth;
+        SyncHealth();
         return new MinerServer(server, directory, pipeline);
     }
 

@@ -31,8 +31,15 @@ public sealed class NodeStatus
     /// <summary>Descriptive fields.</summary>
     public IReadOnlyDictionary<string, string> Info => new SortedDictionary<string, string>(_info, StringComparer.Ordinal);
 
+    /// <summary>Raised after <see cref="State"/> may have changed (start-up finished, a degradation set or cleared).</summary>
+    public event Action? Changed;
+
     /// <summary>Marks start-up finished.</summary>
-    public void MarkReady() => _ready = true;
+    public void MarkReady()
+    {
+        _ready = true;
+        Changed?.Invoke();
+    }
 
     /// <summary>Sets a descriptive field.</summary>
     public void Set(string key, string value) => _info[key] = value;
@@ -40,12 +47,20 @@ public sealed class NodeStatus
     /// <summary>Sets (reason non-null) or clears (null) one source of degradation; returns true when it changed.</summary>
     public bool Degrade(string source, string? reason)
     {
+        bool changed;
         if (reason is null)
         {
-            return _degraded.TryRemove(source, out _);
+            changed = _degraded.TryRemove(source, out _);
         }
-        var changed = !_degraded.TryGetValue(source, out var old) || old != reason;
-        _degraded[source] = reason;
+        else
+        {
+            changed = !_degraded.TryGetValue(source, out var old) || old != reason;
+            _degraded[source] = reason;
+        }
+        if (changed)
+        {
+            Changed?.Invoke();
+        }
         return changed;
     }
 

@@ -124,7 +124,7 @@ public sealed class ResilientScoreStore : IScoreStore
             }
             return (true, value);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        catch (Exception e) when (e is StateException or TimeoutException || (e is OperationCanceledException && !ct.IsCancellationRequested))
         {
             _down = true;
             Interlocked.Exchange(ref _retryAt, Environment.TickCount64 + (long)_callTimeout.TotalMilliseconds);

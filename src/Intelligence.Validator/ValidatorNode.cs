@@ -149,7 +149,7 @@ public sealed partial class ValidatorNode(
             {
                 break;
             }
-            catch (Exception e) when (e is RedisException || ChainConnection.IsTransient(e))
+            catch (Exception e) when (e is StateException || ChainConnection.IsTransient(e))
             {
                 status.Degrade("state", $"step failed: {e.Message}");
                 LogStepFailed(_logger, e.Message);
@@ -185,7 +185,7 @@ public sealed partial class ValidatorNode(
             {
                 break;
             }
-            catch (Exception e) when (e is ChainException || ChainConnection.IsTransient(e) || e is RedisException)
+            catch (Exception e) when (e is ChainException || ChainConnection.IsTransient(e) || e is StateException)
             {
                 LogDutiesFailed(_logger, e.Message);
             }
@@ -253,7 +253,6 @@ public sealed partial class ValidatorNode(
         {
             _unrevealed.RemoveAt(0);
         }
-        _state.Persist();
         status.Degrade("state", null);
         if (evidence.Count > 0)
         {
@@ -289,7 +288,6 @@ public sealed partial class ValidatorNode(
         {
             await _watch.StopAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        _state?.Persist();
         LogStopped(_logger, StepsDone);
     }
 

@@ -1,20 +1,22 @@
 using Intelligence.Node;
 using Intelligence.State;
 using Intelligence.State.Stores;
+using StackExchange.Redis;
+using StoreOptions = Intelligence.State.Stores.StateOptions;
 
 namespace Intelligence.Validator;
 
 /// <summary>
 /// Opens the validator's score store: Redis (shared by validator workers) when <c>State:Redis</c> is set, else the
-/// embedded file store in <c>State:DataDir</c>. The only file of the validator that knows the state library's types
-/// beyond <see cref="IScoreStore"/>.
+/// embedded SQLite store in <c>State:DataDir</c> (every acknowledged update is on disk). The only file of the
+/// validator that knows the state library's types beyond <see cref="IScoreStore"/>.
 /// </summary>
 public sealed class ValidatorState : IAsyncDisposable
 {
-    private readonly RedisClient? _redis;
-    private readonly FileScoreStore? _file;
+    private readonly IConnectionMultiplexer? _redis;
+    private readonly SqliteScoreStore? _file;
 
-    private ValidatorState(IScoreStore scores, RedisClient? redis, FileScoreStore? file, string description)
+    private ValidatorState(IScoreStore scores, IConnectionMultiplexer? redis, SqliteScoreStore? file, string description)
     {
         Scores = scores;
         _redis = redis;
@@ -29,41 +31,47 @@ public sealed class ValidatorState : IAsyncDisposable
     public string Description { get; }
 
     /// <summary>Opens the configured store.</summary>
-    public static async Task<ValidatorState> OpenAsync(StateOptions options, ushort netuid, Action<string?> degraded, CancellationToken ct)
+    public static async Task<ValidatorState> OpenAsync(Node.StateOptions options, ushort netuid, Action<string?> degraded, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (!string.IsNullOrWhiteSpace(options.Redis))
         {
+            IConnectionMultiplexer? redis = null;
             try
             {
-                var client = await RedisClient.ConnectAsync(options.Redis, ct).ConfigureAwait(false);
-                var scores = await ResilientScoreStore.OpenAsync(new RedisScoreStore(client, options.KeyPrefix), netuid, degraded, TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
-                return new ValidatorState(scores, client, null, $"redis (prefix {options.KeyPrefix})");
+                redis = await StateStores.ConnectRedisAsync(new StoreOptions { Redis = options.Redis, KeyPrefix = options.KeyPrefix }, ct).ConfigureAwait(false);
+                var scores = await ResilientScoreStore.OpenAsync(new RedisScoreStore(redis, options.KeyPrefix), netuid, degraded, TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
+                return new ValidatorState(scores, redis, null, $"redis (prefix {options.KeyPrefix})");
             }
-            catch (RedisException e)
+            catch (Exception e) when (e is StateException or ArgumentException)
             {
+                if (redis is not null)
+                {
+                    await redis.DisposeAsync().ConfigureAwait(false);
+                }
                 throw new NodeStartupException($"State:Redis: cannot connect: {e.Message}");
             }
         }
-        var path = Path.Combine(options.DataDir, $"scores-{netuid}.json");
+        var path = Path.Combine(options.DataDir, SqliteScoreStore.DefaultFileName);
         try
         {
-            var file = FileScoreStore.Open(path);
-            return new ValidatorState(file, null, file, "file " + Path.GetFullPath(path));
+            Directory.CreateDirectory(options.DataDir);
+            var file = SqliteScoreStore.Open(path);
+            return new ValidatorState(file, null, file, "sqlite " + Path.GetFullPath(path));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is StateException or IOException or UnauthorizedAccessException)
         {
-            throw new NodeStartupException($"State:DataDir: cannot open the score file {path}: {e.Message}");
+            throw new NodeStartupException($"State:DataDir: cannot open the score store {path}: {e.Message}");
         }
     }
-
-    /// <summary>Makes the step's updates durable (the embedded store writes its file; Redis already has them).</summary>
-    public void Persist() => _file?.Flush();
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        _file?.Flush();
+        if (_file is not null)
+        {
+            await _file.DisposeAsync().ConfigureAwait(false);
+        }
         if (_redis is not null)
         {
             await _redis.DisposeAsync().ConfigureAwait(false);

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Intelligence.State;
 using Intelligence.State.Stores;
 using Intelligence.Validator;
 
@@ -19,7 +18,7 @@ public sealed class RedisOutageTests : IDisposable
     {
         var port = FreePort();
         await StartRedisAsync(port);
-        await using var client = await RedisClient.ConnectAsync(string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{port},timeout=1000")).WaitAsync(TimeSpan.FromSeconds(10));
+        await using var client = await StateStores.ConnectRedisAsync(new StateOptions { Redis = string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{port},syncTimeout=1000,asyncTimeout=1000,connectTimeout=1000") }).WaitAsync(TimeSpan.FromSeconds(10));
         string? degraded = null;
         var store = await ResilientScoreStore.OpenAsync(new RedisScoreStore(client, "test:"), 1, r => degraded = r, TimeSpan.FromSeconds(1), CancellationToken.None);
         var twin = new InMemoryScoreStore();
