@@ -10,6 +10,7 @@ public static class Program
     public static RootCommand BuildRoot()
     {
         var root = new RootCommand("intelligence: wallets, subnets, staking, metagraph, epochs and the local devnet");
+        Cli.GlobalOptions.AddTo(root);
         foreach (var group in CommandGroups.All())
         {
             root.Subcommands.Add(group);
