@@ -71,6 +71,7 @@ internal sealed class CommandContext : IDisposable
     private static Failure? Classify(Exception e) => e switch
     {
         UserErrorException => new(ExitCodes.UserError, "usage", e.Message, null),
+        WouldRevertException w => new(ExitCodes.UserError, "would_revert", e.Message, RevertJson(w.Revert)),
         WrongPasswordException => new(ExitCodes.UserError, "wrong_password", "wrong password for the key (nothing was sent)", null),
         KeystoreException => new(ExitCodes.UserError, "keystore", e.Message, null),
         ChainFormatException => new(ExitCodes.UserError, "format", e.Message, null),
@@ -304,9 +305,9 @@ internal sealed class CommandContext : IDisposable
         {
             gas = await sender.EstimateGasAsync(request, ct).ConfigureAwait(false);
         }
-        catch (ContractRevertException e) when (e.Error is null)
+        catch (ContractRevertException e)
         {
-            throw new AbiErrorDecoder(errors).Decode(e.Data);
+            throw new WouldRevertException(e.Error is null ? new AbiErrorDecoder(errors).Decode(e.Data) : e);
         }
         var fees = await sender.SuggestFeesAsync(ct).ConfigureAwait(false);
         var maxFee = fees.MaxFeePerGas * gas;

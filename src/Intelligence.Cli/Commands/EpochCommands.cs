@@ -13,6 +13,7 @@ internal static class EpochCommands
     {
         var epoch = new Command("epoch", "Yuma consensus epochs, computed off-chain exactly as the contract does");
         epoch.Subcommands.Add(Simulate());
+        ChainCommands.AddEpochCommands(epoch);
         return epoch;
     }
 
