@@ -19,5 +19,7 @@ public static class Program
     }
 
     /// <summary>Runs the command line and returns the process exit code.</summary>
-    public static Task<int> Main(string[] args) => BuildRoot().Parse(args).InvokeAsync();
+    /// <remarks>Ctrl-C and SIGTERM cancel the command; up to 20 s are left for it to stop what it started (the devnet's children).</remarks>
+    public static Task<int> Main(string[] args) =>
+        BuildRoot().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(20) });
 }

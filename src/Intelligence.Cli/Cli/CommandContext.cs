@@ -129,7 +129,7 @@ internal sealed class CommandContext : IDisposable
         }
     }
 
-    public static readonly JsonSerializerOptions JsonOut = new() { WriteIndented = true };
+    public static readonly JsonSerializerOptions JsonOut = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Writes a JSON document to stdout.</summary>
     public void WriteJson(JsonNode node) => Output.WriteLine(node.ToJsonString(JsonOut));
@@ -202,7 +202,8 @@ internal sealed class CommandContext : IDisposable
     }
 
     public NetworkContract Network(TransactionSender? sender = null) => new(Eth, Addresses.Network, sender);
-    public NetworkViewsContract Views => new(Eth, Addresses.Views);
+    /// <summary>The read-only views: their functions are served by the Network contract itself (it forwards them to the views code).</summary>
+    public NetworkViewsContract Views => new(Eth, Addresses.Network);
     public IntelligenceTokenContract Token(TransactionSender? sender = null) => new(Eth, Addresses.Token, sender);
 
     public async Task<TransactionSender> SenderAsync(PrivateKey key, CancellationToken ct)

@@ -526,7 +526,7 @@ internal static class ChainCommands
             }
             var w = ctx.Parse.GetValue(width) ?? (ctx.Interactive ? AnsiConsole.Profile.Width : 160);
             ctx.Console2.Write(MetagraphView.Table(mg, null, w, $"subnet {id} at block {mg.Block}: {mg.Count} neurons, {Units.Intl(mg.TotalStake)} staked", ctx.Parse.GetValue(sort), !ctx.Parse.GetValue(asc)));
-            ctx.Output.WriteLine(MetagraphView.Legend(w));
+            ctx.Output.WriteLine(MetagraphView.Legend(w, roles: false));
             return ExitCodes.Ok;
         }));
         return new Command("metagraph", "The neurons of a subnet as the chain sees them") { show };
@@ -631,6 +631,46 @@ internal static class ChainCommands
             return ExitCodes.Ok;
         }));
         epoch.Subcommands.Add(predict);
+
+        var netuid3 = OperatorHelpers.NetuidArgument();
+        var run = new Command("run", "Run the subnet's epoch now if it is due (anyone may; the caller earns the keeper fee), and check it against the C# engine") { netuid3 };
+        run.SetAction(CommandContext.Run(async (ctx, ct) =>
+        {
+            var id = OperatorHelpers.Netuid(ctx.Parse, netuid3);
+            await ctx.RequireSubnetAsync(id, ct).ConfigureAwait(false);
+            var net = ctx.Network();
+            var due = await net.NextEpochBlockAsync(id, ct).ConfigureAwait(false);
+            var head = await ctx.Eth.BlockNumberAsync(ct).ConfigureAwait(false);
+            if (due > head + 1)
+            {
+                throw new UserErrorException($"the epoch of subnet {id} is due at block {due}; the chain is at {head} ({due - head} blocks to go); nothing was sent");
+            }
+            var wallet = ctx.OpenWallet();
+            using var key = ctx.UnlockColdkey(wallet);
+            var sender = await ctx.SenderAsync(key, ct).ConfigureAwait(false);
+            var receipt = await ctx.SendAsync(sender, ctx.Addresses.Network, Net.Functions.RunEpoch, [id], $"run the epoch of subnet {id}", null, Net.Errors, ct).ConfigureAwait(false);
+            var ev = Net.EpochRunEvent.Decode(receipt.Logs.Single(Net.EpochRunEvent.Matches));
+            var parity = new EpochParity(ctx.Eth, ctx.Addresses.Network, await net.OwnerCutPpmAsync(ct).ConfigureAwait(false));
+            var report = await parity.CheckAsync(ev, ct).ConfigureAwait(false);
+            if (ctx.Json)
+            {
+                ctx.WriteJson(new JsonObject
+                {
+                    ["netuid"] = id, ["epoch"] = ev.Epoch, ["block"] = ev.BlockNumber, ["emission"] = Units.Exact(ev.Emission), ["keeper_fee"] = Units.Exact(ev.KeeperFee),
+                    ["owner_emission"] = Units.Exact(ev.OwnerEmission), ["match"] = report.Ok,
+                });
+            }
+            else
+            {
+                ctx.Say($"epoch {ev.Epoch} of subnet {id} at block {ev.BlockNumber}: {Units.Intl(ev.Emission)} (owner {Units.Intl(ev.OwnerEmission)}, keeper fee {Units.Intl(ev.KeeperFee)}); C# replay {(report.Ok ? "identical" : "DIFFERS")}");
+            }
+            foreach (var d in report.Differences.Take(10))
+            {
+                ctx.Error.WriteLine("parity: " + d);
+            }
+            return report.Ok ? ExitCodes.Ok : ExitCodes.ParityFailure;
+        }));
+        epoch.Subcommands.Add(run);
 
         var netuid2 = OperatorHelpers.NetuidArgument();
         var from = new Option<ulong?>("--from") { Description = "First block (default: the deployment's start block)" };

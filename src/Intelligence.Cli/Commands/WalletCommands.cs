@@ -311,6 +311,7 @@ internal static class WalletCommands
                 }
                 ctx.Say($"send {Units.Eth(value)} to {recipient}");
                 receipt = await sender.SendAndWaitAsync(new TransactionRequest { To = recipient, Value = value, GasLimit = 21_000 }, TimeSpan.FromMinutes(2), ct).ConfigureAwait(false);
+                ctx.Say($"  included in block {receipt.BlockNumber}, tx 0x{Convert.ToHexStringLower(receipt.TransactionHash)}");
             }
             else
             {

@@ -171,7 +171,7 @@ internal sealed class DevnetUp : IDisposable
         var ownerSender = Sender(owner);
         var net = new NetworkContract(Eth, Addresses.Network, ownerSender);
         var token = new IntelligenceTokenContract(Eth, Addresses.Token, ownerSender);
-        var views = new NetworkViewsContract(Eth, Addresses.Views);
+        var views = new NetworkViewsContract(Eth, Addresses.Network); // the Network contract serves the view functions
         var parity = new EpochParity(Eth, Addresses.Network, await net.OwnerCutPpmAsync(ct).ConfigureAwait(false));
 
         await _progress.StepAsync("subnets", async say =>

@@ -28,9 +28,13 @@ internal static class MetagraphView
     ];
 
     /// <summary>One line per column, for the legend under tables and for --help.</summary>
-    public static string Legend(int width)
+    public static string Legend(int width, bool roles = true)
     {
         var keep = Visible(width);
+        if (!roles)
+        {
+            keep.Remove("role");
+        }
         return string.Join(Environment.NewLine, Columns.Where(c => keep.Contains(c.Name)).Select(c => $"  {c.Name,-10} {c.Meaning}"));
     }
 

@@ -29,7 +29,7 @@ internal static class Units
     public static string Intl(BigInteger baseUnits) => Tokens(baseUnits) + " INTL";
 
     /// <summary>ETH (gas money) with six decimals.</summary>
-    public static string Eth(BigInteger wei) => Tokens(wei, 6) + " ETH";
+    public static string Eth(BigInteger wei) => Tokens(wei, 9) + " ETH";
 
     /// <summary>Exact base units for JSON.</summary>
     public static string Exact(BigInteger baseUnits) => baseUnits.ToString(CultureInfo.InvariantCulture);
