@@ -57,9 +57,9 @@ internal static class DevnetUpCommand
             var names = parse.GetValue(subnets)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             foreach (var n in names)
             {
-                if (!SubnetCatalog.Names.Contains(n, StringComparer.Ordinal))
+                if (!KnownSubnets.Names.Contains(n, StringComparer.Ordinal))
                 {
-                    throw new UserErrorException($"unknown subnet '{n}' in --subnets (known: {string.Join(", ", SubnetCatalog.Names)})");
+                    throw new UserErrorException($"unknown subnet '{n}' in --subnets (known: {string.Join(", ", KnownSubnets.Names)})");
                 }
             }
             if (names.Length == 0)

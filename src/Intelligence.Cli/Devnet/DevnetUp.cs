@@ -279,7 +279,7 @@ internal sealed class DevnetUp : IDisposable
                 var path = Path.Combine(_o.Dir, "models", name + ".onnx");
                 if (!File.Exists(path))
                 {
-                    if (SubnetCatalog.Create(name) is not IReferenceModelTrainer trainer)
+                    if (KnownSubnets.Create(name) is not IReferenceModelTrainer trainer)
                     {
                         throw new UserErrorException($"subnet '{name}' has no reference model trainer; put a model at {path}");
                     }
