@@ -272,24 +272,29 @@ internal sealed class DevnetUp : IDisposable
 
         var models = await _progress.StepAsync("models", say =>
         {
+            // One model per miner, each trained with its own seed: identical answers from two miners are scored as
+            // copies (0) by the subnets' anti-gaming rules, so the devnet's miners must not share a model.
             var paths = new Dictionary<string, string>(StringComparer.Ordinal);
-            var trained = new List<string>();
+            var trained = 0;
             foreach (var name in _o.Subnets)
             {
-                var path = Path.Combine(_o.Dir, "models", name + ".onnx");
-                if (!File.Exists(path))
+                for (var m = 1; m <= Math.Max(1, _o.Miners); m++)
                 {
-                    if (KnownSubnets.Create(name) is not IReferenceModelTrainer trainer)
+                    var path = Path.Combine(_o.Dir, "models", $"{name}-{m}.onnx");
+                    if (!File.Exists(path))
                     {
-                        throw new UserErrorException($"subnet '{name}' has no reference model trainer; put a model at {path}");
+                        if (KnownSubnets.Create(name) is not IReferenceModelTrainer trainer)
+                        {
+                            throw new UserErrorException($"subnet '{name}' has no reference model trainer; put a model at {path}");
+                        }
+                        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                        File.WriteAllBytes(path, trainer.TrainReferenceModel(m));
+                        trained++;
                     }
-                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                    File.WriteAllBytes(path, trainer.TrainReferenceModel(1));
-                    trained.Add(name);
+                    paths[$"miner-{name}-{m}"] = path;
                 }
-                paths[name] = path;
             }
-            say(trained.Count > 0 ? $"trained {string.Join(", ", trained)}; in {Path.Combine(_o.Dir, "models")}" : $"reused {Path.Combine(_o.Dir, "models")}");
+            say(trained > 0 ? $"trained {trained} reference models (one seed per miner) in {Path.Combine(_o.Dir, "models")}" : $"reused {Path.Combine(_o.Dir, "models")}");
             return Task.FromResult(paths);
         }).ConfigureAwait(false);
 
@@ -302,7 +307,7 @@ internal sealed class DevnetUp : IDisposable
                 {
                     foreach (var name in HotkeyNames(s.Name).Where(n => n.StartsWith("miner", StringComparison.Ordinal)))
                     {
-                        starting.Add(await StartNodeAsync(miner!.Value, name, s, MinerArgs(models[s.Name]), "ready miner").ConfigureAwait(false));
+                        starting.Add(await StartNodeAsync(miner!.Value, name, s, MinerArgs(models[name]), "ready miner").ConfigureAwait(false));
                     }
                 }
                 foreach (var s in Subnets)

@@ -38,11 +38,27 @@ internal static class MetagraphView
         return string.Join(Environment.NewLine, Columns.Where(c => keep.Contains(c.Name)).Select(c => $"  {c.Name,-10} {c.Meaning}"));
     }
 
+    /// <summary>Widest cell of each column (values are bounded: shortened keys, four decimals, ip:port), plus 3 of padding.</summary>
+    private static readonly Dictionary<string, int> Widths = new(StringComparer.Ordinal)
+    {
+        ["uid"] = 6, ["role"] = 24, ["hotkey"] = 15, ["coldkey"] = 15, ["stake"] = 16, ["permit"] = 9, ["trust"] = 9, ["consensus"] = 12,
+        ["incentive"] = 12, ["dividends"] = 12, ["emission"] = 14, ["axon"] = 24, ["updated"] = 10, ["active"] = 9,
+    };
+
+    /// <summary>The columns that fit <paramref name="width"/>: the most useful first (lowest priority number), in display order.</summary>
     private static HashSet<string> Visible(int width)
     {
-        // About 11 characters per column with the border: drop the highest priority numbers first.
-        var budget = Math.Max(5, (width - 2) / 11);
-        return [.. Columns.OrderBy(c => c.Priority).Take(budget).Select(c => c.Name)];
+        var keep = new HashSet<string>(StringComparer.Ordinal);
+        var used = 4;
+        foreach (var c in Columns.OrderBy(c => c.Priority))
+        {
+            if (used + Widths[c.Name] <= width || keep.Count < 4)
+            {
+                keep.Add(c.Name);
+                used += Widths[c.Name];
+            }
+        }
+        return keep;
     }
 
     public static Table Table(MetagraphSnapshot mg, IReadOnlyDictionary<ushort, string>? roles, int width, string? title = null, string? sortBy = null, bool descending = true)
