@@ -150,7 +150,7 @@ public sealed partial class DevnetUpTests : IDisposable
         Assert.Contains("parity 1/1 identical", stdout, StringComparison.Ordinal);
         Assert.Contains("no validator set weights", stderr, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(_dir, "addresses.json")));
-        Assert.True(File.Exists(Path.Combine(_dir, "models", "digits.onnx")));
+        Assert.True(File.Exists(Path.Combine(_dir, "models", "digits-1.onnx")));
         Assert.Empty(ProcessesMentioning(_dir));
         // The forge script's file was moved out of the source tree.
         Assert.Empty(Directory.Exists(Path.Combine(RepoPaths.Root(), "contracts", "deployments"))

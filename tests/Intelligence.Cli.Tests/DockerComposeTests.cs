@@ -172,16 +172,16 @@ public sealed partial class DockerComposeTests
         }
     }
 
-    /// <summary>When the binary's project is in the checkout, the key's property must be declared in its (or the shared node library's) options.</summary>
+    /// <summary>When the binary's project is in the checkout, the key's property must be declared in the options of a project under src/ (its own, the shared node or telemetry library).</summary>
     private static void AssertKeyInSource(string project, string key)
     {
-        var dirs = new[] { Path.Combine(Root, "src", project), Path.Combine(Root, "src", "Intelligence.Node") }.Where(Directory.Exists).ToList();
+        var dirs = Directory.GetDirectories(Path.Combine(Root, "src")).Where(d => !d.EndsWith("Intelligence.Cli", StringComparison.Ordinal)).ToList();
         if (!Directory.Exists(Path.Combine(Root, "src", project)))
         {
             return; // arrives with its issue; the key is still checked against the contract's list above
         }
         var property = key[(key.IndexOf(':', StringComparison.Ordinal) + 1)..];
-        var found = dirs.SelectMany(d => Directory.GetFiles(d, "*Options*.cs", SearchOption.AllDirectories))
+        var found = dirs.SelectMany(d => Directory.GetFiles(d, "*Options*.cs", SearchOption.AllDirectories)).Where(f => !f.Contains("/obj/", StringComparison.Ordinal))
             .Any(f => Regex.IsMatch(File.ReadAllText(f), $@"\b{Regex.Escape(property)}\s*\{{\s*get;"));
         Assert.True(found, $"{project}: no options property '{property}' for {key}");
     }
