@@ -312,6 +312,12 @@ internal sealed class CommandContext : IDisposable
         }
         var fees = await sender.SuggestFeesAsync(ct).ConfigureAwait(false);
         var maxFee = fees.MaxFeePerGas * gas;
+        var gasMoney = await Eth.GetBalanceAsync(sender.Address, ct).ConfigureAwait(false);
+        if (gasMoney < maxFee + request.Value)
+        {
+            throw new UserErrorException($"{sender.Address} has {Units.Eth(gasMoney)} for gas but this needs up to {Units.Eth(maxFee + request.Value)}: " +
+                                         $"send it some (intelligence wallet transfer {sender.Address} 0.01 --eth); nothing was sent");
+        }
         if (!Json)
         {
             Output.WriteLine($"{description}");
