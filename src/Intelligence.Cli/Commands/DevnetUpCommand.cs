@@ -173,7 +173,7 @@ internal static class DevnetUpCommand
 
         var problems = new List<string>();
         var parityFailed = watch.Epochs.Where(e => !e.ParityOk).ToList();
-        if (watch.WeightEvents == 0)
+        if (watch.WeightEvents == 0 && !await WeightsOnChainAsync(up, ct).ConfigureAwait(false))
         {
             problems.Add("no validator set weights");
         }
@@ -205,6 +205,23 @@ internal static class DevnetUpCommand
         }
         ctx.Output.WriteLine("network: ok");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>True when some devnet validator has weights stored on chain (a reused devnet may set none in a short run).</summary>
+    private static async Task<bool> WeightsOnChainAsync(DevnetUp up, CancellationToken ct)
+    {
+        var views = new Intelligence.Chain.Contracts.NetworkViewsContract(up.Eth, up.Addresses.Network);
+        foreach (var (netuid, roles) in up.Roles)
+        {
+            foreach (var (uid, role) in roles.Where(r => r.Value.StartsWith("validator", StringComparison.Ordinal)))
+            {
+                if ((await views.GetWeightsAsync(netuid, uid, ct).ConfigureAwait(false)).Any(w => w != 0))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     public static Command Down()
