@@ -87,6 +87,9 @@ internal sealed class DevnetUp : IDisposable
     public string? ExplorerUrl { get; private set; }
     public ProcessSupervisor Supervisor => _supervisor;
 
+    /// <summary>Miners not started because their model equals another miner's.</summary>
+    public List<string> Skipped { get; } = [];
+
     /// <summary>Everything up to running nodes; returns when every node printed its ready line.</summary>
     public async Task StartAsync(CancellationToken ct)
     {
@@ -275,6 +278,7 @@ internal sealed class DevnetUp : IDisposable
             // One model per miner, each trained with its own seed: identical answers from two miners are scored as
             // copies (0) by the subnets' anti-gaming rules, so the devnet's miners must not share a model.
             var paths = new Dictionary<string, string>(StringComparer.Ordinal);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             var trained = 0;
             foreach (var name in _o.Subnets)
             {
@@ -291,10 +295,20 @@ internal sealed class DevnetUp : IDisposable
                         File.WriteAllBytes(path, trainer.TrainReferenceModel(m));
                         trained++;
                     }
-                    paths[$"miner-{name}-{m}"] = path;
+                    // A trainer that ignores the seed gives every miner the same model: start only the first of them.
+                    var bytes = File.ReadAllBytes(path);
+                    if (seen.Add(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes))))
+                    {
+                        paths[$"miner-{name}-{m}"] = path;
+                    }
+                    else
+                    {
+                        Skipped.Add($"miner-{name}-{m}");
+                    }
                 }
             }
-            say(trained > 0 ? $"trained {trained} reference models (one seed per miner) in {Path.Combine(_o.Dir, "models")}" : $"reused {Path.Combine(_o.Dir, "models")}");
+            say((trained > 0 ? $"trained {trained} reference models (one seed per miner) in {Path.Combine(_o.Dir, "models")}" : $"reused {Path.Combine(_o.Dir, "models")}") +
+                (Skipped.Count > 0 ? $"; not started (same model as another miner, would score as a copy): {string.Join(", ", Skipped)}" : ""));
             return Task.FromResult(paths);
         }).ConfigureAwait(false);
 
@@ -305,7 +319,7 @@ internal sealed class DevnetUp : IDisposable
                 var starting = new List<SupervisedProcess>();
                 foreach (var s in Subnets)
                 {
-                    foreach (var name in HotkeyNames(s.Name).Where(n => n.StartsWith("miner", StringComparison.Ordinal)))
+                    foreach (var name in HotkeyNames(s.Name).Where(n => n.StartsWith("miner", StringComparison.Ordinal) && models.ContainsKey(n)))
                     {
                         starting.Add(await StartNodeAsync(miner!.Value, name, s, MinerArgs(models[name]), "ready miner").ConfigureAwait(false));
                     }
@@ -320,7 +334,7 @@ internal sealed class DevnetUp : IDisposable
                 SaveState();
                 await WaitReadyAsync(starting, ct).ConfigureAwait(false);
                 SaveState();
-                say($"{_o.Miners * Subnets.Count} miners and {_o.Validators * Subnets.Count} validators ready ({Elapsed()}); logs in {LogsDir}");
+                say($"{_o.Miners * Subnets.Count - Skipped.Count} miners and {_o.Validators * Subnets.Count} validators ready ({Elapsed()}); logs in {LogsDir}");
                 return 0;
             }).ConfigureAwait(false);
         }
