@@ -196,9 +196,18 @@ public sealed class OperatorCommandTests(DeployedChain chain) : IClassFixture<De
         Assert.Equal(1, broke.ExitCode);
         Assert.Contains("insufficient balance", broke.Stderr, StringComparison.Ordinal);
 
-        var noYes = await Run("subnet", "create", "--wallet", "poor", "--password-file", pw);
+        var noGas = await Run("subnet", "create", "--wallet", "poor", "--password-file", pw, "--yes");
+        Assert.Equal(1, noGas.ExitCode);
+        Assert.Contains("for gas", noGas.Stderr, StringComparison.Ordinal);
+
+        await OwnerWalletAsync();
+        var owner = JsonDocument.Parse((await Run("wallet", "list", "--json")).Stdout).RootElement.GetProperty("wallets").EnumerateArray()
+            .Single(w => w.GetProperty("name").GetString() == "owner").GetProperty("coldkey").GetString()!;
+        var ownerNonce = await NonceAsync(owner);
+        var noYes = await Run("subnet", "create", "--wallet", "owner", "--password-file", pw);
         Assert.Equal(1, noYes.ExitCode);
         Assert.Contains("pass --yes", noYes.Stderr, StringComparison.Ordinal);
+        Assert.Equal(ownerNonce, await NonceAsync(owner));
 
         var missingWallet = await Run("wallet", "show", "--wallet", "nobody");
         Assert.Equal(1, missingWallet.ExitCode);
