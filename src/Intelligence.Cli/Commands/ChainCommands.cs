@@ -25,6 +25,8 @@ internal static class ChainCommands
         subnet.Subcommands.Add(SubnetCreate());
         subnet.Subcommands.Add(Hparams());
         subnet.Subcommands.Add(BurnCost());
+        // `subnet register` is the spelling the miner binary's start-up message uses; same command as `intelligence register`.
+        subnet.Subcommands.Add(Register());
     }
 
     private static Command SubnetList()
