@@ -10,6 +10,7 @@ public static class Program
     public static RootCommand BuildRoot()
     {
         var root = new RootCommand("intelligence: wallets, subnets, staking, metagraph, epochs and the local devnet");
+        Cli.GlobalOptions.AddTo(root);
         foreach (var group in CommandGroups.All())
         {
             root.Subcommands.Add(group);
@@ -18,5 +19,7 @@ public static class Program
     }
 
     /// <summary>Runs the command line and returns the process exit code.</summary>
-    public static Task<int> Main(string[] args) => BuildRoot().Parse(args).InvokeAsync();
+    /// <remarks>Ctrl-C and SIGTERM cancel the command; up to 20 s are left for it to stop what it started (the devnet's children).</remarks>
+    public static Task<int> Main(string[] args) =>
+        BuildRoot().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(20) });
 }

@@ -25,9 +25,9 @@ public class EpochSimulateTests
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("consensus", run.Stdout, StringComparison.Ordinal);
         // Miner 2's incentive 2454267026 / 2^32 = 0.571428..., validator 1's trust 0.5.
-        Assert.Contains("0.571428", run.Stdout, StringComparison.Ordinal);
-        Assert.Contains("0.500000", run.Stdout, StringComparison.Ordinal);
-        Assert.Contains("owner emission: 180000000000000000002 base units", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("0.5714", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("0.5000", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("owner emission: 180.0000 INTL (180000000000000000002 base units)", run.Stdout, StringComparison.Ordinal);
         Assert.Equal(4, run.Stdout.Split('\n').Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\s+[0-3]\s+(yes|no)\s")));
     }
 

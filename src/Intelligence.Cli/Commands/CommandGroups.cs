@@ -11,5 +11,13 @@ internal static class CommandGroups
         yield return EpochCommands.Create();
         yield return ModelCommands.Create();
         yield return SubnetCommands.Create();
+        yield return WalletCommands.Create();
+        yield return ChainCommands.Register();
+        yield return ChainCommands.Serve();
+        yield return ChainCommands.Stake();
+        yield return ChainCommands.Delegate();
+        yield return ChainCommands.Metagraph();
+        yield return ChainCommands.Weights();
+        yield return NetworkCommands.Create();
     }
 }

@@ -14,7 +14,11 @@ internal static class DevnetCommands
 
     public static Command Create()
     {
-        var devnet = new Command("devnet", "Local development network (anvil + the contracts)");
+        var devnet = new Command("devnet", "Local development network: anvil, the contracts, miners and validators as separate processes");
+        devnet.Subcommands.Add(DevnetUpCommand.Up());
+        devnet.Subcommands.Add(DevnetUpCommand.Down());
+        devnet.Subcommands.Add(DevnetUpCommand.Status());
+        devnet.Subcommands.Add(DevnetUpCommand.SuperviseTest());
         devnet.Subcommands.Add(Demo());
         return devnet;
     }

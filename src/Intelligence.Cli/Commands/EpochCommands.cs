@@ -13,6 +13,7 @@ internal static class EpochCommands
     {
         var epoch = new Command("epoch", "Yuma consensus epochs, computed off-chain exactly as the contract does");
         epoch.Subcommands.Add(Simulate());
+        ChainCommands.AddEpochCommands(epoch);
         return epoch;
     }
 
@@ -60,7 +61,7 @@ internal static class EpochCommands
                 error.WriteLine($"error: cannot read {file.FullName}: {e.Message}");
                 return 1;
             }
-            if (parseResult.GetValue(format) == "json")
+            if (parseResult.GetValue(format) == "json" || parseResult.GetValue(Cli.GlobalOptions.Json))
             {
                 output.Write(CaseWriter.WriteResult(result));
             }
@@ -76,7 +77,7 @@ internal static class EpochCommands
     private static void WriteTable(EpochResult result, TextWriter output)
     {
         var console = PlainConsole.Create(output);
-        var table = PlainConsole.Table(["uid", "active", "permit", "stake", "consensus", "vtrust", "incentive", "dividends", "emission (base units)"]);
+        var table = PlainConsole.Table(["uid", "active", "permit", "stake", "consensus", "vtrust", "incentive", "dividends", "emission (INTL)"]);
         for (int u = 0; u < result.Emission.Length; u++)
         {
             table.AddRow(
@@ -88,13 +89,13 @@ internal static class EpochCommands
                 Fraction(result.ValidatorTrust[u]),
                 Fraction(result.Incentive[u]),
                 Fraction(result.Dividends[u]),
-                CaseWriter.Amount(result.Emission[u]));
+                Formatting.Units.Tokens((System.Numerics.BigInteger)result.Emission[u]));
         }
         console.Write(table);
-        console.WriteLine($"owner emission: {CaseWriter.Amount(result.OwnerEmission)} base units; new bonds: {result.Bonds.Count} non-zero entries");
+        console.WriteLine($"owner emission: {Formatting.Units.Intl((System.Numerics.BigInteger)result.OwnerEmission)} ({CaseWriter.Amount(result.OwnerEmission)} base units); new bonds: {result.Bonds.Count} non-zero entries");
+        console.WriteLine("exact values (base units, Q32 fractions): --format json");
     }
 
-    /// <summary>A Q32 fraction for display, six decimals, truncated (the exact value is in the JSON output).</summary>
-    private static string Fraction(ulong q32) =>
-        (decimal.Truncate(q32 * 1_000_000m / FixedPoint.One) / 1_000_000m).ToString("0.000000", CultureInfo.InvariantCulture);
+    /// <summary>A Q32 fraction for display, four decimals, truncated (the CLI's one rule; the exact value is in the JSON output).</summary>
+    private static string Fraction(ulong q32) => Formatting.Units.Q32(q32);
 }

@@ -8,8 +8,9 @@ internal static class SubnetCommands
 {
     public static Command Create()
     {
-        var subnet = new Command("subnet", "Subnets: create a new subnet project from the template");
+        var subnet = new Command("subnet", "Subnets: scaffold a subnet project (new), and create, list, show and tune subnets on chain");
         subnet.Subcommands.Add(New());
+        ChainCommands.AddSubnetCommands(subnet);
         return subnet;
     }
 
