@@ -146,7 +146,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         // SIGTERM: the validator finishes its step, persists and exits 0.
         Assert.Equal(0, await v.TerminateAsync(TimeSpan.FromSeconds(30)));
         Assert.Contains(v.Lines, l => l.Contains("scores persisted", StringComparison.Ordinal));
-        Assert.True(File.Exists(Path.Combine(net.Dir, "validator-data", $"scores-{netuid}.json")));
+        Assert.True(File.Exists(Path.Combine(net.Dir, "validator-data", "scores.db")));
         output.WriteLine($"total {clock.Elapsed.TotalSeconds:0.0} s");
     }
 

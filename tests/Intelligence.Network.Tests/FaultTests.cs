@@ -119,7 +119,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         var commits = v.Lines.Count(l => l.Contains("weights committed", StringComparison.Ordinal));
         await v.WaitForLineAsync(l => v.Lines.Count(x => x.Contains("weights committed", StringComparison.Ordinal)) > commits, TimeSpan.FromSeconds(90), "a new commit");
         v.KillHard();
-        var scoresFile = Path.Combine(net.Dir, "validator-data", $"scores-{netuid}.json");
+        var scoresFile = Path.Combine(net.Dir, "validator-data", "scores.db");
         Assert.True(File.Exists(scoresFile));
         var v2 = net.StartNode("validator2", "validator", validatorConfig);
         await v2.WaitForLineAsync(l => l.StartsWith("ready validator ", StringComparison.Ordinal), Ready, "ready line after SIGKILL");

@@ -152,7 +152,9 @@ async Task MinerAsync(double seconds)
     using var minerKey = PrivateKey.Generate();
     using var validator = PrivateKey.Generate();
     var options = new MinerOptions { Listen = "127.0.0.1:0", RateLimitPerSecond = 1e6, RateLimitBurst = 1_000_000, MaxConcurrency = 64, QueueCapacity = 4096 };
-    await using var server = await MinerServer.StartAsync(minerKey, ChainId, Netuid, options, model, () => true, NullLoggerFactory.Instance, CancellationToken.None);
+    var ready = new Intelligence.Node.NodeStatus();
+    ready.MarkReady();
+    await using var server = await MinerServer.StartAsync(minerKey, ChainId, Netuid, options, model, ready, NullLoggerFactory.Instance, CancellationToken.None);
     server.AllowCaller(validator.Address, new CallerInfo(true, true, 1));
     using var querier = new MinerQuerier(validator, ChainId, Netuid);
     var target = new[] { new MinerTarget(0, minerKey.Address, new Uri($"http://127.0.0.1:{server.Port}")) };
