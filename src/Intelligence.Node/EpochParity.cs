@@ -70,6 +70,16 @@ public sealed class EpochParity(EthClient eth, Address network, uint ownerCutPpm
         return new ParityReport(run.BlockNumber, input.Neurons.Count, result, differences);
     }
 
+    /// <summary>
+    /// The C# twin on live state: the epoch <paramref name="netuid"/> would run at <paramref name="epochBlock"/> with
+    /// <paramref name="emission"/> (after the keeper fee), computed on the state at <paramref name="block"/>.
+    /// </summary>
+    public async Task<(EpochResult Result, int Uids)> PredictAsync(ushort netuid, ulong block, BigInteger emission, ulong epochBlock, CancellationToken ct)
+    {
+        var input = await ReadInputAsync(netuid, block, emission, epochBlock, ct).ConfigureAwait(false);
+        return (YumaEpoch.Run(input), input.Neurons.Count);
+    }
+
     /// <summary>The epoch input exactly as Network._epochInput assembles it at <paramref name="block"/>.</summary>
     private async Task<EpochInput> ReadInputAsync(ushort netuid, ulong block, BigInteger emission, ulong epochBlock, CancellationToken ct)
     {
@@ -91,7 +101,8 @@ public sealed class EpochParity(EthClient eth, Address network, uint ownerCutPpm
         {
             Hyperparameters = new Consensus.Hyperparameters
             {
-                Tempo = (ushort)Math.Min(h.Tempo, ushort.MaxValue), // informational only for the epoch
+                Tempo = (ushort)Math.Min(h.Tempo, ushort.MaxValue), // the contract bounds tempo to u16 (old-bond reset)
+                Yuma3 = h.Yuma3,
                 KappaPpm = h.Kappa,
                 BondsMovingAveragePpm = h.BondsMovingAverage,
                 BondsPenaltyPpm = h.BondsPenalty,

@@ -89,7 +89,14 @@ internal static class Program
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
         {
             c.Cancel = true;
-            stop.Cancel();
+            try
+            {
+                stop.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The signal's thread ran after the server had already stopped (stdin closed first): nothing to stop.
+            }
         });
         var stdinClosed = Task.Run(() =>
         {

@@ -6,10 +6,11 @@ using Intelligence.Chain;
 using Intelligence.Chain.Contracts;
 using Intelligence.Chain.Rpc;
 using Intelligence.Cli.Cli;
-using Intelligence.Cli.Devnet;
 using Intelligence.Cli.Formatting;
 using Spectre.Console;
 using Net = Intelligence.Chain.Contracts.NetworkContract;
+using EpochParity = Intelligence.Node.EpochParity;
+using ParityReport = Intelligence.Node.ParityReport;
 
 namespace Intelligence.Cli.Commands;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Intelligence.Chain;
 using Intelligence.Cli.Devnet;
+using ParityReport = Intelligence.Node.ParityReport;
 
 namespace Intelligence.Cli.Commands;
 

@@ -5,6 +5,8 @@ using Intelligence.Chain.Abi;
 using Intelligence.Chain.Contracts;
 using Intelligence.Chain.Keys;
 using Intelligence.Chain.Rpc;
+using EpochParity = Intelligence.Node.EpochParity;
+using ParityReport = Intelligence.Node.ParityReport;
 
 namespace Intelligence.Cli.Devnet;
 

@@ -11,6 +11,7 @@ using Intelligence.Chain.Rpc;
 using Intelligence.Cli.Cli;
 using Intelligence.Cli.Commands;
 using Intelligence.Subnets;
+using EpochParity = Intelligence.Node.EpochParity;
 
 namespace Intelligence.Cli.Devnet;
 

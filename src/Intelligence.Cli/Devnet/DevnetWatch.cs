@@ -5,6 +5,7 @@ using Intelligence.Chain.Rpc;
 using Intelligence.Cli.Formatting;
 using Spectre.Console;
 using Spectre.Console.Rendering;
+using EpochParity = Intelligence.Node.EpochParity;
 
 namespace Intelligence.Cli.Devnet;
 
