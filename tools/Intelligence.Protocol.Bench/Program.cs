@@ -115,6 +115,14 @@ internal static class Program
     }
 }
 
+/// <summary>One short progress line per finished row on stderr; the figures themselves go into the one table.</summary>
+internal static class ProgressLine
+{
+    public static string Of(Row row) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"  measured {row.Server}-{row.Client}, {row.Signing}, c={row.Concurrency}");
+}
+
 /// <summary>One bench row: throughput and latency percentiles.</summary>
 internal sealed record Row(string Server, string Client, string Signing, int Concurrency, double RequestsPerSecond, double P50Ms, double P99Ms, long Errors, string Note)
 {
@@ -310,7 +318,7 @@ internal static class Bench
             AllocatedBytesPerCall = calls == 0 ? 0 : (double)allocated / calls,
             CollectionsPerThousand = calls == 0 ? 0 : collections * 1000.0 / calls,
         };
-        Console.Error.WriteLine($"  done: {row}");
+        Console.Error.WriteLine(ProgressLine.Of(row));
         return row;
     }
 
@@ -359,7 +367,7 @@ internal static class Bench
             AllocatedBytesPerCall = server == "ours" && requests > 0 ? allocated / (requests * (seconds + warmup) / seconds) : 0,
             CollectionsPerThousand = server == "ours" && requests > 0 ? collections * 1000.0 / (requests * (seconds + warmup) / seconds) : 0,
         };
-        Console.Error.WriteLine($"  done: {row}");
+        Console.Error.WriteLine(ProgressLine.Of(row));
         return row;
     }
 
