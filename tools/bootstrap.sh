@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs, into ignored folders, the third-party tools that NuGet lacks (see DESIGN.md):
+# Installs, into ignored folders, the third-party tools that NuGet does not carry (docs/architecture.md):
 #   anvil, forge, cast      npm @foundry-rs/*-linux-amd64      -> .tools/bin/
 #   solc (solc-js + shim)   npm solc, tools/solc-shim.js        -> .tools/bin/solc
 #   grpc-js, OpenZeppelin   npm                                 -> .tools/npm/node_modules/

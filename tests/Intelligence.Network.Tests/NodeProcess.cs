@@ -125,8 +125,8 @@ internal sealed class NodeProcess : IDisposable
             }
             if (_process.HasExited && _exited.Task.IsCompleted)
             {
-                // Let the last lines drain.
-                await Task.Delay(100, CancellationToken.None);
+                // WaitForExitAsync returns once the redirected output has reached end of file: every line is in.
+                await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
                 hit = _lines.FirstOrDefault(match);
                 return hit ?? throw new InvalidOperationException($"{Name} exited ({_process.ExitCode}) before {what}:\n{Tail()}");
             }
