@@ -177,6 +177,19 @@ public sealed class OperatorCommandTests(DeployedChain chain) : IClassFixture<De
     }
 
     [Fact]
+    public async Task HparamsSet_Yuma3ByOwner_IsStoredOnChainAndShown()
+    {
+        var (netuid, pw) = await OwnedSubnetAsync();
+        var before = await Run("subnet", "hparams", "get", netuid.ToString(), "--json");
+        Assert.False(JsonDocument.Parse(before.Stdout).RootElement.GetProperty("yuma3").GetBoolean());
+
+        var set = await Run("subnet", "hparams", "set", netuid.ToString(), "--set", "yuma3=true", "--wallet", "owner", "--password-file", pw, "--yes");
+        Assert.True(set.ExitCode == 0, set.Stderr);
+        var after = await Run("subnet", "hparams", "get", netuid.ToString(), "--json");
+        Assert.True(JsonDocument.Parse(after.Stdout).RootElement.GetProperty("yuma3").GetBoolean());
+    }
+
+    [Fact]
     public async Task BadInput_UnknownNetuidBadAddressInsufficientBalanceNoConfirmation_ExitOneNothingSent()
     {
         var pw = PasswordFile();

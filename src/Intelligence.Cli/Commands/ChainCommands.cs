@@ -144,7 +144,7 @@ internal static class ChainCommands
     private static readonly string[] HparamNames =
     [
         "tempo", "kappa", "bonds_moving_average", "bonds_penalty", "max_uids", "max_validators", "immunity_period", "activity_cutoff",
-        "min_allowed_weights", "weights_rate_limit", "commit_reveal", "reveal_period", "min_burn", "max_burn", "stake_threshold",
+        "min_allowed_weights", "weights_rate_limit", "commit_reveal", "reveal_period", "min_burn", "max_burn", "stake_threshold", "yuma3",
     ];
 
     private static JsonObject HparamsJson(Hyperparameters h) => new()
@@ -153,6 +153,7 @@ internal static class ChainCommands
         ["max_uids"] = h.MaxUids, ["max_validators"] = h.MaxValidators, ["immunity_period"] = h.ImmunityPeriod, ["activity_cutoff"] = h.ActivityCutoff,
         ["min_allowed_weights"] = h.MinAllowedWeights, ["weights_rate_limit"] = h.WeightsRateLimit, ["commit_reveal"] = h.CommitReveal,
         ["reveal_period"] = h.RevealPeriod, ["min_burn"] = Units.Exact(h.MinBurn), ["max_burn"] = Units.Exact(h.MaxBurn), ["stake_threshold"] = Units.Exact(h.StakeThreshold),
+        ["yuma3"] = h.Yuma3,
     };
 
     private static void WriteHparams(CommandContext ctx, Hyperparameters h)
@@ -261,6 +262,7 @@ internal static class ChainCommands
             "min_burn" => h with { MinBurn = Tok() },
             "max_burn" => h with { MaxBurn = Tok() },
             "stake_threshold" => h with { StakeThreshold = Tok() },
+            "yuma3" => h with { Yuma3 = B() },
             _ => throw new UserErrorException($"unknown hyperparameter '{name}' (known: {string.Join(", ", HparamNames)})"),
         };
     }
