@@ -68,7 +68,7 @@ contract Network is NetworkStorage {
 
     // ---------------------------------------------------------------- subnets
 
-    /// @notice The anchor's default hyperparameters (DESIGN.md), with free registration bounds.
+    /// @notice Subtensor's default hyperparameters (docs/consensus.md), with free registration bounds.
     function defaultHyperparameters() public pure returns (Hyperparameters memory h) {
         h.tempo = 360;
         h.kappa = 500_000;
