@@ -40,6 +40,7 @@ public sealed partial class ChainDuties
     private ulong _epochDue;
     private bool? _permit;
     private ulong _nextWeightsTry;
+    private ulong _lastWeightsBlock;
 
     /// <summary>Creates the duties of one validator on one subnet.</summary>
     public ChainDuties(ChainConnection chain, ushort netuid, ValidatorOptions options, IScoreStore scores, string dataDir, uint ownerCutPpm, NodeStatus status, ILogger logger)
@@ -98,7 +99,7 @@ public sealed partial class ChainDuties
 
         if (!h.CommitReveal)
         {
-            if (head + 1 >= me.LastUpdate + interval && head >= _nextWeightsTry)
+            if (head + 1 >= me.LastUpdate + interval && head >= _nextWeightsTry && await IntervalPassedAsync(me.Uid, head, interval, ct).ConfigureAwait(false))
             {
                 await SetDirectAsync(snapshot, me, h, ct).ConfigureAwait(false);
             }
@@ -135,11 +136,22 @@ public sealed partial class ChainDuties
             return;
         }
 
-        if (head + 1 < me.LastUpdate + interval || head < _nextWeightsTry)
+        if (head + 1 < me.LastUpdate + interval || head < _nextWeightsTry || !await IntervalPassedAsync(me.Uid, head, interval, ct).ConfigureAwait(false))
         {
             return;
         }
         await CommitAsync(snapshot, me, h, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Whether an interval has passed since this validator's weights were last set, read from the chain now: the
+    /// snapshot can predate our own reveal of a block ago (it is refreshed beside this loop), and committing on its
+    /// older lastUpdate would commit twice within one interval.
+    /// </summary>
+    private async Task<bool> IntervalPassedAsync(ushort uid, ulong head, ulong interval, CancellationToken ct)
+    {
+        var fresh = await _chain.BoundedAsync(c => _chain.Views.GetNeuronAsync(_netuid, uid, c), ct).ConfigureAwait(false);
+        return head + 1 >= Math.Max(fresh.LastUpdate, _lastWeightsBlock) + interval;
     }
 
     private async Task<(ushort[] Uids, ushort[] Weights)?> ComputeAsync(MetagraphSnapshot snapshot, NeuronView me, Hyperparameters h, CancellationToken ct)
@@ -193,6 +205,7 @@ public sealed partial class ChainDuties
         {
             var receipt = await _chain.Network.RevealWeightsAsync(_netuid, pending.Uids, pending.Weights, Convert.FromHexString(pending.Salt), ct).ConfigureAwait(false);
             DeletePending();
+            _lastWeightsBlock = Math.Max(_lastWeightsBlock, receipt.BlockNumber);
             WeightsSet.Add(1, new("kind", "reveal"), new("outcome", "ok"));
             LogRevealed(_logger, pending.Uids.Length, commitBlock, receipt.BlockNumber);
         }
@@ -215,6 +228,7 @@ public sealed partial class ChainDuties
         try
         {
             var receipt = await _chain.Network.SetWeightsAsync(_netuid, w.Uids, w.Weights, ct).ConfigureAwait(false);
+            _lastWeightsBlock = Math.Max(_lastWeightsBlock, receipt.BlockNumber);
             WeightsSet.Add(1, new("kind", "set"), new("outcome", "ok"));
             LogCommitted(_logger, w.Uids.Length, receipt.BlockNumber, _options.VersionKey, Describe(w));
         }
