@@ -1,12 +1,9 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Intelligence.Inference;
 using Intelligence.Inference.Batching;
 using Intelligence.Node;
 using Intelligence.Subnets;
 using Microsoft.Extensions.Logging;
-using OnnxType = Intelligence.Inference.TensorElementType;
-using TensorElementType = Intelligence.Subnets.TensorElementType;
 
 namespace Intelligence.Miner;
 
@@ -115,7 +112,14 @@ public sealed class ModelServer : IAsyncDisposable
             {
                 throw new ModelInputException(problem);
             }
-            named[i] = new NamedTensor(_inputNames[i], ToValue(inputs[i]));
+            try
+            {
+                named[i] = new NamedTensor(_inputNames[i], SubnetModel.ToValue(inputs[i]));
+            }
+            catch (MalformedTensorException e)
+            {
+                throw new ModelInputException(e.Message);
+            }
         }
         InferenceResult result;
         try
@@ -126,36 +130,15 @@ public sealed class ModelServer : IAsyncDisposable
         {
             throw new ModelInputException(e.Message);
         }
-        return [.. _schema.Outputs.Select((spec, i) => FromValue(spec.Name, result[_outputNames[i]]))];
-    }
-
-    private static TensorValue ToValue(SubnetTensor t)
-    {
-        var shape = t.Shape.ToArray();
-        var span = t.Data.Span;
-        return t.ElementType switch
+        try
         {
-            TensorElementType.Float32 => TensorValue.Create(MemoryMarshal.Cast<byte, float>(span).ToArray(), shape),
-            TensorElementType.Float64 => TensorValue.Create(MemoryMarshal.Cast<byte, double>(span).ToArray(), shape),
-            TensorElementType.Int32 => TensorValue.Create(MemoryMarshal.Cast<byte, int>(span).ToArray(), shape),
-            TensorElementType.Int64 => TensorValue.Create(MemoryMarshal.Cast<byte, long>(span).ToArray(), shape),
-            TensorElementType.UInt8 => TensorValue.Create(span.ToArray(), shape),
-            _ => throw new ModelInputException($"unsupported element type {t.ElementType}"),
-        };
-    }
-
-    private static SubnetTensor FromValue(string name, TensorValue v)
-    {
-        var shape = v.Shape.ToArray();
-        return v.ElementType switch
+            return [.. _schema.Outputs.Select((spec, i) => SubnetModel.FromValue(spec.Name, result[_outputNames[i]]))];
+        }
+        catch (MalformedTensorException e)
         {
-            OnnxType.Float => new SubnetTensor(name, TensorElementType.Float32, shape, MemoryMarshal.AsBytes(v.As<float>().Span).ToArray()),
-            OnnxType.Double => new SubnetTensor(name, TensorElementType.Float64, shape, MemoryMarshal.AsBytes(v.As<double>().Span).ToArray()),
-            OnnxType.Int32 => new SubnetTensor(name, TensorElementType.Int32, shape, MemoryMarshal.AsBytes(v.As<int>().Span).ToArray()),
-            OnnxType.Int64 => new SubnetTensor(name, TensorElementType.Int64, shape, MemoryMarshal.AsBytes(v.As<long>().Span).ToArray()),
-            OnnxType.UInt8 => new SubnetTensor(name, TensorElementType.UInt8, shape, v.As<byte>().Span.ToArray()),
-            _ => throw new InvalidOperationException($"model output '{name}' has unsupported element type {v.ElementType}"),
-        };
+            // The model loaded but answers in a type the task cannot carry: the miner's fault, not the caller's.
+            throw new InvalidOperationException(e.Message, e);
+        }
     }
 
     /// <inheritdoc />

@@ -52,8 +52,11 @@ public sealed class SubnetModel : IDisposable
     /// <inheritdoc />
     public void Dispose() => _session.Dispose();
 
-    private static TensorValue ToValue(SubnetTensor t)
+    /// <summary>Copies a subnet tensor into an ONNX Runtime input value.</summary>
+    /// <exception cref="MalformedTensorException">The element type has no ONNX Runtime counterpart here.</exception>
+    public static TensorValue ToValue(SubnetTensor t)
     {
+        ArgumentNullException.ThrowIfNull(t);
         var shape = t.Shape.ToArray();
         var span = t.Data.Span;
         return t.ElementType switch
@@ -67,8 +70,11 @@ public sealed class SubnetModel : IDisposable
         };
     }
 
-    private static SubnetTensor FromValue(string name, TensorValue v)
+    /// <summary>Copies an ONNX Runtime output value into a subnet tensor named as the task schema says.</summary>
+    /// <exception cref="MalformedTensorException">The model's output has an element type subnets do not carry.</exception>
+    public static SubnetTensor FromValue(string name, TensorValue v)
     {
+        ArgumentNullException.ThrowIfNull(v);
         var shape = v.Shape.ToArray();
         return v.ElementType switch
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Intelligence.Chain.Rpc;
 using Intelligence.Testing;
 
@@ -31,47 +30,8 @@ public sealed class AnvilNode : IAsyncLifetime
     /// account and returns the addresses JSON, copied to a temp file the caller deletes. The first run compiles the
     /// contracts (solc-js); later runs reuse forge's cache.
     /// </summary>
-    public async Task<string> DeployWithForgeAsync(TimeSpan timeout)
-    {
-        var name = $"test-{Guid.NewGuid():N}.json";
-        var start = new ProcessStartInfo(Path.Combine(ToolsDir(), "bin", "forge"))
-        {
-            WorkingDirectory = Path.Combine(RepoPaths.Root(), "contracts"),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "script", "script/Deploy.s.sol", "--rpc-url", Endpoint.ToString(), "--broadcast", "--silent" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-        // anvil's first default account (mnemonic "test test ... junk"): a public test key.
-        start.Environment["PRIVATE_KEY"] = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-        start.Environment["ADDRESSES_OUT"] = "deployments/" + name;
-        using var forge = Process.Start(start) ?? throw new InvalidOperationException("forge did not start");
-        var stdout = forge.StandardOutput.ReadToEndAsync();
-        var stderr = forge.StandardError.ReadToEndAsync();
-        using (var cts = new CancellationTokenSource(timeout))
-        {
-            try
-            {
-                await forge.WaitForExitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                forge.Kill(entireProcessTree: true);
-                throw new TimeoutException($"forge script did not finish in {timeout}");
-            }
-        }
-        var written = Path.Combine(start.WorkingDirectory, "deployments", name);
-        if (forge.ExitCode != 0 || !File.Exists(written))
-        {
-            throw new InvalidOperationException($"forge script exited {forge.ExitCode}: {await stdout.WaitAsync(timeout)} {await stderr.WaitAsync(timeout)}");
-        }
-        var copy = Path.Combine(Path.GetTempPath(), "intelligence-addresses-" + name);
-        File.Move(written, copy);
-        return copy;
-    }
+    public Task<string> DeployWithForgeAsync(TimeSpan timeout) =>
+        ForgeDeploy.DeployAsync(ToolsDir(), RepoPaths.Root(), Endpoint, Path.Combine(Path.GetTempPath(), $"intelligence-addresses-test-{Guid.NewGuid():N}.json"), timeout);
 
 
     /// <summary>The toolchain folder: INTELLIGENCE_TOOLS_DIR, else .tools next to Intelligence.sln.</summary>

@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Numerics;
 using Intelligence.Chain;
 using Intelligence.Chain.Contracts;
 using Intelligence.Chain.Rpc;
+using Intelligence.Testing;
 
 namespace Intelligence.Explorer.Tests;
 
@@ -176,45 +176,6 @@ internal static class RepoPaths
     }
 
     /// <summary>Deploys the contracts with contracts/script/Deploy.s.sol and returns the addresses JSON (a temp file).</summary>
-    public static async Task<string> DeployWithForgeAsync(Uri rpc, TimeSpan timeout)
-    {
-        var name = $"explorer-test-{Guid.NewGuid():N}.json";
-        var start = new ProcessStartInfo(Path.Combine(Tools(), "bin", "forge"))
-        {
-            WorkingDirectory = Path.Combine(Root(), "contracts"),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "script", "script/Deploy.s.sol", "--rpc-url", rpc.ToString(), "--broadcast", "--silent" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-        // anvil's first default account: a public test key.
-        start.Environment["PRIVATE_KEY"] = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-        start.Environment["ADDRESSES_OUT"] = "deployments/" + name;
-        using var forge = Process.Start(start) ?? throw new InvalidOperationException("forge did not start");
-        var stdout = forge.StandardOutput.ReadToEndAsync();
-        var stderr = forge.StandardError.ReadToEndAsync();
-        using (var cts = new CancellationTokenSource(timeout))
-        {
-            try
-            {
-                await forge.WaitForExitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                forge.Kill(entireProcessTree: true);
-                throw new TimeoutException($"forge script did not finish in {timeout}");
-            }
-        }
-        var written = Path.Combine(start.WorkingDirectory, "deployments", name);
-        if (forge.ExitCode != 0 || !File.Exists(written))
-        {
-            throw new InvalidOperationException($"forge script exited {forge.ExitCode}: {await stdout.WaitAsync(timeout)} {await stderr.WaitAsync(timeout)}");
-        }
-        var copy = Path.Combine(Path.GetTempPath(), name);
-        File.Move(written, copy);
-        return copy;
-    }
+    public static Task<string> DeployWithForgeAsync(Uri rpc, TimeSpan timeout) =>
+        ForgeDeploy.DeployAsync(Tools(), Root(), rpc, Path.Combine(Path.GetTempPath(), $"explorer-test-{Guid.NewGuid():N}.json"), timeout);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
@@ -19,7 +18,6 @@ namespace Intelligence.Network.Tests;
 internal sealed class Devnet : IAsyncDisposable
 {
     public const string Password = "devnet-test";
-    private const string DeployerKey = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
     private static readonly BigInteger Ether = BigInteger.Pow(10, 18);
 
     private readonly List<NodeProcess> _processes = [];
@@ -33,7 +31,7 @@ internal sealed class Devnet : IAsyncDisposable
         Dir = dir;
         _anvilArgs = anvilArgs;
         _nonces = new NonceManager(anvil.Client);
-        _owner = PrivateKey.FromHex(DeployerKey);
+        _owner = PrivateKey.FromHex(ForgeDeploy.DeployerKey);
         WalletRoot = Path.Combine(dir, "wallets");
         PasswordFile = Path.Combine(dir, "password.txt");
         File.WriteAllText(PasswordFile, Password + "\n");
@@ -96,47 +94,8 @@ internal sealed class Devnet : IAsyncDisposable
         _nonces = new NonceManager(Anvil.Client);
     }
 
-    private async Task<string> DeployAsync(TimeSpan timeout)
-    {
-        var name = $"test-{Guid.NewGuid():N}.json";
-        var start = new ProcessStartInfo(Path.Combine(RepoPaths.ToolsDir(), "bin", "forge"))
-        {
-            WorkingDirectory = Path.Combine(RepoPaths.Root(), "contracts"),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "script", "script/Deploy.s.sol", "--rpc-url", Anvil.Endpoint.ToString(), "--broadcast", "--silent" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-        // anvil's first default account (mnemonic "test test ... junk"): a public test key.
-        start.Environment["PRIVATE_KEY"] = DeployerKey;
-        start.Environment["ADDRESSES_OUT"] = "deployments/" + name;
-        using var forge = Process.Start(start) ?? throw new InvalidOperationException("forge did not start");
-        var stdout = forge.StandardOutput.ReadToEndAsync();
-        var stderr = forge.StandardError.ReadToEndAsync();
-        using (var cts = new CancellationTokenSource(timeout))
-        {
-            try
-            {
-                await forge.WaitForExitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                forge.Kill(entireProcessTree: true);
-                throw new TimeoutException($"forge script did not finish in {timeout}");
-            }
-        }
-        var written = Path.Combine(start.WorkingDirectory, "deployments", name);
-        if (forge.ExitCode != 0 || !File.Exists(written))
-        {
-            throw new InvalidOperationException($"forge script exited {forge.ExitCode}: {await stdout.WaitAsync(timeout)} {await stderr.WaitAsync(timeout)}");
-        }
-        var copy = Path.Combine(Dir, "addresses.json");
-        File.Move(written, copy);
-        return copy;
-    }
+    private Task<string> DeployAsync(TimeSpan timeout) =>
+        ForgeDeploy.DeployAsync(RepoPaths.ToolsDir(), RepoPaths.Root(), Anvil.Endpoint, Path.Combine(Dir, "addresses.json"), timeout);
 
     public TransactionSender Sender(PrivateKey key) => new(Eth, key, Anvil.ChainId, _nonces);
 

@@ -1,10 +1,10 @@
-using System.Globalization;
 using System.Numerics;
 using Intelligence.Chain;
 using Intelligence.Chain.Abi;
 using Intelligence.Chain.Contracts;
 using Intelligence.Chain.Keys;
 using Intelligence.Chain.Rpc;
+using Intelligence.Cli.Formatting;
 using EpochParity = Intelligence.Node.EpochParity;
 using ParityReport = Intelligence.Node.ParityReport;
 
@@ -76,7 +76,7 @@ internal sealed class DevnetDemo : IDisposable
 
         // With no neurons the whole epoch emission goes to the owner: tokens for burns and stake.
         await EpochAsync(netuid, ct).ConfigureAwait(false);
-        Step($"owner earned {Tokens(await _token.BalanceOfAsync(owner.Address, ct).ConfigureAwait(false))} INTL from the first epoch");
+        Step($"owner earned {Units.Tokens(await _token.BalanceOfAsync(owner.Address, ct).ConfigureAwait(false))} INTL from the first epoch");
 
         var roles = new List<string>();
         var hotkeys = new List<PrivateKey>();
@@ -111,7 +111,7 @@ internal sealed class DevnetDemo : IDisposable
             var miner = _net.WithSender(SenderFor(hotkeys[_options.Validators + m]));
             await miner.ServeAxonAsync(netuid, 0x7f000001, 4, (ushort)(8091 + m), 1, ct).ConfigureAwait(false);
         }
-        Step($"staked {Tokens(budget)} INTL on the validators; miners serve axons on 127.0.0.1:8091..{8090 + _options.Miners}");
+        Step($"staked {Units.Tokens(budget)} INTL on the validators; miners serve axons on 127.0.0.1:8091..{8090 + _options.Miners}");
 
         // The first epoch snapshots the new stake, the next one uses it and hands out the permits.
         await EpochAsync(netuid, ct).ConfigureAwait(false);
@@ -178,7 +178,7 @@ internal sealed class DevnetDemo : IDisposable
         var run = NetworkContract.EpochRunEvent.Decode(receipt.Logs.Single(NetworkContract.EpochRunEvent.Matches));
         var report = await _parity.CheckAsync(run, ct).ConfigureAwait(false);
         _reports.Add(report);
-        Step($"epoch {run.Epoch} at block {run.BlockNumber}: emission {Tokens(run.Emission)} INTL, gas {receipt.GasUsed:N0}, " +
+        Step($"epoch {run.Epoch} at block {run.BlockNumber}: emission {Units.Tokens(run.Emission)} INTL, gas {receipt.GasUsed:N0}, " +
              (report.Ok ? "C# replay identical" : $"C# replay DIFFERS in {report.Differences.Count} fields"));
     }
 
@@ -198,9 +198,6 @@ internal sealed class DevnetDemo : IDisposable
     private void Step(string text) => _log.WriteLine("  " + text);
 
     /// <summary>An amount of base units as tokens with four decimals (truncated).</summary>
-    internal static string Tokens(BigInteger amount) =>
-        ((decimal)(amount / BigInteger.Pow(10, 14)) / 10_000m).ToString("0.0000", CultureInfo.InvariantCulture);
-
     public void Dispose()
     {
         _eth.Rpc.Dispose();

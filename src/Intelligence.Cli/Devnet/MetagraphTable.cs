@@ -1,6 +1,7 @@
 using System.Globalization;
 using Intelligence.Chain.Contracts;
 using Intelligence.Cli.Commands;
+using Intelligence.Cli.Formatting;
 using Spectre.Console;
 
 namespace Intelligence.Cli.Devnet;
@@ -20,32 +21,16 @@ internal static class MetagraphTable
                 n.Uid.ToString(CultureInfo.InvariantCulture),
                 n.Uid < roles.Count ? roles[n.Uid] : "",
                 hotkey[..6] + ".." + hotkey[^4..],
-                DevnetDemo.Tokens(n.Stake),
+                Units.Tokens(n.Stake),
                 n.ValidatorPermit ? "yes" : "no",
                 n.Active ? "yes" : "no",
-                U16(n.Consensus),
-                U16(n.ValidatorTrust),
-                U16(n.Incentive),
-                U16(n.Dividends),
-                DevnetDemo.Tokens(n.Emission),
-                Axon(n.Axon));
+                Units.U16(n.Consensus),
+                Units.U16(n.ValidatorTrust),
+                Units.U16(n.Incentive),
+                Units.U16(n.Dividends),
+                Units.Tokens(n.Emission),
+                MetagraphView.Axon(n.Axon));
         }
         console.Write(table);
-    }
-
-    private static string U16(ushort value) => (value / 65535m).ToString("0.0000", CultureInfo.InvariantCulture);
-
-    private static string Axon(Axon axon)
-    {
-        if (axon.Port == 0)
-        {
-            return "-";
-        }
-        if (axon.IpType != 4)
-        {
-            return string.Create(CultureInfo.InvariantCulture, $"ipv6:{axon.Port}");
-        }
-        var ip = (uint)(axon.Ip & uint.MaxValue);
-        return string.Create(CultureInfo.InvariantCulture, $"{ip >> 24}.{(ip >> 16) & 255}.{(ip >> 8) & 255}.{ip & 255}:{axon.Port}");
     }
 }
