@@ -195,9 +195,17 @@ public sealed class InferenceSession : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+        {
+            throw new ModelLoadException(full, "this is a folder; give the path of an .onnx file", new FileNotFoundException(null, full));
+        }
         if (!File.Exists(full))
         {
-            throw new ModelLoadException(full, "the file does not exist", new FileNotFoundException(null, full));
+            throw new ModelLoadException(full, "no such file", new FileNotFoundException(null, full));
+        }
+        if (new FileInfo(full).Length == 0)
+        {
+            throw new ModelLoadException(full, "the file is empty (0 bytes), not an ONNX model");
         }
 
         return Create(full, options, logger, so => new Ort.InferenceSession(full, so));
@@ -270,7 +278,7 @@ public sealed class InferenceSession : IDisposable
             catch (Ort.OnnxRuntimeException e)
             {
                 var ort = OrtEnvironment.Translate(e);
-                throw new ModelLoadException(source, ort.RuntimeMessage, ort);
+                throw new ModelLoadException(source, LoadFailure(ort.RuntimeMessage), ort);
             }
 
             NativeObjects.Created();
@@ -285,6 +293,23 @@ public sealed class InferenceSession : IDisposable
         }
 
         throw new UnreachableException("The CPU provider is always the last candidate.");
+    }
+
+    /// <summary>
+    /// ONNX Runtime's load errors start "Load model from PATH failed:" (the path is already in our message) and name
+    /// protobuf when the bytes are no ONNX model at all: say that in words and keep the runtime's own detail.
+    /// </summary>
+    internal static string LoadFailure(string runtimeMessage)
+    {
+        var text = runtimeMessage;
+        const string Failed = " failed:";
+        if (text.StartsWith("Load model from ", StringComparison.Ordinal) && text.IndexOf(Failed, StringComparison.Ordinal) is var at and > 0)
+        {
+            text = text[(at + Failed.Length)..].Trim();
+        }
+        return text.Contains("protobuf", StringComparison.OrdinalIgnoreCase)
+            ? $"not a valid ONNX model ({text.TrimEnd('.')})"
+            : text;
     }
 
     private static Ort.SessionOptions CreateOptions(InferenceSessionOptions options)

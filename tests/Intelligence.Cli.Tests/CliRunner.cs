@@ -10,7 +10,7 @@ internal static class CliRunner
         var output = new StringWriter();
         var error = new StringWriter();
         var config = new InvocationConfiguration { Output = output, Error = error };
-        int code = await Program.BuildRoot().Parse(args).InvokeAsync(config).WaitAsync(timeout);
+        int code = await Program.InvokeAsync(args, config).WaitAsync(timeout);
         return (code, output.ToString(), error.ToString());
     }
 

@@ -167,13 +167,41 @@ public sealed class SessionTests
         try
         {
             File.WriteAllText(corrupt, "this is not an onnx model");
-            Assert.Throws<ModelLoadException>(() => InferenceSession.FromFile(corrupt));
+            var ex = Assert.Throws<ModelLoadException>(() => InferenceSession.FromFile(corrupt));
+            Assert.DoesNotContain("Load model from", ex.Message, StringComparison.Ordinal);
         }
         finally
         {
             File.Delete(corrupt);
         }
     }
+
+    [Fact]
+    public void FromFile_FolderOrEmptyFile_SaysWhatItIs()
+    {
+        var folder = Directory.CreateTempSubdirectory("intelligence-model-").FullName;
+        try
+        {
+            var ex = Assert.Throws<ModelLoadException>(() => InferenceSession.FromFile(folder));
+            Assert.Contains("this is a folder", ex.Message, StringComparison.Ordinal);
+
+            var empty = Path.Combine(folder, "empty.onnx");
+            File.WriteAllBytes(empty, []);
+            ex = Assert.Throws<ModelLoadException>(() => InferenceSession.FromFile(empty));
+            Assert.Contains("the file is empty", ex.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("Load model from /m.onnx failed:No graph was found in the protobuf.", "not a valid ONNX model (No graph was found in the protobuf)")]
+    [InlineData("Load model from /m.onnx failed:Protobuf parsing failed.", "not a valid ONNX model (Protobuf parsing failed)")]
+    [InlineData("This is an invalid model. Error: unknown op", "This is an invalid model. Error: unknown op")]
+    public void LoadFailure_RuntimeMessages_ReadAsSentences(string runtime, string expected) =>
+        Assert.Equal(expected, InferenceSession.LoadFailure(runtime));
 
     [Fact]
     public async Task Run_ManyConcurrentCallersOnOneSession_EachGetsItsOwnResult()

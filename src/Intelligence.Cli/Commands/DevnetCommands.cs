@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Intelligence.Chain;
+using Intelligence.Cli.Cli;
 using Intelligence.Cli.Devnet;
 using ParityReport = Intelligence.Node.ParityReport;
 
@@ -41,11 +42,11 @@ internal static class DevnetCommands
                 r.AddError($"--rpc must be an absolute http(s) URL, got '{r.GetValueOrDefault<string>()}'");
             }
         });
-        validators.Validators.Add(r => Range(r, validators, 1, 16));
-        miners.Validators.Add(r => Range(r, miners, 1, 64));
-        rounds.Validators.Add(r => Range(r, rounds, 1, 20));
-        tempo.Validators.Add(r => Range(r, tempo, 1, 1000));
-        timeout.Validators.Add(r => Range(r, timeout, 1, 86_400));
+        validators.InRange(1, 16);
+        miners.InRange(1, 64);
+        rounds.InRange(1, 20);
+        tempo.InRange(1, 1000);
+        timeout.InRange(1, 86_400);
         var command = new Command("demo",
             "Create a subnet, register validators and miners, stake, serve axons, commit and reveal weights, run epochs, " +
             "print the metagraph and check every epoch against the C# Yuma engine (exit 3 on a difference)")
@@ -111,13 +112,4 @@ internal static class DevnetCommands
 
     private static Uri? ParseRpc(string? text) =>
         Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) ? uri : null;
-
-    private static void Range(System.CommandLine.Parsing.OptionResult result, Option<int> option, int min, int max)
-    {
-        var value = result.GetValueOrDefault<int>();
-        if (value < min || value > max)
-        {
-            result.AddError($"{option.Name} must be in {min}..{max}, got {value}");
-        }
-    }
 }

@@ -31,18 +31,12 @@ internal static class DevnetUpCommand
         var redis = new Option<string?>("--redis") { Description = "Redis connection string for the nodes' state (default: $INTELLIGENCE_REDIS, else each node's embedded store)" };
         var noBootstrap = new Option<bool>("--no-bootstrap") { Description = "Fail instead of running tools/bootstrap.sh when the toolchain is missing" };
         var timeout = new Option<int>("--timeout") { Description = "With --epochs: give up after this many seconds", DefaultValueFactory = _ => 600 };
-        miners.Validators.Add(r => Range(r, 0, 16));
-        validators.Validators.Add(r => Range(r, 0, 8));
-        tempo.Validators.Add(r => Range(r, 2, 1000));
-        blockTime.Validators.Add(r => Range(r, 1, 60));
-        timeout.Validators.Add(r => Range(r, 10, 86_400));
-        epochs.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int?>() is { } e && (e < 1 || e > 1000))
-            {
-                r.AddError($"--epochs must be in 1..1000, got {e}");
-            }
-        });
+        miners.InRange(0, 16);
+        validators.InRange(0, 8);
+        tempo.InRange(2, 1000);
+        blockTime.InRange(1, 60);
+        timeout.InRange(10, 86_400);
+        epochs.InRange(1, 1000);
         var command = new Command("up",
             "Bring up a whole local network and keep it running: toolchain, anvil, contracts, wallets, the built-in subnets, " +
             "reference models, miners and validators (separate processes), and a live table per subnet. " +
@@ -391,15 +385,6 @@ internal static class DevnetUpCommand
             return 0;
         });
         return command;
-    }
-
-    private static void Range(System.CommandLine.Parsing.OptionResult r, int min, int max)
-    {
-        var v = r.GetValueOrDefault<int>();
-        if (v < min || v > max)
-        {
-            r.AddError($"{r.Option.Name} must be in {min}..{max}, got {v}");
-        }
     }
 }
 
