@@ -151,21 +151,26 @@ public static class NodeHost
         {
             // Bind key by key so every bad key and every other problem of the section is reported, not just the first.
             value = new T();
+            var unreadable = new List<string>();
             foreach (var property in typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
             {
+                var key = builder.Configuration.GetSection(section).GetSection(property.Name);
                 try
                 {
-                    if (builder.Configuration.GetSection(section).GetSection(property.Name).Get(property.PropertyType) is { } v)
+                    if (key.Get(property.PropertyType) is { } v)
                     {
                         property.SetValue(value, v);
                     }
                 }
-                catch (InvalidOperationException e)
+                catch (InvalidOperationException)
                 {
-                    Pending.Add(e.Message);
+                    var name = $"{section}:{property.Name}";
+                    unreadable.Add(name + ":");
+                    Pending.Add($"{name}: '{key.Value}' is not {ValueKinds.Describe(property.PropertyType)}");
                 }
             }
-            Pending.AddRange(value.Problems());
+            // A key that could not be read is reported once, as such, not again as missing.
+            Pending.AddRange(value.Problems().Where(p => !unreadable.Any(u => p.StartsWith(u, StringComparison.Ordinal))));
         }
         return value;
     }

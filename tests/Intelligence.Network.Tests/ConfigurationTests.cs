@@ -30,7 +30,7 @@ public sealed class ConfigurationTests : IDisposable
         using var p = Start("miner", "--Subnet:Name", "nope", "--Miner:Provider", "gpu", "--Miner:Listen", "nowhere", "--Chain:CallTimeout", "soon");
         Assert.Equal(1, await p.WaitForExitAsync(Timeout));
         var errors = p.Lines.Where(l => l.StartsWith("error: ", StringComparison.Ordinal)).ToList();
-        Assert.Contains(errors, l => l.Contains("Chain:CallTimeout", StringComparison.Ordinal));
+        Assert.Contains("error: Chain:CallTimeout: 'soon' is not a duration (hh:mm:ss)", errors);
         Assert.Contains(errors, l => l.Contains("Chain:AddressesFile: required", StringComparison.Ordinal));
         Assert.Contains(errors, l => l.Contains("Subnet:Netuid: required", StringComparison.Ordinal));
         Assert.Contains(errors, l => l.Contains("Subnet:Name: unknown subnet 'nope' (known: diagnosis, digits, forecast)", StringComparison.Ordinal));
@@ -38,6 +38,19 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Contains(errors, l => l.Contains("Miner:Provider: 'gpu'", StringComparison.Ordinal));
         Assert.Contains(errors, l => l.Contains("Miner:Listen: 'nowhere'", StringComparison.Ordinal));
         Assert.DoesNotContain(p.Lines, l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal));
+        Assert.DoesNotContain("System.", p.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Validator_UnreadableNumber_IsNamedOnce_InWords()
+    {
+        using var p = Start("validator", "--Subnet:Netuid", "one", "--Validator:Alpha", "high");
+        Assert.Equal(1, await p.WaitForExitAsync(Timeout));
+        var errors = p.Lines.Where(l => l.StartsWith("error: ", StringComparison.Ordinal)).ToList();
+        Assert.Contains("error: Subnet:Netuid: 'one' is not a whole number", errors);
+        Assert.Contains("error: Validator:Alpha: 'high' is not a number", errors);
+        Assert.DoesNotContain(errors, l => l.StartsWith("error: Subnet:Netuid: required", StringComparison.Ordinal));
+        Assert.DoesNotContain("System.", p.Output, StringComparison.Ordinal);
     }
 
     [Fact]

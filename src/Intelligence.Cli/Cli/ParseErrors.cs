@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Intelligence.Node;
 
 namespace Intelligence.Cli.Cli;
 
@@ -45,22 +46,7 @@ internal static partial class ParseErrors
         {
             return message;
         }
-        var type = m.Groups["type"].Value;
-        if (type.StartsWith("System.Nullable`1[", StringComparison.Ordinal) && type.EndsWith(']'))
-        {
-            type = type["System.Nullable`1[".Length..^1];
-        }
-        var what = type switch
-        {
-            "System.Byte" or "System.SByte" or "System.Int16" or "System.UInt16" or "System.Int32" or "System.UInt32"
-                or "System.Int64" or "System.UInt64" or "System.Numerics.BigInteger" => "a whole number",
-            "System.Single" or "System.Double" or "System.Decimal" => "a number",
-            "System.Boolean" => "true or false",
-            "System.TimeSpan" => "a duration (hh:mm:ss)",
-            "System.IO.FileInfo" or "System.IO.FileSystemInfo" => "a file path",
-            "System.IO.DirectoryInfo" => "a folder path",
-            _ => "a valid value",
-        };
+        var what = ValueKinds.Describe(m.Groups["type"].Value);
         var where = m.Groups["kind"].Value == "option" ? m.Groups["name"].Value + ": " : "";
         return $"{where}'{m.Groups["value"].Value}' is not {what}";
     }
