@@ -223,4 +223,39 @@ public sealed class RedisLeaseTests(RedisFixture fixture) : LeaseContractTests, 
         Assert.Null(await Wait.T(db.KeyTimeToLiveAsync(lease + ":pending-commit")));
         Assert.Throws<ArgumentException>(() => new RedisLeaseStore(_redis, "bad{prefix}:"));
     }
+
+    [Fact]
+    public async Task ServerKilledAndRestarted_DownIsTyped_LeaseAndRecordKeptByTheAof()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var redis = await Wait.T(StateStores.ConnectRedisAsync(new StateOptions { Redis = server.ConnectionString(TimeSpan.FromSeconds(1)) }));
+        var leases = new RedisLeaseStore(redis, "test:");
+        Assert.True(await Wait.T(leases.TryAcquireAsync("d", "a", TimeSpan.FromMinutes(5))));
+        Assert.True(await Wait.T(leases.TryWriteAsync("d", "a", "pending-commit", "{\"salt\":\"ab\"}")));
+        await server.KillAsync();
+
+        await Assert.ThrowsAsync<StateUnavailableException>(() => Wait.T(leases.TryRenewAsync("d", "a", TimeSpan.FromMinutes(5))));
+        await Assert.ThrowsAsync<StateUnavailableException>(() => Wait.T(leases.TryAcquireAsync("d", "b", TimeSpan.FromMinutes(5))));
+        await Assert.ThrowsAsync<StateUnavailableException>(() => Wait.T(leases.ReadAsync("d", "pending-commit")));
+
+        // appendfsync always: the holder and the pending record come back with the server.
+        await server.RestartAsync();
+        await Wait.UntilAsync(
+            async () =>
+            {
+                try
+                {
+                    return await leases.ReadAsync("d", "pending-commit") == "{\"salt\":\"ab\"}";
+                }
+                catch (StateUnavailableException)
+                {
+                    return false;
+                }
+            },
+            Wait.Long,
+            "the record after the restart");
+        Assert.Equal("a", (await Wait.T(leases.GetHolderAsync("d")))!.Holder);
+        Assert.False(await Wait.T(leases.TryAcquireAsync("d", "b", TimeSpan.FromMinutes(5))));
+        Assert.True(await Wait.T(leases.TryRenewAsync("d", "a", TimeSpan.FromMinutes(5))));
+    }
 }
