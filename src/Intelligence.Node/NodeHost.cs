@@ -177,6 +177,13 @@ public static class NodeHost
 
     private static readonly List<string> Pending = [];
 
+    /// <summary>Adds problems that span sections (checked by the program after its <see cref="Bind{T}"/> calls) to those <see cref="ThrowIfInvalid"/> reports.</summary>
+    public static void AddProblems(IEnumerable<string> problems)
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        Pending.AddRange(problems);
+    }
+
     /// <summary>
     /// Throws one <see cref="NodeStartupException"/> listing every problem found by the <see cref="Bind{T}"/> calls so
     /// far (all sections at once, before anything starts).

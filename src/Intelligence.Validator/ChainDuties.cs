@@ -16,14 +16,18 @@ namespace Intelligence.Validator;
 public sealed record PendingCommit(ushort Netuid, ushort[] Uids, ushort[] Weights, string Salt, string Hash, ulong CreatedBlock, int VersionKey);
 
 /// <summary>
-/// The validator's on-chain duties, run on every new block: weights every interval (commit, reveal when due, with the
-/// commit's reveal data written to the data folder before the commit is sent, so neither a crash nor a restart loses a
-/// reveal or commits twice in an interval), and the epoch when it is due.
+/// The validator's on-chain duties, run on every new block by the worker holding the duties lease: weights every
+/// interval (commit, reveal when due, with the commit's reveal data written as a record of the lease before the commit
+/// is sent, so neither a crash, a restart nor a takeover by another worker loses a reveal or commits twice in an
+/// interval), and the epoch when it is due.
 /// </summary>
 public sealed partial class ChainDuties
 {
     /// <summary>Meter name of the validator.</summary>
     public const string MeterName = "Intelligence.Validator";
+
+    // The record of the duties lease that holds the reveal data of the commit waiting to be revealed.
+    private const string PendingKey = "pending-commit";
 
     private static readonly Meter Meter = new(MeterName);
     private static readonly Counter<long> WeightsSet = Meter.CreateCounter<long>("intelligence.validator.weights", description: "Weight transactions by kind (commit, reveal, set) and outcome");
@@ -35,15 +39,16 @@ public sealed partial class ChainDuties
     private readonly IScoreStore _scores;
     private readonly NodeStatus _status;
     private readonly ILogger _logger;
-    private readonly string _pendingPath;
+    private readonly WorkerGroup _workers;
     private readonly EpochParity _parity;
+    private long _term;
     private ulong _epochDue;
     private bool? _permit;
     private ulong _nextWeightsTry;
     private ulong _lastWeightsBlock;
 
-    /// <summary>Creates the duties of one validator on one subnet.</summary>
-    public ChainDuties(ChainConnection chain, ushort netuid, ValidatorOptions options, IScoreStore scores, string dataDir, uint ownerCutPpm, NodeStatus status, ILogger logger)
+    /// <summary>Creates the duties of one validator on one subnet; <paramref name="workers"/> says when this worker holds them.</summary>
+    public ChainDuties(ChainConnection chain, ushort netuid, ValidatorOptions options, IScoreStore scores, WorkerGroup workers, uint ownerCutPpm, NodeStatus status, ILogger logger)
     {
         _chain = chain;
         _netuid = netuid;
@@ -51,18 +56,29 @@ public sealed partial class ChainDuties
         _scores = scores;
         _status = status;
         _logger = logger;
-        Directory.CreateDirectory(dataDir);
-        _pendingPath = Path.Combine(dataDir, $"pending-commit-{netuid}.json");
+        _workers = workers;
         _parity = new EpochParity(chain.Eth, chain.Deployment.Network, ownerCutPpm);
     }
 
     /// <summary>The epochs this validator ran and how the chain's credit compared with the prediction.</summary>
     public List<ParityReport> Epochs { get; } = [];
 
-    /// <summary>Runs the duties for a new head.</summary>
+    /// <summary>Runs the duties for a new head, when this worker holds them.</summary>
     public async Task OnBlockAsync(MetagraphSnapshot snapshot, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
+        if (!_workers.HoldsDuties)
+        {
+            return;
+        }
+        if (_workers.DutiesTerm != _term)
+        {
+            // Taken now (at start, or from a worker that died): its transactions moved the hotkey's nonce and the chain.
+            _term = _workers.DutiesTerm;
+            _chain.ResyncNonce();
+            _epochDue = 0;
+            _nextWeightsTry = 0;
+        }
         var h = await _chain.BoundedAsync(c => _chain.Views.HyperparametersAsync(_netuid, c), ct).ConfigureAwait(false);
         await EpochAsync(snapshot.Block, ct).ConfigureAwait(false);
         await WeightsAsync(snapshot, h, ct).ConfigureAwait(false);
@@ -95,7 +111,7 @@ public sealed partial class ChainDuties
         _status.Degrade("permit", null);
         var head = snapshot.Block;
         var interval = (ulong)Math.Max(Math.Max(1, _options.WeightsIntervalBlocks == 0 ? (int)h.WeightsRateLimit : _options.WeightsIntervalBlocks), (int)h.WeightsRateLimit);
-        var pending = LoadPending();
+        var pending = await LoadPendingAsync(ct).ConfigureAwait(false);
 
         if (!h.CommitReveal)
         {
@@ -116,7 +132,7 @@ public sealed partial class ChainDuties
                 if (head + 1 > last)
                 {
                     LogRevealExpired(_logger, commitBlock, last);
-                    DeletePending();
+                    await DeletePendingAsync(ct).ConfigureAwait(false);
                 }
                 else if (head + 1 >= first && head >= _nextWeightsTry)
                 {
@@ -183,7 +199,11 @@ public sealed partial class ChainDuties
             [AbiType.Parse("address"), AbiType.Parse("uint16"), AbiType.Parse("uint16[]"), AbiType.Parse("uint16[]"), AbiType.Parse("bytes32")],
             [_chain.Hotkey.Address, _netuid, w.Uids, w.Weights, salt]));
         var pending = new PendingCommit(_netuid, w.Uids, w.Weights, Convert.ToHexStringLower(salt), Convert.ToHexStringLower(hash), snapshot.Block, _options.VersionKey);
-        SavePending(pending);
+        if (!await SavePendingAsync(pending, ct).ConfigureAwait(false))
+        {
+            // The lease passed to another worker since this block began: it commits, not this one.
+            return;
+        }
         try
         {
             var receipt = await _chain.Network.CommitWeightsAsync(_netuid, hash, ct).ConfigureAwait(false);
@@ -204,7 +224,7 @@ public sealed partial class ChainDuties
         try
         {
             var receipt = await _chain.Network.RevealWeightsAsync(_netuid, pending.Uids, pending.Weights, Convert.FromHexString(pending.Salt), ct).ConfigureAwait(false);
-            DeletePending();
+            await DeletePendingAsync(ct).ConfigureAwait(false);
             _lastWeightsBlock = Math.Max(_lastWeightsBlock, receipt.BlockNumber);
             WeightsSet.Add(1, new("kind", "reveal"), new("outcome", "ok"));
             LogRevealed(_logger, pending.Uids.Length, commitBlock, receipt.BlockNumber);
@@ -304,11 +324,12 @@ public sealed partial class ChainDuties
     private static string Describe((ushort[] Uids, ushort[] Weights) w) =>
         string.Join(" ", w.Uids.Select((u, i) => string.Create(CultureInfo.InvariantCulture, $"{u}:{w.Weights[i]}")));
 
-    private PendingCommit? LoadPending()
+    private async Task<PendingCommit?> LoadPendingAsync(CancellationToken ct)
     {
+        var json = await _workers.ReadDutyRecordAsync(PendingKey, ct).ConfigureAwait(false);
         try
         {
-            return File.Exists(_pendingPath) ? JsonSerializer.Deserialize<PendingCommit>(File.ReadAllText(_pendingPath)) : null;
+            return json is null ? null : JsonSerializer.Deserialize<PendingCommit>(json);
         }
         catch (JsonException)
         {
@@ -316,18 +337,11 @@ public sealed partial class ChainDuties
         }
     }
 
-    private void SavePending(PendingCommit pending)
-    {
-        var tmp = _pendingPath + ".tmp";
-        using (var file = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(file, pending);
-            file.Flush(flushToDisk: true);
-        }
-        File.Move(tmp, _pendingPath, overwrite: true);
-    }
+    // Guarded by the duties lease: false (nothing written) when another worker holds it now.
+    private async Task<bool> SavePendingAsync(PendingCommit pending, CancellationToken ct) =>
+        await _workers.TryWriteDutyRecordAsync(PendingKey, JsonSerializer.Serialize(pending), ct).ConfigureAwait(false);
 
-    private void DeletePending() => File.Delete(_pendingPath);
+    private async Task DeletePendingAsync(CancellationToken ct) => await _workers.TryWriteDutyRecordAsync(PendingKey, null, ct).ConfigureAwait(false);
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "weights committed for {Count} uids in block {Block} (version key {VersionKey}): {Weights}")]
     private static partial void LogCommitted(ILogger logger, int count, ulong block, int versionKey, string weights);

@@ -25,11 +25,11 @@ public sealed class MinerQuerier : IDisposable
     private readonly ValidatorClient _client;
     private readonly ushort _netuid;
 
-    /// <summary>Creates the querier for a subnet; the hotkey stays owned by the caller.</summary>
-    public MinerQuerier(PrivateKey hotkey, ulong chainId, ushort netuid)
+    /// <summary>Creates the querier for a subnet; the hotkey stays owned by the caller; nonces come from <paramref name="nonces"/> (default: the process clock).</summary>
+    public MinerQuerier(PrivateKey hotkey, ulong chainId, ushort netuid, NonceClock? nonces = null)
     {
         _netuid = netuid;
-        _client = new ValidatorClient(new RequestSigner(hotkey, new SigningDomain(chainId, netuid)));
+        _client = new ValidatorClient(new RequestSigner(hotkey, new SigningDomain(chainId, netuid), nonces));
     }
 
     /// <summary>Queries every target with the same inputs; never throws for a miner that fails.</summary>

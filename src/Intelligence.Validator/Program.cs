@@ -22,8 +22,9 @@ try
     NodeHost.Bind<ChainOptions>(builder, ChainOptions.Section);
     NodeHost.Bind<WalletOptions>(builder, WalletOptions.Section);
     NodeHost.Bind<SubnetOptions>(builder, SubnetOptions.Section);
-    NodeHost.Bind<StateOptions>(builder, StateOptions.Section);
-    NodeHost.Bind<ValidatorOptions>(builder, ValidatorOptions.Section);
+    var state = NodeHost.Bind<StateOptions>(builder, StateOptions.Section);
+    var options = NodeHost.Bind<ValidatorOptions>(builder, ValidatorOptions.Section);
+    NodeHost.AddProblems(options.Problems(state));
     NodeHost.ThrowIfInvalid();
     builder.Services.AddSingleton<ValidatorNode>();
     builder.Services.AddHostedService(sp => sp.GetRequiredService<ValidatorNode>());
@@ -42,7 +43,7 @@ app.MapNodeHealth();
 app.Lifetime.ApplicationStarted.Register(() =>
 {
     var validator = app.Services.GetRequiredService<ValidatorNode>();
-    Console.Out.WriteLine($"ready validator uid={validator.Uid} hotkey={validator.Hotkey} health={app.HealthUrl()}");
+    Console.Out.WriteLine($"ready validator uid={validator.Uid} hotkey={validator.Hotkey} worker={validator.Worker} health={app.HealthUrl()}");
     Console.Out.Flush();
 });
 return await NodeHost.RunAsync(app);

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using Intelligence.Chain;
 using Intelligence.Node;
+using Intelligence.Protocol.Signing;
 using Intelligence.State;
 using Intelligence.Subnets;
 using Intelligence.Subnets.Catalog;
@@ -50,9 +51,11 @@ public sealed partial class ValidatorNode(
     private MinerQuerier? _querier;
     private EvidenceLog? _evidence;
     private ChainDuties? _duties;
+    private WorkerGroup? _workers;
     private PrivateKey? _hotkey;
     private Task? _steps;
     private Task? _blocks;
+    private Task? _leases;
     private Random _rng = new();
     private readonly SemaphoreSlim _newBlock = new(0, 1);
 
@@ -61,6 +64,9 @@ public sealed partial class ValidatorNode(
 
     /// <summary>The hotkey address (after start).</summary>
     public string Hotkey => _hotkey?.Address.ToLowerHex() ?? "";
+
+    /// <summary>"index/count" of this worker (after start).</summary>
+    public string Worker => _workers?.ToString() ?? "";
 
     /// <summary>Steps completed since start.</summary>
     public long StepsDone { get; private set; }
@@ -123,17 +129,21 @@ public sealed partial class ValidatorNode(
         _state = await ValidatorState.OpenAsync(stateOptions.Value, _netuid, reason => status.Degrade("redis", reason), cancellationToken).ConfigureAwait(false);
         var loaded = await _state.Scores.GetAllAsync(_netuid, cancellationToken).ConfigureAwait(false);
         LogScoresLoaded(_logger, loaded.Count, _state.Description);
+        _workers = new WorkerGroup(_state.Leases, _state.Shared, Hotkey, _netuid, _options, status, loggers.CreateLogger<WorkerGroup>());
+        await _workers.JoinAsync(cancellationToken).ConfigureAwait(false);
         _evidence = new EvidenceLog(stateOptions.Value.DataDir, _netuid, _options.EvidenceRetention);
-        _querier = new MinerQuerier(hotkey, _chain.ChainId, _netuid);
+        // Each worker signs in its own nonce lane, so workers of one hotkey never send a miner the same nonce.
+        _querier = new MinerQuerier(hotkey, _chain.ChainId, _netuid, new NonceClock(_workers.Index, _workers.Count));
         var ownerCut = await _chain.BoundedAsync(c => _chain.Network.OwnerCutPpmAsync(c), cancellationToken).ConfigureAwait(false);
-        _duties = new ChainDuties(_chain, _netuid, _options, _state.Scores, stateOptions.Value.DataDir, ownerCut, status, loggers.CreateLogger<ChainDuties>());
+        _duties = new ChainDuties(_chain, _netuid, _options, _state.Scores, _workers, ownerCut, status, loggers.CreateLogger<ChainDuties>());
 
         _watch.NewBlock += _ => { if (_newBlock.CurrentCount == 0) { try { _newBlock.Release(); } catch (SemaphoreFullException) { } } };
         await _watch.StartAsync(cancellationToken).ConfigureAwait(false);
         _steps = Task.Run(() => StepLoopAsync(_stopping.Token), CancellationToken.None);
         _blocks = Task.Run(() => BlockLoopAsync(_stopping.Token), CancellationToken.None);
+        _leases = Task.Run(() => _workers.RunAsync(_stopping.Token), CancellationToken.None);
         status.MarkReady();
-        LogReady(_logger, Uid, Hotkey, _netuid, name, me.ValidatorPermit, _state.Description);
+        LogReady(_logger, Uid, Hotkey, _netuid, name, me.ValidatorPermit, _state.Description, _workers.ToString(), _workers.HoldsDuties);
     }
 
     private async Task StepLoopAsync(CancellationToken stopping)
@@ -211,7 +221,7 @@ public sealed partial class ValidatorNode(
             }
         }
         var targets = snapshot.Neurons
-            .Where(n => n.Uid != Uid && AxonAddress.Decode(n.Axon) is not null)
+            .Where(n => n.Uid != Uid && _workers!.Queries(n.Uid) && AxonAddress.Decode(n.Axon) is not null)
             .Select(n => new MinerTarget(n.Uid, n.Hotkey, new Uri("http://" + AxonAddress.Decode(n.Axon))))
             .ToList();
         if (_options.SampleSize > 0 && targets.Count > _options.SampleSize)
@@ -270,7 +280,7 @@ public sealed partial class ValidatorNode(
         // Let the running step finish (its scores are persisted); cancel it only when the shutdown deadline comes.
         await _stopping.CancelAsync().ConfigureAwait(false);
         using var registration = cancellationToken.Register(() => _abort.Cancel());
-        foreach (var task in new[] { _steps, _blocks })
+        foreach (var task in new[] { _steps, _blocks, _leases })
         {
             if (task is not null)
             {
@@ -283,6 +293,10 @@ public sealed partial class ValidatorNode(
                     await _abort.CancelAsync().ConfigureAwait(false);
                 }
             }
+        }
+        if (_workers is not null)
+        {
+            await _workers.LeaveAsync().ConfigureAwait(false);
         }
         if (_watch is not null)
         {
@@ -307,8 +321,8 @@ public sealed partial class ValidatorNode(
         _newBlock.Dispose();
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "validator ready: uid {Uid} hotkey {Hotkey} subnet {Netuid} ({Subnet}), permit {Permit}, scores in {Store}")]
-    private static partial void LogReady(ILogger logger, int uid, string hotkey, int netuid, string subnet, bool permit, string store);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "validator ready: uid {Uid} hotkey {Hotkey} subnet {Netuid} ({Subnet}), permit {Permit}, scores in {Store}, worker {Worker}, holds the chain duties {Duties}")]
+    private static partial void LogReady(ILogger logger, int uid, string hotkey, int netuid, string subnet, bool permit, string store, string worker, bool duties);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "uid {Uid} has no validator permit on subnet {Netuid} yet: its weights will not count until it gets one (stake {Stake}; permits go to the top {MaxValidators} by stake at each epoch, the lowest permit holder has {Lowest})")]
     private static partial void LogStartNoPermit(ILogger logger, int uid, int netuid, string stake, int maxValidators, string lowest);

@@ -10,6 +10,9 @@ public sealed class ValidatorOptions : IChecked
     /// <summary>Configuration section name.</summary>
     public const string Section = "Validator";
 
+    /// <summary>Most workers one validator may split its queries over.</summary>
+    public const int MaxWorkers = 64;
+
     /// <summary>Time between query rounds.</summary>
     [Description("time between query rounds")]
     public TimeSpan StepInterval { get; set; } = TimeSpan.FromSeconds(5);
@@ -58,6 +61,18 @@ public sealed class ValidatorOptions : IChecked
     [Description("miners queried at once")]
     public int MaxConcurrency { get; set; } = 256;
 
+    /// <summary>Workers of this validator (same hotkey) sharing <c>State:Redis</c>.</summary>
+    [Description("workers of this validator (same hotkey) sharing State:Redis: each queries the UIDs with uid mod Workers = WorkerIndex (and a dead worker's share), one holds the chain duties")]
+    public int Workers { get; set; } = 1;
+
+    /// <summary>This worker's index, 0 to <see cref="Workers"/> - 1.</summary>
+    [Description("this worker's index, 0 to Workers - 1 (each worker its own)")]
+    public int WorkerIndex { get; set; }
+
+    /// <summary>Lifetime of the duties lease and of a worker's slot without renewal.</summary>
+    [Description("how long the chain-duties lease and a worker's slot in Redis last unless renewed (every third of it): a dead worker's duties and share move to the others within about this time")]
+    public TimeSpan LeaseTime { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <inheritdoc />
     public IEnumerable<string> Problems()
     {
@@ -90,6 +105,28 @@ public sealed class ValidatorOptions : IChecked
             {
                 yield return $"Validator:{name}: must be positive";
             }
+        }
+        if (Workers is < 1 or > MaxWorkers)
+        {
+            yield return string.Create(CultureInfo.InvariantCulture, $"Validator:Workers: must be 1 to {MaxWorkers} (got {Workers})");
+        }
+        else if (WorkerIndex < 0 || WorkerIndex >= Workers)
+        {
+            yield return string.Create(CultureInfo.InvariantCulture, $"Validator:WorkerIndex: must be 0 to {Workers - 1} with {Workers} worker{(Workers == 1 ? "" : "s")} (got {WorkerIndex})");
+        }
+        if (LeaseTime < TimeSpan.FromSeconds(1))
+        {
+            yield return string.Create(CultureInfo.InvariantCulture, $"Validator:LeaseTime: must be at least 00:00:01 (got {LeaseTime})");
+        }
+    }
+
+    /// <summary>Problems of this section that depend on the <c>State:</c> section.</summary>
+    public IEnumerable<string> Problems(StateOptions state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (Workers > 1 && string.IsNullOrWhiteSpace(state.Redis))
+        {
+            yield return string.Create(CultureInfo.InvariantCulture, $"Validator:Workers: {Workers} workers need State:Redis (they share scores, the duties lease and the pending commit there); without Redis run one worker");
         }
     }
 }

@@ -20,7 +20,7 @@ public sealed partial class DockerComposeTests
         "Telemetry:OtlpEndpoint", "Telemetry:Prometheus", "Health:Urls",
         "Miner:Model", "Miner:Provider", "Miner:Listen", "Miner:ExternalAddress", "Miner:Register", "Miner:ForceValidatorPermit", "Miner:MinStake",
         "Validator:StepInterval", "Validator:QueryTimeout", "Validator:SampleSize", "Validator:Alpha", "Validator:WeightsIntervalBlocks",
-        "Validator:RunEpochs", "Validator:EvidenceRetention",
+        "Validator:RunEpochs", "Validator:EvidenceRetention", "Validator:Workers", "Validator:WorkerIndex", "Validator:LeaseTime",
         "Explorer:Urls", "Explorer:DataDir",
     };
 

@@ -13,6 +13,7 @@ public sealed class ConfigurationTests : IDisposable
     [Theory]
     [InlineData("miner", "--Miner:Model")]
     [InlineData("validator", "--Validator:Alpha")]
+    [InlineData("validator", "--Validator:WorkerIndex")]
     public async Task Help_ListsEveryOptionWithItsDefault_AndExitsZero(string kind, string own)
     {
         using var p = Start(kind, "--help");
@@ -51,6 +52,19 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Contains("error: Validator:Alpha: 'high' is not a number", errors);
         Assert.DoesNotContain(errors, l => l.StartsWith("error: Subnet:Netuid: required", StringComparison.Ordinal));
         Assert.DoesNotContain("System.", p.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Validator_WorkerSettings_FromFlagsAndEnvironment_OneLinePerProblem_SeveralNeedRedis()
+    {
+        using var p = Start("validator", ["--Validator:Workers", "2", "--Validator:LeaseTime", "00:00:00.5"],
+            new Dictionary<string, string> { ["INTELLIGENCE__Validator__WorkerIndex"] = "5" });
+        Assert.Equal(1, await p.WaitForExitAsync(Timeout));
+        var errors = p.Lines.Where(l => l.StartsWith("error: ", StringComparison.Ordinal)).ToList();
+        Assert.Contains("error: Validator:WorkerIndex: must be 0 to 1 with 2 workers (got 5)", errors);
+        Assert.Contains("error: Validator:LeaseTime: must be at least 00:00:01 (got 00:00:00.5000000)", errors);
+        Assert.Contains(errors, l => l.StartsWith("error: Validator:Workers: 2 workers need State:Redis", StringComparison.Ordinal));
+        Assert.DoesNotContain(p.Lines, l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -54,7 +54,11 @@ internal sealed class FakeMiner : IAsyncDisposable
 
     public int Port => _server.Port;
 
-    public static async Task<FakeMiner> StartAsync(Fault fault, PrivateKey key, ulong chainId, ushort netuid, Address validator)
+    /// <summary>A well-behaved miner whose answers come from <paramref name="answer"/>.</summary>
+    public static Task<FakeMiner> StartAsync(Func<ForwardRequest, ForwardResponse> answer, PrivateKey key, ulong chainId, ushort netuid, Address validator) =>
+        StartAsync(Fault.Vanishing, key, chainId, netuid, validator, answer);
+
+    public static async Task<FakeMiner> StartAsync(Fault fault, PrivateKey key, ulong chainId, ushort netuid, Address validator, Func<ForwardRequest, ForwardResponse>? answer = null)
     {
         var directory = new StaticCallerDirectory();
         directory.Set(validator, new CallerInfo(true, true, 1));
@@ -89,7 +93,7 @@ internal sealed class FakeMiner : IAsyncDisposable
                     return response;
                 }
                 default:
-                    return Probabilities(rows, 10, 0.1f);
+                    return answer?.Invoke(request) ?? Probabilities(rows, 10, 0.1f);
             }
         }, pipeline);
         var server = await GrpcServer.StartAsync(registry, new GrpcServerEndpoint { Port = 0 });

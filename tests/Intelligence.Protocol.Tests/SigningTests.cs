@@ -99,6 +99,37 @@ public sealed class SigningTests
         Assert.True(nonces.Zip(nonces.Skip(1)).All(p => p.Second > p.First));
     }
 
+    [Fact]
+    public async Task NonceClock_Lanes_WorkersOfOneHotkeyNeverCollide_AndStayOnTheClock()
+    {
+        // Three workers of one validator issuing at once (their clocks read the same instants): every nonce is
+        // distinct, each worker's are increasing and in its lane, none is behind the wall clock nor ahead of it by more
+        // than the lane steps taken, and a miner's replay store accepts every one of them.
+        const int count = 20_000;
+        var clocks = Enumerable.Range(0, 3).Select(i => new NonceClock(i, 3)).ToArray();
+        var before = NonceClock.NowNanoseconds();
+        var issued = await Task.WhenAll(clocks.Select(c => Task.Run(() => Enumerable.Range(0, count).Select(_ => c.Next()).ToArray()))).WaitAsync(TimeSpan.FromSeconds(30));
+        var after = NonceClock.NowNanoseconds();
+        for (var lane = 0; lane < 3; lane++)
+        {
+            Assert.All(issued[lane], n => Assert.Equal((ulong)lane, n % 3));
+            Assert.True(issued[lane].Zip(issued[lane].Skip(1)).All(p => p.Second > p.First));
+        }
+        var all = issued.SelectMany(n => n).ToList();
+        Assert.Equal(all.Count, all.Distinct().Count());
+        Assert.InRange(all.Min(), before, after + 3);
+        Assert.InRange(all.Max(), before, after + (3UL * count));
+        var store = new Intelligence.Protocol.Pipeline.InMemoryNonceStore();
+        using var hotkey = PrivateKey.Generate();
+        foreach (var n in all)
+        {
+            Assert.True(await store.TryUseAsync(hotkey.Address, n, TimeSpan.FromMinutes(1), CancellationToken.None));
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NonceClock(3, 3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NonceClock(0, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NonceClock(-1, 2));
+    }
+
     private static async Task<string> CastAsync(params string[] args)
     {
         var cast = Path.Combine(Repo.ToolsDir, "bin", "cast");

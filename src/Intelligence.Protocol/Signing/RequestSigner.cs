@@ -19,18 +19,34 @@ public sealed record SignedRequest(Address Caller, ulong Nonce, Signature Signat
     }
 }
 
-/// <summary>Issues nonces: the Unix time in nanoseconds, forced strictly increasing within this process.</summary>
+/// <summary>
+/// Issues nonces: the Unix time in nanoseconds, forced strictly increasing within this process. Processes that sign
+/// with one hotkey (the workers of one validator) each take a lane: lane <c>i</c> of <c>n</c> issues only nonces
+/// congruent to <c>i</c> modulo <c>n</c>, so two workers can never issue the same nonce, whatever their clocks say.
+/// </summary>
 public sealed class NonceClock
 {
+    private readonly long _lane;
+    private readonly long _lanes;
     private long _last;
 
-    /// <summary>Shared process-wide clock.</summary>
+    /// <summary>A clock issuing nonces of lane <paramref name="lane"/> of <paramref name="lanes"/> (default: the only lane).</summary>
+    public NonceClock(int lane = 0, int lanes = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(lanes, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(lane);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(lane, lanes);
+        _lane = lane;
+        _lanes = lanes;
+    }
+
+    /// <summary>Shared process-wide clock (the only lane).</summary>
     public static NonceClock Shared { get; } = new();
 
     /// <summary>Current Unix time in nanoseconds.</summary>
     public static ulong NowNanoseconds() => (ulong)(DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100UL;
 
-    /// <summary>The next nonce: max(now, last + 1).</summary>
+    /// <summary>The next nonce: max(now, last + 1), raised to this clock's lane (by less than the lane count).</summary>
     public ulong Next()
     {
         var now = (long)NowNanoseconds();
@@ -38,6 +54,7 @@ public sealed class NonceClock
         {
             var last = Volatile.Read(ref _last);
             var next = Math.Max(now, last + 1);
+            next += (_lane - (next % _lanes) + _lanes) % _lanes;
             if (Interlocked.CompareExchange(ref _last, next, last) == last)
             {
                 return (ulong)next;

@@ -5,7 +5,8 @@ namespace Intelligence.State.Stores;
 /// <summary>
 /// Key names of the Redis stores. Every key starts with the prefix (one per network, e.g. <c>intelligence:mainnet:</c>).
 /// Keys a script touches together share a hash tag, so Redis Cluster puts them in one slot: a subnet's score
-/// records and its index are <c>{prefix}{s&lt;netuid&gt;}:…</c>. Single-key operations (nonces, buckets) need no tag.
+/// records and its index are <c>{prefix}{s&lt;netuid&gt;}:…</c>, a lease and its records <c>{prefix}{lease:&lt;name&gt;}…</c>.
+/// Single-key operations (nonces, buckets) need no tag.
 /// </summary>
 internal static class RedisKeys
 {
@@ -30,4 +31,9 @@ internal static class RedisKeys
     public static string UsedNonce(string prefix, string caller, ulong nonce) => string.Create(CultureInfo.InvariantCulture, $"{prefix}used:{caller}:{nonce}");
 
     public static string Bucket(string prefix, string key) => prefix + "bucket:" + key;
+
+    /// <summary>A lease; its records carry the same hash tag so one script checks the lease and writes a record.</summary>
+    public static string Lease(string prefix, string lease) => prefix + "{lease:" + lease + "}";
+
+    public static string LeaseRecord(string prefix, string lease, string key) => Lease(prefix, lease) + ":" + key;
 }
