@@ -269,10 +269,14 @@ static double Accuracy(TrainedMlp model, float[] x, int[] labels, int start, int
     return (double)correct / count;
 }
 
-/// <summary>Requests per second, process CPU microseconds per request, and mean requests per native run.</summary>
+/// <summary>
+/// Requests per second, process CPU microseconds per request, and mean requests per native run. Their product is the
+/// cores the process kept busy: below the machine's count on a quiet machine, the side was waiting, not computing.
+/// </summary>
 internal readonly record struct Throughput(double PerSecond, double CpuMicros, double RowsPerRun)
 {
     public static Throughput Median(List<Throughput> runs) => runs.OrderBy(r => r.PerSecond).ElementAt(runs.Count / 2);
 
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{PerSecond,10:N0} req/s, {CpuMicros,6:0.00} us CPU/req, {RowsPerRun,5:0.0} rows/run");
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture, $"{PerSecond,10:N0} req/s, {CpuMicros,6:0.00} us CPU/req ({PerSecond * CpuMicros / 1e6:0.00} cores), {RowsPerRun,5:0.0} rows/run");
 }
