@@ -556,6 +556,14 @@ public sealed class InferenceSession : IDisposable
         return ordered;
     }
 
+    /// <summary>Checks the only input of a single-input model (the caller has checked there is one) and returns it as the ordered inputs.</summary>
+    internal TensorValue[] PrepareOnly(TensorValue input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        Validate(Inputs[0], input);
+        return [input];
+    }
+
     private void Validate(TensorInfo info, TensorValue value)
     {
         if (!info.IsTensor)

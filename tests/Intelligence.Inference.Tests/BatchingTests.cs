@@ -81,6 +81,98 @@ public sealed class BatchingTests
     }
 
     [Fact]
+    public async Task FillingBatch_RunsAsSoonAsItIsFull_NotAtMaxWait()
+    {
+        using var session = Mlp(out var layers);
+        // MaxWait far beyond the test's timeout: the batch can only finish in time if the worker wakes when it fills.
+        var batcher = new DynamicBatcher(session, new BatchingOptions { MaxBatchSize = 8, MaxWait = TimeSpan.FromMinutes(10) });
+        await using var scope = new TimedDisposal(batcher, Timeout);
+        var inputs = Enumerable.Range(0, 8).Select(i => Reference.RandomInput(new Random(700 + i), 64)).ToArray();
+
+        var first = batcher.RunAsync(TensorValue.Create(inputs[0], 1, 64));
+        await WaitUntil(() => batcher.QueueLength == 0); // the worker holds the first request and waits for 7 more rows
+        var rest = inputs.Skip(1).Select(x => batcher.RunAsync(TensorValue.Create(x, 1, 64))).ToArray();
+        var results = await Task.WhenAll(rest.Prepend(first)).WaitAsync(Timeout);
+
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            Reference.AssertClose(Reference.Mlp(layers, inputs[i], 1, Activation.Relu, Activation.Softmax), results[i].As<float>().Span);
+        }
+
+        Assert.Equal(new BatchingStatistics(8, 1, 8), batcher.Statistics);
+    }
+
+    [Fact]
+    public async Task Dispose_WhileABatchIsFilling_RunsItWithoutWaitingForMaxWait()
+    {
+        using var session = Mlp(out var layers);
+        var batcher = new DynamicBatcher(session, new BatchingOptions { MaxBatchSize = 8, MaxWait = TimeSpan.FromMinutes(10) });
+        var x = Reference.RandomInput(new Random(9), 64);
+        var pending = batcher.RunAsync(TensorValue.Create(x, 1, 64));
+        await WaitUntil(() => batcher.QueueLength == 0);
+
+        await batcher.DisposeAsync().AsTask().WaitAsync(Timeout);
+
+        Reference.AssertClose(Reference.Mlp(layers, x, 1, Activation.Relu, Activation.Softmax), (await pending.WaitAsync(Timeout)).As<float>().Span);
+        Assert.Equal(new BatchingStatistics(1, 1, 1), batcher.Statistics);
+    }
+
+    [Fact]
+    public async Task LoneRequest_RunsAfterMaxWait_WithoutAFullBatch()
+    {
+        using var session = Mlp(out var layers);
+        var batcher = new DynamicBatcher(session, new BatchingOptions { MaxBatchSize = 64, MaxWait = TimeSpan.FromMilliseconds(20) });
+        await using var scope = new TimedDisposal(batcher, Timeout);
+        var x = Reference.RandomInput(new Random(8), 64);
+
+        var y = await batcher.RunAsync(TensorValue.Create(x, 1, 64)).WaitAsync(Timeout);
+
+        Reference.AssertClose(Reference.Mlp(layers, x, 1, Activation.Relu, Activation.Softmax), y.As<float>().Span);
+        Assert.Equal(new BatchingStatistics(1, 1, 1), batcher.Statistics);
+    }
+
+    [Fact]
+    public async Task Requests_AreBatchedInArrivalOrder_ALaterSmallerRequestNeverOvertakes()
+    {
+        using var session = Mlp(out var layers);
+        var batcher = new DynamicBatcher(session, new BatchingOptions { MaxBatchSize = 4 }, null, start: false);
+        await using var scope = new TimedDisposal(batcher, Timeout);
+        int[] rows = [3, 2, 1, 2];
+        var inputs = rows.Select((r, i) => Reference.RandomInput(new Random(900 + i), r * 64)).ToArray();
+
+        var pending = inputs.Select((x, i) => batcher.RunAsync(TensorValue.Create(x, rows[i], 64))).ToArray();
+        batcher.Start();
+        var results = await Task.WhenAll(pending).WaitAsync(Timeout);
+
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            Reference.AssertClose(Reference.Mlp(layers, inputs[i], rows[i], Activation.Relu, Activation.Softmax), results[i].As<float>().Span);
+        }
+
+        // In order: [3], [2, 1], [2]. Filling gaps with later requests would give [3, 1], [2, 2].
+        Assert.Equal(new BatchingStatistics(4, 3, 3), batcher.Statistics);
+    }
+
+    [Fact]
+    public async Task CancelledWhileWaitingForRoom_CompletesAsCancelledAndIsNotRun()
+    {
+        using var session = Mlp(out _);
+        var batcher = new DynamicBatcher(session, new BatchingOptions { QueueCapacity = 1 }, null, start: false);
+        await using var scope = new TimedDisposal(batcher, Timeout);
+        using var cts = new CancellationTokenSource();
+        var x = TensorValue.Create(new float[64], 1, 64);
+        var queued = batcher.RunAsync(x);
+        var waiting = batcher.RunAsync(x, cts.Token);
+        Assert.False(waiting.IsCompleted);
+
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(Timeout));
+        batcher.Start();
+        await queued.WaitAsync(Timeout);
+        Assert.Equal(1, batcher.Statistics.Requests);
+    }
+
+    [Fact]
     public async Task FullQueue_WithRejectWhenFull_RefusesWithTypedError()
     {
         using var session = Mlp(out _);
@@ -142,6 +234,16 @@ public sealed class BatchingTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Timeout));
         await kept.WaitAsync(Timeout);
         Assert.Equal(1, batcher.Statistics.Requests);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached in time");
+            await Task.Delay(1);
+        }
     }
 
     [Fact]

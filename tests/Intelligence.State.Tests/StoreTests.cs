@@ -155,6 +155,30 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Score_UpdateMany_LongStepAcrossSubnets_SameAsOneByOne()
+    {
+        // 300 samples: runs of 45 alternate between two subnets, so a step spans several script calls on Redis.
+        var samples = Enumerable.Range(0, 300).Select(i => new ScoreSample(11 + (i / 45 % 2), i % 13, "hk" + (i % 13), (i * 71 % 100) / 97.0, 0.2, T0.AddSeconds(i))).ToList();
+        var records = await Wait.T(Scores.UpdateManyAsync(samples));
+
+        var expected = new Dictionary<(int, int), (double Score, long Count)>();
+        for (var i = 0; i < samples.Count; i++)
+        {
+            var s = samples[i];
+            var (score, count) = expected.GetValueOrDefault((s.Netuid, s.Uid));
+            expected[(s.Netuid, s.Uid)] = (ScoreRecord.Ema(score, s.Sample, s.Alpha), count + 1);
+            Assert.Equal(new ScoreRecord(s.Netuid, s.Uid, s.Hotkey, expected[(s.Netuid, s.Uid)].Score, count + 1, s.At.ToUnixTimeMilliseconds()), records[i]);
+        }
+
+        foreach (var ((netuid, uid), (score, count)) in expected)
+        {
+            var stored = await Wait.T(Scores.GetAsync(netuid, uid));
+            Assert.Equal(BitConverter.DoubleToInt64Bits(score), BitConverter.DoubleToInt64Bits(stored!.Score));
+            Assert.Equal(count, stored.SampleCount);
+        }
+    }
+
+    [Fact]
     public async Task Score_ExtremeValues_RoundTripBitExact()
     {
         double[] samples = [double.Epsilon, 1e308, -1e308, 0.1, 1.0 / 3, -2.5e-300, 123456789.123456789];

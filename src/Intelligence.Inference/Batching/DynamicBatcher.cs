@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -34,6 +35,12 @@ public readonly record struct BatchingStatistics(long Requests, long Batches, lo
 /// each caller, back-pressure when the queue is full. The model's inputs and outputs must all have a free first
 /// (batch) dimension; requests are stacked along it.
 /// </summary>
+/// <remarks>
+/// Costs per request are kept small because a batch of a small model runs in a few microseconds: a request that finds
+/// room in the queue is written without an async state machine, and while a batch is filling the worker sleeps until
+/// enough rows to fill it have arrived (or <see cref="BatchingOptions.MaxWait"/> passes) instead of waking for every
+/// request. Callers' continuations always run on the thread pool, never on the worker.
+/// </remarks>
 public sealed class DynamicBatcher : IAsyncDisposable
 {
     private readonly InferenceSession _session;
@@ -46,6 +53,14 @@ public sealed class DynamicBatcher : IAsyncDisposable
     private long _batches;
     private long _largest;
     private int _disposed;
+
+    // Rows written to the queue and not yet taken by the worker. While the worker waits for a batch to fill it sets
+    // _wakeAtRows to the rows that still fit and _more to a signal; the writer that brings the queue to that many rows
+    // (or Dispose) completes the signal. A wake-up missed in a race costs at most MaxWait, never a hang: the wait for a
+    // filling batch always has that deadline, and the wait for a first request uses the channel's own reader.
+    private long _queuedRows;
+    private long _wakeAtRows = long.MaxValue;
+    private TaskCompletionSource? _more;
 
     /// <summary>Starts a batcher over <paramref name="session"/> (which it does not own).</summary>
     public DynamicBatcher(InferenceSession session, BatchingOptions? options = null, ILogger? logger = null)
@@ -92,16 +107,30 @@ public sealed class DynamicBatcher : IAsyncDisposable
     internal void Start() => _worker ??= Task.Run(WorkAsync);
 
     /// <summary>Queues a request for a single-input model and returns its first output.</summary>
-    public async Task<TensorValue> RunAsync(TensorValue input, CancellationToken cancellationToken = default)
+    public Task<TensorValue> RunAsync(TensorValue input, CancellationToken cancellationToken = default)
     {
-        if (_session.Inputs.Count != 1)
+        if (Refusal<TensorValue>(cancellationToken) is { } refused)
         {
-            throw new InputMismatchException(_session.Inputs.Count == 0 ? "(none)" : _session.Inputs[0].Name,
-                $"the model has {_session.Inputs.Count} inputs; name them with RunAsync(IReadOnlyList<NamedTensor>)");
+            return refused;
         }
 
-        var result = await RunAsync([new NamedTensor(_session.Inputs[0].Name, input)], cancellationToken).ConfigureAwait(false);
-        return result[0].Value;
+        FirstOutputRequest request;
+        try
+        {
+            if (_session.Inputs.Count != 1)
+            {
+                throw new InputMismatchException(_session.Inputs.Count == 0 ? "(none)" : _session.Inputs[0].Name,
+                    $"the model has {_session.Inputs.Count} inputs; name them with RunAsync(IReadOnlyList<NamedTensor>)");
+            }
+
+            request = new FirstOutputRequest(_session.PrepareOnly(input), cancellationToken);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<TensorValue>(e);
+        }
+
+        return Enqueue(request);
     }
 
     /// <summary>
@@ -109,65 +138,124 @@ public sealed class DynamicBatcher : IAsyncDisposable
     /// Inputs are checked at once, so a bad request fails alone without affecting its batch.
     /// </summary>
     /// <exception cref="BatchQueueFullException">The queue is full and <see cref="BatchingOptions.RejectWhenFull"/> is set.</exception>
-    public async Task<InferenceResult> RunAsync(IReadOnlyList<NamedTensor> inputs, CancellationToken cancellationToken = default)
+    public Task<InferenceResult> RunAsync(IReadOnlyList<NamedTensor> inputs, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        cancellationToken.ThrowIfCancellationRequested();
-        var ordered = _session.Prepare(inputs);
-        var rows = ordered[0].ShapeArray[0];
-        for (var i = 1; i < ordered.Length; i++)
+        if (Refusal<InferenceResult>(cancellationToken) is { } refused)
         {
-            if (ordered[i].ShapeArray[0] != rows)
-            {
-                throw new InputMismatchException(_session.Inputs[i].Name, $"has {ordered[i].ShapeArray[0]} rows but '{_session.Inputs[0].Name}' has {rows}");
-            }
+            return refused;
         }
 
-        var request = new Request(ordered, rows, cancellationToken);
+        AllOutputsRequest request;
+        try
+        {
+            ArgumentNullException.ThrowIfNull(inputs);
+            var ordered = _session.Prepare(inputs);
+            var rows = ordered[0].ShapeArray[0];
+            for (var i = 1; i < ordered.Length; i++)
+            {
+                if (ordered[i].ShapeArray[0] != rows)
+                {
+                    throw new InputMismatchException(_session.Inputs[i].Name, $"has {ordered[i].ShapeArray[0]} rows but '{_session.Inputs[0].Name}' has {rows}");
+                }
+            }
+
+            request = new AllOutputsRequest(ordered, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<InferenceResult>(e);
+        }
+
+        return Enqueue(request);
+    }
+
+    private Task<T>? Refusal<T>(CancellationToken cancellationToken) =>
+        Volatile.Read(ref _disposed) != 0 ? Task.FromException<T>(new ObjectDisposedException(nameof(DynamicBatcher)))
+        : cancellationToken.IsCancellationRequested ? Task.FromCanceled<T>(cancellationToken)
+        : null;
+
+    // A request that finds room in the queue is written without an async state machine.
+    private Task<T> Enqueue<T>(Request<T> request)
+    {
+        if (_queue.Writer.TryWrite(request))
+        {
+            Added(request.Rows);
+            return request.Task;
+        }
+
+        return AdmitWhenRoomAsync(request);
+    }
+
+    private async Task<T> AdmitWhenRoomAsync<T>(Request<T> request)
+    {
         if (_options.RejectWhenFull)
         {
-            if (!_queue.Writer.TryWrite(request))
-            {
-                request.Dispose();
-                ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-                throw new BatchQueueFullException(_options.QueueCapacity);
-            }
+            request.Dispose();
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            throw new BatchQueueFullException(_options.QueueCapacity);
         }
-        else
+
+        try
         {
-            try
+            await _queue.Writer.WriteAsync(request, request.CancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            request.Dispose();
+            throw new ObjectDisposedException(nameof(DynamicBatcher));
+        }
+        catch
+        {
+            request.Dispose();
+            throw;
+        }
+
+        Added(request.Rows);
+        return await request.Task.ConfigureAwait(false);
+    }
+
+    private void Added(long rows)
+    {
+        if (Interlocked.Add(ref _queuedRows, rows) >= Volatile.Read(ref _wakeAtRows))
+        {
+            WakeWorker();
+        }
+    }
+
+    private void WakeWorker() => Interlocked.Exchange(ref _more, null)?.TrySetResult();
+
+    private bool TryTake(ChannelReader<Request> reader, [NotNullWhen(true)] out Request? request)
+    {
+        while (reader.TryRead(out request))
+        {
+            Interlocked.Add(ref _queuedRows, -request.Rows);
+            if (!request.IsCompleted)
             {
-                await _queue.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ChannelClosedException)
-            {
-                request.Dispose();
-                throw new ObjectDisposedException(nameof(DynamicBatcher));
+                return true; // else cancelled while queued
             }
         }
 
-        return await request.Completion.Task.ConfigureAwait(false);
+        return false;
     }
 
     private async Task WorkAsync()
     {
         var reader = _queue.Reader;
         var batch = new List<Request>(_options.MaxBatchSize);
-        var wait = new CancellationTokenSource(); // reused between waits: one timer, not one per wait
+        var timer = new CancellationTokenSource(); // reused between waits: one timer, not one per wait
         Request? carried = null;
         while (true)
         {
             if (carried is null)
             {
-                if (!await reader.WaitToReadAsync().ConfigureAwait(false))
+                if (!TryTake(reader, out carried))
                 {
-                    wait.Dispose();
-                    return;
-                }
+                    if (!await reader.WaitToReadAsync().ConfigureAwait(false))
+                    {
+                        timer.Dispose();
+                        return;
+                    }
 
-                if (!reader.TryRead(out carried) || carried.Completion.Task.IsCompleted)
-                {
-                    carried = null;
                     continue;
                 }
             }
@@ -178,13 +266,8 @@ public sealed class DynamicBatcher : IAsyncDisposable
             var until = Stopwatch.GetTimestamp() + _maxWaitTicks;
             while (rows < _options.MaxBatchSize)
             {
-                if (reader.TryRead(out var next))
+                if (TryTake(reader, out var next))
                 {
-                    if (next.Completion.Task.IsCompleted)
-                    {
-                        continue; // cancelled while queued
-                    }
-
                     if (rows + next.Rows > _options.MaxBatchSize || !Stackable(batch[0], next))
                     {
                         carried = next;
@@ -197,29 +280,34 @@ public sealed class DynamicBatcher : IAsyncDisposable
                 }
 
                 var remaining = until - Stopwatch.GetTimestamp();
-                if (remaining <= 0)
+                if (remaining <= 0 || reader.Completion.IsCompleted)
                 {
                     break;
                 }
 
-                if (!wait.TryReset())
+                // Sleep until the rows that still fit have been queued, or the deadline.
+                // Interlocked writes: a full fence before reading the count, so either the writer sees the threshold or
+                // the worker sees the writer's rows.
+                var more = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                Interlocked.Exchange(ref _more, more);
+                Interlocked.Exchange(ref _wakeAtRows, _options.MaxBatchSize - rows);
+                if (Volatile.Read(ref _queuedRows) < _options.MaxBatchSize - rows && Volatile.Read(ref _disposed) == 0)
                 {
-                    wait.Dispose();
-                    wait = new CancellationTokenSource();
-                }
-
-                wait.CancelAfter(TimeSpan.FromSeconds((double)remaining / Stopwatch.Frequency));
-                try
-                {
-                    if (!await reader.WaitToReadAsync(wait.Token).ConfigureAwait(false))
+                    if (!timer.TryReset())
                     {
-                        break;
+                        timer.Dispose();
+                        timer = new CancellationTokenSource();
+                    }
+
+                    using (timer.Token.UnsafeRegister(static s => ((TaskCompletionSource)s!).TrySetResult(), more))
+                    {
+                        timer.CancelAfter(TimeSpan.FromSeconds((double)remaining / Stopwatch.Frequency));
+                        await more.Task.ConfigureAwait(false);
                     }
                 }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
+
+                Volatile.Write(ref _wakeAtRows, long.MaxValue);
+                Interlocked.CompareExchange(ref _more, null, more);
             }
 
             Execute(batch, rows);
@@ -256,7 +344,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
             var only = batch[0];
             try
             {
-                only.Complete(_session.RunPrepared(only.Inputs, only.CancellationToken, null));
+                only.Complete(_session.RunPrepared(only.Inputs, only.CancellationToken, null), 0, whole: true);
             }
             catch (Exception ex)
             {
@@ -272,7 +360,12 @@ public sealed class DynamicBatcher : IAsyncDisposable
             var stacked = new TensorValue[rented.Length];
             for (var i = 0; i < stacked.Length; i++)
             {
-                var total = batch.Sum(r => r.Inputs[i].ByteLength);
+                var total = 0;
+                foreach (var request in batch)
+                {
+                    total += request.Inputs[i].ByteLength;
+                }
+
                 rented[i] = ArrayPool<byte>.Shared.Rent(total);
                 var offset = 0;
                 foreach (var request in batch)
@@ -298,13 +391,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
             long start = 0;
             foreach (var request in batch)
             {
-                var own = new NamedTensor[result.Count];
-                for (var o = 0; o < own.Length; o++)
-                {
-                    own[o] = new NamedTensor(result[o].Name, result[o].Value.SliceRows(start, request.Rows));
-                }
-
-                request.Complete(new InferenceResult(own));
+                request.Complete(result, start, whole: false);
                 start += request.Rows;
             }
         }
@@ -337,6 +424,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
         }
 
         _queue.Writer.TryComplete();
+        WakeWorker();
         if (_worker is null)
         {
             Start();
@@ -345,19 +433,19 @@ public sealed class DynamicBatcher : IAsyncDisposable
         await _worker!.ConfigureAwait(false);
     }
 
-    private sealed class Request : IDisposable
+    /// <summary>A queued request: its checked inputs in model order, and how its caller is answered.</summary>
+    private abstract class Request : IDisposable
     {
         private readonly CancellationTokenRegistration _registration;
 
-        public Request(TensorValue[] inputs, long rows, CancellationToken cancellationToken)
+        protected Request(TensorValue[] inputs, CancellationToken cancellationToken)
         {
             Inputs = inputs;
-            Rows = rows;
+            Rows = inputs[0].ShapeArray[0];
             CancellationToken = cancellationToken;
             if (cancellationToken.CanBeCanceled)
             {
-                _registration = cancellationToken.UnsafeRegister(
-                    static (state, token) => ((Request)state!).Completion.TrySetCanceled(token), this);
+                _registration = cancellationToken.UnsafeRegister(static (state, token) => ((Request)state!).Cancel(token), this);
             }
         }
 
@@ -367,28 +455,75 @@ public sealed class DynamicBatcher : IAsyncDisposable
 
         public CancellationToken CancellationToken { get; }
 
-        public TaskCompletionSource<InferenceResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public abstract bool IsCompleted { get; }
 
-        public void Complete(InferenceResult result)
+        /// <summary>Answers with rows [start, start + Rows) of <paramref name="result"/> (all of it when <paramref name="whole"/>).</summary>
+        public abstract void Complete(InferenceResult result, long start, bool whole);
+
+        public abstract void Fail(Exception error);
+
+        public void Dispose() => _registration.Dispose();
+
+        protected abstract void Cancel(CancellationToken token);
+    }
+
+    private abstract class Request<T>(TensorValue[] inputs, CancellationToken cancellationToken) : Request(inputs, cancellationToken)
+    {
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<T> Task => _completion.Task;
+
+        public override bool IsCompleted => _completion.Task.IsCompleted;
+
+        public override void Complete(InferenceResult result, long start, bool whole)
         {
-            Completion.TrySetResult(result);
+            _completion.TrySetResult(Answer(result, start, whole));
             Dispose();
         }
 
-        public void Fail(Exception error)
+        public override void Fail(Exception error)
         {
             if (error is OperationCanceledException && CancellationToken.IsCancellationRequested)
             {
-                Completion.TrySetCanceled(CancellationToken);
+                _completion.TrySetCanceled(CancellationToken);
             }
             else
             {
-                Completion.TrySetException(error);
+                _completion.TrySetException(error);
             }
 
             Dispose();
         }
 
-        public void Dispose() => _registration.Dispose();
+        protected override void Cancel(CancellationToken token) => _completion.TrySetCanceled(token);
+
+        protected abstract T Answer(InferenceResult result, long start, bool whole);
+    }
+
+    /// <summary>RunAsync(TensorValue): only the first output is sliced out for the caller.</summary>
+    private sealed class FirstOutputRequest(TensorValue[] inputs, CancellationToken cancellationToken) : Request<TensorValue>(inputs, cancellationToken)
+    {
+        protected override TensorValue Answer(InferenceResult result, long start, bool whole) =>
+            whole ? result[0].Value : result[0].Value.SliceRows(start, Rows);
+    }
+
+    /// <summary>RunAsync(IReadOnlyList&lt;NamedTensor&gt;): every output, sliced.</summary>
+    private sealed class AllOutputsRequest(TensorValue[] inputs, CancellationToken cancellationToken) : Request<InferenceResult>(inputs, cancellationToken)
+    {
+        protected override InferenceResult Answer(InferenceResult result, long start, bool whole)
+        {
+            if (whole)
+            {
+                return result;
+            }
+
+            var own = new NamedTensor[result.Count];
+            for (var o = 0; o < own.Length; o++)
+            {
+                own[o] = new NamedTensor(result[o].Name, result[o].Value.SliceRows(start, Rows));
+            }
+
+            return new InferenceResult(own);
+        }
     }
 }

@@ -10,27 +10,38 @@ namespace Intelligence.State.Stores;
 /// </summary>
 public sealed class RedisScoreStore : IScoreStore
 {
-    // KEYS: record hash, subnet index. ARGV: hotkey, sample, alpha, at (unix ms), uid.
-    // EMA arithmetic in Lua doubles, stored with 17 significant digits so it round-trips exactly.
+    // KEYS[1]: the subnet index; KEYS[1 + i]: record hash i (all under the subnet's hash tag). ARGV[5i-4 .. 5i]: hotkey,
+    // sample, alpha, at (unix ms), uid of update i. Applied in order, so a uid may appear more than once. EMA arithmetic
+    // in Lua doubles, stored with 17 significant digits so it round-trips exactly. Returns ema text, count, reset per update.
     internal const string UpdateLua = """
-        local hk = redis.call('HGET', KEYS[1], 'hotkey')
-        local ema, count, reset = 0, 0, 0
-        if hk then
-          if hk == ARGV[1] then
-            ema = tonumber(redis.call('HGET', KEYS[1], 'ema')) or 0
-            count = tonumber(redis.call('HGET', KEYS[1], 'count')) or 0
-          else
-            reset = 1
+        local out = {}
+        for i = 1, #KEYS - 1 do
+          local key, a = KEYS[i + 1], (i - 1) * 5
+          local old = redis.call('HMGET', key, 'hotkey', 'ema', 'count')
+          local ema, count, reset = 0, 0, 0
+          if old[1] then
+            if old[1] == ARGV[a + 1] then
+              ema = tonumber(old[2]) or 0
+              count = tonumber(old[3]) or 0
+            else
+              reset = 1
+            end
           end
+          local alpha = tonumber(ARGV[a + 3])
+          ema = (alpha * tonumber(ARGV[a + 2])) + ((1 - alpha) * ema)
+          count = count + 1
+          local text = string.format('%.17g', ema)
+          redis.call('HSET', key, 'hotkey', ARGV[a + 1], 'ema', text, 'count', tostring(count), 'last', ARGV[a + 4])
+          redis.call('ZADD', KEYS[1], tonumber(ARGV[a + 5]), ARGV[a + 5])
+          out[#out + 1] = text
+          out[#out + 1] = count
+          out[#out + 1] = reset
         end
-        local alpha = tonumber(ARGV[3])
-        ema = (alpha * tonumber(ARGV[2])) + ((1 - alpha) * ema)
-        count = count + 1
-        local text = string.format('%.17g', ema)
-        redis.call('HSET', KEYS[1], 'hotkey', ARGV[1], 'ema', text, 'count', tostring(count), 'last', ARGV[4])
-        redis.call('ZADD', KEYS[2], tonumber(ARGV[5]), ARGV[5])
-        return {text, count, reset}
+        return out
         """;
+
+    /// <summary>Most updates one script call carries: long enough to amortise a call, short enough not to hold Redis up (each update is a few microseconds there).</summary>
+    internal const int UpdatesPerScript = 64;
 
     // KEYS: record hash. ARGV: new hotkey. Resets only when a record exists under another hotkey.
     private const string SyncLua = """
@@ -68,7 +79,10 @@ public sealed class RedisScoreStore : IScoreStore
         ScoreArgs.Check(netuid, uid, hotkey, sample, alpha);
         try
         {
-            return Updated(netuid, uid, hotkey, at, await Update(_db, netuid, uid, hotkey, sample, alpha, at).WaitAsync(cancellationToken).ConfigureAwait(false));
+            ScoreSample[] one = [new(netuid, uid, hotkey, sample, alpha, at)];
+            var result = new ScoreRecord[1];
+            Updated(one, 0, 1, await Update(_db, one, 0, 1).WaitAsync(cancellationToken).ConfigureAwait(false), result);
+            return result[0];
         }
         catch (Exception e) when (RedisErrors.Map(e) is { } mapped)
         {
@@ -76,7 +90,10 @@ public sealed class RedisScoreStore : IScoreStore
         }
     }
 
-    /// <summary>All samples of a validator step written together (one pipelined batch, each update its own script).</summary>
+    /// <summary>
+    /// All samples of a validator step written together: one script call per run of up to <see cref="UpdatesPerScript"/>
+    /// consecutive samples of one subnet (atomic per call), the calls pipelined in one batch.
+    /// </summary>
     public async ValueTask<IReadOnlyList<ScoreRecord>> UpdateManyAsync(IReadOnlyList<ScoreSample> samples, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(samples);
@@ -86,21 +103,26 @@ public sealed class RedisScoreStore : IScoreStore
         }
 
         var batch = _db.CreateBatch();
-        var pending = new Task<RedisResult>[samples.Count];
-        for (var i = 0; i < pending.Length; i++)
+        var pending = new List<(int First, int Count, Task<RedisResult> Reply)>();
+        for (var first = 0; first < samples.Count;)
         {
-            var s = samples[i];
-            pending[i] = Update(batch, s.Netuid, s.Uid, s.Hotkey, s.Sample, s.Alpha, s.At);
+            var count = 1;
+            while (count < UpdatesPerScript && first + count < samples.Count && samples[first + count].Netuid == samples[first].Netuid)
+            {
+                count++;
+            }
+
+            pending.Add((first, count, Update(batch, samples, first, count)));
+            first += count;
         }
 
         batch.Execute();
-        var result = new ScoreRecord[pending.Length];
+        var result = new ScoreRecord[samples.Count];
         try
         {
-            for (var i = 0; i < pending.Length; i++)
+            foreach (var (first, count, reply) in pending)
             {
-                var s = samples[i];
-                result[i] = Updated(s.Netuid, s.Uid, s.Hotkey, s.At, await pending[i].WaitAsync(cancellationToken).ConfigureAwait(false));
+                Updated(samples, first, count, await reply.WaitAsync(cancellationToken).ConfigureAwait(false), result);
             }
         }
         catch (Exception e) when (RedisErrors.Map(e) is { } mapped)
@@ -181,20 +203,39 @@ public sealed class RedisScoreStore : IScoreStore
         }
     }
 
-    private Task<RedisResult> Update(IDatabaseAsync db, int netuid, int uid, string hotkey, double sample, double alpha, DateTimeOffset at) =>
-        db.ScriptEvaluateAsync(
-            UpdateLua,
-            [RedisKeys.Record(_prefix, netuid, uid), RedisKeys.Index(_prefix, netuid)],
-            [hotkey, Text(sample), Text(alpha), at.ToUnixTimeMilliseconds(), uid]);
-
-    private static ScoreRecord Updated(int netuid, int uid, string hotkey, DateTimeOffset at, RedisResult reply)
+    // One script call for samples[first .. first + count), all of one subnet.
+    private Task<RedisResult> Update(IDatabaseAsync db, IReadOnlyList<ScoreSample> samples, int first, int count)
     {
-        if (reply.Resp2Type != ResultType.Array || reply.Length < 2)
+        var netuid = samples[first].Netuid;
+        var keys = new RedisKey[count + 1];
+        var values = new RedisValue[count * 5];
+        keys[0] = RedisKeys.Index(_prefix, netuid);
+        for (var i = 0; i < count; i++)
+        {
+            var s = samples[first + i];
+            keys[i + 1] = RedisKeys.Record(_prefix, netuid, s.Uid);
+            values[(i * 5) + 0] = s.Hotkey;
+            values[(i * 5) + 1] = Text(s.Sample);
+            values[(i * 5) + 2] = Text(s.Alpha);
+            values[(i * 5) + 3] = s.At.ToUnixTimeMilliseconds();
+            values[(i * 5) + 4] = s.Uid;
+        }
+
+        return db.ScriptEvaluateAsync(UpdateLua, keys, values);
+    }
+
+    private static void Updated(IReadOnlyList<ScoreSample> samples, int first, int count, RedisResult reply, ScoreRecord[] result)
+    {
+        if (reply.Resp2Type != ResultType.Array || reply.Length != count * 3)
         {
             throw new StateCorruptException("the score update script returned an unexpected reply");
         }
 
-        return new ScoreRecord(netuid, uid, hotkey, Number((string?)reply[0], "ema"), (long)reply[1], at.ToUnixTimeMilliseconds());
+        for (var i = 0; i < count; i++)
+        {
+            var s = samples[first + i];
+            result[first + i] = new ScoreRecord(s.Netuid, s.Uid, s.Hotkey, Number((string?)reply[i * 3], "ema"), (long)reply[(i * 3) + 1], s.At.ToUnixTimeMilliseconds());
+        }
     }
 
     // "R" gives the shortest text that parses back to the same double: Lua's tonumber reads it exactly.
