@@ -2,9 +2,6 @@ using System.Globalization;
 
 namespace Intelligence.Chain.Abi;
 
-/// <summary>ABI-encoded data or a type string that does not follow the Solidity ABI specification.</summary>
-public sealed class AbiException(string message) : ChainException(message);
-
 /// <summary>
 /// A Solidity ABI type (the contract ABI specification): elementary types, dynamic and fixed arrays, tuples.
 /// Parse with <see cref="Parse(string)"/>: "uint256", "bytes32[]", "(address,uint16)[4]".
