@@ -63,7 +63,7 @@ internal static class AbiRows
         var newRate = Measure(seconds, () => New(), 10);
         var typedRate = Measure(seconds, () => decoder.DecodeAttributes(data, typeof(NetworkViewsContract.GetMetagraphOutputDTO)), 3);
         Row($"decode getMetagraph, 256 neurons ({data.Length / 1024} KiB)", oldRate, newRate, "Nethereum typed DTO decode", typedRate);
-        var guardRate = Measure(seconds, () => AbiGuard.Check(ContractAbi.LayoutOf<NetworkViewsContract.GetMetagraphOutputDTO>.Value.Parameters, data, "bench"), 10);
+        var guardRate = Measure(seconds, () => AbiGuard.Check(ContractAbi.LayoutOf<NetworkViewsContract.GetMetagraphOutputDTO>.Value.Shapes, data, "bench"), 10);
         Console.WriteLine($"  = {1e6 / oldRate:N0} us (old) / {1e6 / newRate:N0} us (new, of which the guard {1e6 / guardRate:N0} us) / {1e6 / typedRate:N0} us (typed) of CPU per decode");
 
         // An EpochRun log.

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Text.Unicode;
 using Nethereum.ABI;
-using Nethereum.ABI.Model;
 
 namespace Intelligence.Chain.Contracts;
 
@@ -20,12 +19,12 @@ internal static class AbiGuard
 {
     private const int Word = 32;
 
-    /// <summary>Throws <see cref="AbiException"/> unless <paramref name="data"/> is a canonical encoding of the parameters.</summary>
-    public static void Check(IReadOnlyList<Parameter> parameters, ReadOnlySpan<byte> data, string what)
+    /// <summary>Throws <see cref="AbiException"/> unless <paramref name="data"/> is a canonical encoding of <paramref name="shapes"/>.</summary>
+    public static void Check(AbiShape[] shapes, ReadOnlySpan<byte> data, string what)
     {
         try
         {
-            Sequence(data, 0, parameters.Count, i => parameters[i].ABIType);
+            Sequence(data, 0, shapes, null, shapes.Length);
         }
         catch (AbiException e)
         {
@@ -33,150 +32,135 @@ internal static class AbiGuard
         }
     }
 
-    private static bool IsDynamic(ABIType type) => type.FixedSize < 0;
-
-    private static long HeadSize(ABIType type) => IsDynamic(type) ? Word : type.FixedSize;
-
-    /// <summary>Checks n values (head part then tails) starting at <paramref name="start"/>; returns where the encoding ends.</summary>
-    private static int Sequence(ReadOnlySpan<byte> data, int start, int count, Func<int, ABIType> typeAt)
+    /// <summary>
+    /// Checks <paramref name="count"/> values (the head part, then the tails) starting at <paramref name="start"/>:
+    /// the items of a tuple (<paramref name="items"/>) or the elements of an array (<paramref name="element"/>).
+    /// Returns where the encoding ends.
+    /// </summary>
+    private static int Sequence(ReadOnlySpan<byte> data, int start, AbiShape[]? items, AbiShape? element, int count)
     {
         long heads = 0;
-        for (var i = 0; i < count; i++)
+        if (element is null)
         {
-            var size = HeadSize(typeAt(i));
-            if (size <= 0)
+            foreach (var item in items!)
             {
-                throw new AbiException($"ABI type {typeAt(i).Name} has no size.");
+                heads += item.HeadSize;
             }
-            heads += size;
-            if (heads > data.Length - start)
-            {
-                throw new AbiException($"the data ends inside the head at byte {start} (needs {heads} bytes, {data.Length - start} left).");
-            }
+        }
+        else
+        {
+            heads = (long)element.HeadSize * count;
+        }
+        if (heads > data.Length - start)
+        {
+            throw new AbiException($"the data ends inside the head at byte {start} (needs {heads} bytes, {data.Length - start} left).");
         }
         var cursor = start + (int)heads;
         var position = start;
         for (var i = 0; i < count; i++)
         {
-            var type = typeAt(i);
-            if (IsDynamic(type))
+            var shape = element ?? items![i];
+            if (shape.IsDynamic)
             {
                 var offset = ReadSize(data, position, "offset");
                 if (offset != cursor - start)
                 {
                     throw new AbiException($"the offset at byte {position} is {offset}, not {cursor - start} (only the canonical layout is accepted).");
                 }
-                cursor = Dynamic(data, cursor, type);
-                position += Word;
+                cursor = Dynamic(data, cursor, shape);
             }
             else
             {
-                Static(data, position, type);
-                position += type.FixedSize;
+                Static(data, position, shape);
             }
+            position += shape.HeadSize;
         }
         return cursor;
     }
 
-    /// <summary>Checks a dynamic value (bytes, string, T[], T[k] or tuple with a dynamic part) at <paramref name="at"/>; returns its end.</summary>
-    private static int Dynamic(ReadOnlySpan<byte> data, int at, ABIType type)
+    /// <summary>Checks a dynamic value (bytes, string, T[], or T[k] and tuples with a dynamic part) at <paramref name="at"/>; returns its end.</summary>
+    private static int Dynamic(ReadOnlySpan<byte> data, int at, AbiShape shape)
     {
-        switch (type)
+        switch (shape.Kind)
         {
-            case BytesType or StringType:
+            case AbiShape.Kinds.Bytes or AbiShape.Kinds.String:
             {
                 var length = ReadSize(data, at, "length");
                 var padded = (length + (long)Word - 1) / Word * Word;
                 if (padded > data.Length - at - Word)
                 {
-                    throw new AbiException($"{type.Name} of {length} bytes at byte {at} runs past the end ({data.Length}).");
+                    throw new AbiException($"{shape.Name} of {length} bytes at byte {at} runs past the end ({data.Length}).");
                 }
                 if (data.Slice(at + Word + length, (int)padded - length).ContainsAnyExcept((byte)0))
                 {
-                    throw new AbiException($"{type.Name} at byte {at} has non-zero padding.");
+                    throw new AbiException($"{shape.Name} at byte {at} has non-zero padding.");
                 }
-                if (type is StringType && !Utf8.IsValid(data.Slice(at + Word, length)))
+                if (shape.Kind == AbiShape.Kinds.String && !Utf8.IsValid(data.Slice(at + Word, length)))
                 {
                     throw new AbiException($"the string at byte {at} is not valid UTF-8.");
                 }
                 return at + Word + (int)padded;
             }
-            case DynamicArrayType array:
+            case AbiShape.Kinds.Array:
             {
                 var count = ReadSize(data, at, "array length");
                 var left = data.Length - at - Word;
-                if ((long)count * Math.Max(HeadSize(array.ElementType), Word) > left)
+                if ((long)count * shape.Element!.HeadSize > left)
                 {
                     throw new AbiException($"an array at byte {at} claims {count} elements but only {left} bytes follow.");
                 }
-                return Sequence(data, at + Word, count, _ => array.ElementType);
+                return Sequence(data, at + Word, null, shape.Element, count);
             }
-            case StaticArrayType array:
-                return Sequence(data, at, FixedLength(array), _ => array.ElementType);
-            case TupleType tuple:
-                return Sequence(data, at, tuple.Components.Length, i => tuple.Components[i].ABIType);
+            case AbiShape.Kinds.FixedArray:
+                return Sequence(data, at, null, shape.Element, shape.Length);
             default:
-                throw new AbiException($"ABI type {type.Name} is not supported.");
+                return Sequence(data, at, shape.Items, null, shape.Items!.Length);
         }
     }
 
-    /// <summary>Checks a static value inline at <paramref name="at"/> (the head already fits).</summary>
-    private static void Static(ReadOnlySpan<byte> data, int at, ABIType type)
+    /// <summary>Checks a static value inline at <paramref name="at"/> (its head already fits).</summary>
+    private static void Static(ReadOnlySpan<byte> data, int at, AbiShape shape)
     {
-        switch (type)
+        switch (shape.Kind)
         {
-            case TupleType tuple:
-                Sequence(data, at, tuple.Components.Length, i => tuple.Components[i].ABIType);
+            case AbiShape.Kinds.Tuple:
+                Sequence(data, at, shape.Items, null, shape.Items!.Length);
                 return;
-            case StaticArrayType array:
-                Sequence(data, at, FixedLength(array), _ => array.ElementType);
+            case AbiShape.Kinds.FixedArray:
+                Sequence(data, at, null, shape.Element, shape.Length);
                 return;
         }
         var word = data.Slice(at, Word);
-        switch (type)
+        switch (shape.Kind)
         {
-            case IntType integer:
+            case AbiShape.Kinds.Integer:
             {
-                var bytes = integer.StaticSize;
-                var signed = integer.CanonicalName.StartsWith("int", StringComparison.Ordinal);
-                var fill = signed && (word[Word - bytes] & 0x80) != 0 ? (byte)0xFF : (byte)0;
-                if (word[..(Word - bytes)].ContainsAnyExcept(fill))
+                var fill = shape.Signed && (word[Word - shape.Length] & 0x80) != 0 ? (byte)0xFF : (byte)0;
+                if (word[..(Word - shape.Length)].ContainsAnyExcept(fill))
                 {
-                    throw new AbiException($"the {type.CanonicalName} at byte {at} does not fit its width.");
+                    throw new AbiException($"the {shape.Name} at byte {at} does not fit its width.");
                 }
                 return;
             }
-            case AddressType:
+            case AbiShape.Kinds.Address:
                 if (word[..12].ContainsAnyExcept((byte)0))
                 {
                     throw new AbiException($"the address at byte {at} has non-zero high bytes.");
                 }
                 return;
-            case BoolType:
+            case AbiShape.Kinds.Bool:
                 if (word[..31].ContainsAnyExcept((byte)0) || word[31] > 1)
                 {
                     throw new AbiException($"the bool at byte {at} is neither 0 nor 1.");
                 }
                 return;
-            case Bytes32Type:
-                return;
-            case BytesElementaryType fixedBytes:
-                if (word[fixedBytes.StaticSize..].ContainsAnyExcept((byte)0))
+            default:
+                if (word[shape.Length..].ContainsAnyExcept((byte)0))
                 {
-                    throw new AbiException($"the {type.Name} at byte {at} has non-zero padding.");
+                    throw new AbiException($"the {shape.Name} at byte {at} has non-zero padding.");
                 }
                 return;
-            default:
-                throw new AbiException($"ABI type {type.Name} is not supported.");
         }
-    }
-
-    /// <summary>k of T[k], from the type's name (Nethereum keeps it internal).</summary>
-    private static int FixedLength(StaticArrayType array)
-    {
-        var name = array.CanonicalName;
-        var open = name.LastIndexOf('[');
-        return int.Parse(name.AsSpan(open + 1, name.Length - open - 2), NumberStyles.None, CultureInfo.InvariantCulture);
     }
 
     /// <summary>An offset, length or count: a word whose value fits in the data (so in an int).</summary>
@@ -197,5 +181,94 @@ internal static class AbiGuard
             throw new AbiException($"the {what} at byte {at} ({value}) is larger than the data ({data.Length} bytes).");
         }
         return (int)value;
+    }
+}
+
+/// <summary>
+/// What <see cref="AbiGuard"/> needs to know of a Nethereum <see cref="ABIType"/>, worked out once per layout
+/// (Nethereum recomputes a tuple's size from its components on every call).
+/// </summary>
+internal sealed class AbiShape
+{
+    /// <summary>The kinds of ABI type.</summary>
+    public enum Kinds { Integer, Address, Bool, FixedBytes, Bytes, String, Array, FixedArray, Tuple }
+
+    private AbiShape(Kinds kind, string name, int headSize, bool isDynamic)
+    {
+        Kind = kind;
+        Name = name;
+        HeadSize = headSize;
+        IsDynamic = isDynamic;
+    }
+
+    public Kinds Kind { get; }
+
+    /// <summary>The canonical type name, for messages.</summary>
+    public string Name { get; }
+
+    /// <summary>Bytes in the enclosing head: 32 (an offset) for dynamic types, the whole value for static ones.</summary>
+    public int HeadSize { get; }
+
+    public bool IsDynamic { get; }
+
+    /// <summary>Integers: the width in bytes; bytesN: N; T[k]: k.</summary>
+    public int Length { get; private init; }
+
+    /// <summary>Integers: intN rather than uintN.</summary>
+    public bool Signed { get; private init; }
+
+    /// <summary>Arrays: the element.</summary>
+    public AbiShape? Element { get; private init; }
+
+    /// <summary>Tuples: the components.</summary>
+    public AbiShape[]? Items { get; private init; }
+
+    /// <summary>The shape of a Nethereum type (tuple components must be set).</summary>
+    public static AbiShape Of(ABIType type)
+    {
+        const int word = 32;
+        switch (type)
+        {
+            case IntType integer:
+                return new AbiShape(Kinds.Integer, integer.CanonicalName, word, false)
+                {
+                    Length = integer.StaticSize, Signed = integer.CanonicalName.StartsWith("int", StringComparison.Ordinal),
+                };
+            case AddressType:
+                return new AbiShape(Kinds.Address, "address", word, false);
+            case BoolType:
+                return new AbiShape(Kinds.Bool, "bool", word, false);
+            case Bytes32Type or BytesElementaryType:
+                return new AbiShape(Kinds.FixedBytes, type.Name, word, false) { Length = type.StaticSize };
+            case BytesType:
+                return new AbiShape(Kinds.Bytes, "bytes", word, true);
+            case StringType:
+                return new AbiShape(Kinds.String, "string", word, true);
+            case DynamicArrayType array:
+                return new AbiShape(Kinds.Array, type.CanonicalName, word, true) { Element = Of(array.ElementType) };
+            case StaticArrayType array:
+            {
+                var element = Of(array.ElementType);
+                var name = array.CanonicalName;
+                var open = name.LastIndexOf('[');
+                var length = int.Parse(name.AsSpan(open + 1, name.Length - open - 2), NumberStyles.None, CultureInfo.InvariantCulture);
+                return new AbiShape(Kinds.FixedArray, name, element.IsDynamic ? word : checked(element.HeadSize * length), element.IsDynamic)
+                {
+                    Element = element, Length = length,
+                };
+            }
+            case TupleType tuple:
+            {
+                var items = (tuple.Components ?? []).Select(c => Of(c.ABIType)).ToArray();
+                if (items.Length == 0)
+                {
+                    throw new AbiException("An empty tuple has no ABI encoding.");
+                }
+                var isDynamic = items.Any(i => i.IsDynamic);
+                return new AbiShape(Kinds.Tuple, "tuple", isDynamic ? word : items.Sum(i => i.HeadSize), isDynamic) { Items = items };
+            }
+            default:
+                throw new AbiException($"ABI type {type.Name} is not supported.");
+        }
     }
 }

@@ -73,7 +73,7 @@ public static class ContractAbi
     /// <summary>Decodes ABI data laid out as the parameters of <paramref name="layout"/>.</summary>
     internal static List<ParameterOutput> Decode(AbiLayout layout, ReadOnlySpan<byte> data)
     {
-        AbiGuard.Check(layout.Parameters, data, layout.Name);
+        AbiGuard.Check(layout.Shapes, data, layout.Name);
         var outputs = new ParameterOutput[layout.Decoding.Length];
         for (var i = 0; i < outputs.Length; i++)
         {
@@ -207,6 +207,7 @@ internal sealed class AbiLayout
         Name = name;
         Parameters = parameters;
         Decoding = decoding;
+        Shapes = parameters.Select(p => AbiShape.Of(p.ABIType)).ToArray();
         Topic = topic;
         if (topic is not null)
         {
@@ -225,6 +226,9 @@ internal sealed class AbiLayout
 
     /// <summary>The same parameters as Nethereum's decoder is given them.</summary>
     public Parameter[] Decoding { get; }
+
+    /// <summary>What the guard checks the data against.</summary>
+    public AbiShape[] Shapes { get; }
 
     /// <summary>For events: topic 0.</summary>
     public byte[]? Topic { get; }
