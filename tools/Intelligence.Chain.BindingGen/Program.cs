@@ -164,40 +164,24 @@ internal sealed class Generator(string contract, JsonElement artifact, SortedDic
 
         foreach (var (f, id) in fnIds)
         {
-            var inputs = Params(f.GetProperty("inputs"));
-            var mutability = f.GetProperty("stateMutability").GetString();
-            var isView = mutability is "view" or "pure";
-            sb.Append($"    /// <summary>Call message: {Xml(Declaration(f, "function"))}</summary>\n");
-            sb.Append(isView ? $"    [Function(\"{f.GetProperty("name").GetString()}\", typeof({id}OutputDTO))]\n" : $"    [Function(\"{f.GetProperty("name").GetString()}\")]\n");
-            sb.Append($"    public sealed class {id}Function : FunctionMessage\n    {{\n");
-            AppendProperties(sb, inputs, indexed: false);
-            sb.Append("    }\n\n");
+            var solidityName = f.GetProperty("name").GetString();
+            var isView = f.GetProperty("stateMutability").GetString() is "view" or "pure";
+            AppendDto(sb, $"Call message: {Xml(Declaration(f, "function"))}", isView ? $"Function(\"{solidityName}\", typeof({id}OutputDTO))" : $"Function(\"{solidityName}\")",
+                $"{id}Function : FunctionMessage", Params(f.GetProperty("inputs")), indexed: false);
             if (isView)
             {
-                var outputs = Params(f.GetProperty("outputs"), output: true);
-                sb.Append($"    /// <summary>Return values of {f.GetProperty("name").GetString()}.</summary>\n    [FunctionOutput]\n");
-                sb.Append($"    public sealed class {id}OutputDTO : IFunctionOutputDTO\n    {{\n");
-                AppendProperties(sb, outputs, indexed: false);
-                sb.Append("    }\n\n");
+                AppendDto(sb, $"Return values of {solidityName}.", "FunctionOutput", $"{id}OutputDTO : IFunctionOutputDTO", Params(f.GetProperty("outputs"), output: true), indexed: false);
             }
         }
-
         foreach (var e in events)
         {
-            var name = Pascal(e.GetProperty("name").GetString()!);
-            sb.Append($"    /// <summary>Event DTO: {Xml(Declaration(e, "event"))}</summary>\n    [Event(\"{e.GetProperty("name").GetString()}\")]\n");
-            sb.Append($"    public sealed class {name}EventDTO : IEventDTO\n    {{\n");
-            AppendProperties(sb, Params(e.GetProperty("inputs")), indexed: true);
-            sb.Append("    }\n\n");
+            AppendDto(sb, $"Event DTO: {Xml(Declaration(e, "event"))}", $"Event(\"{e.GetProperty("name").GetString()}\")",
+                $"{Pascal(e.GetProperty("name").GetString()!)}EventDTO : IEventDTO", Params(e.GetProperty("inputs")), indexed: true);
         }
-
         foreach (var e in errors)
         {
-            var name = Pascal(e.GetProperty("name").GetString()!);
-            sb.Append($"    /// <summary>Error DTO: {Xml(Declaration(e, "error"))}</summary>\n    [Error(\"{e.GetProperty("name").GetString()}\")]\n");
-            sb.Append($"    public sealed class {name}Error\n    {{\n");
-            AppendProperties(sb, Params(e.GetProperty("inputs")), indexed: false);
-            sb.Append("    }\n\n");
+            AppendDto(sb, $"Error DTO: {Xml(Declaration(e, "error"))}", $"Error(\"{e.GetProperty("name").GetString()}\")",
+                $"{Pascal(e.GetProperty("name").GetString()!)}Error", Params(e.GetProperty("inputs")), indexed: false);
         }
 
         sb.Length -= 1;
@@ -208,6 +192,14 @@ internal sealed class Generator(string contract, JsonElement artifact, SortedDic
     /// <summary>" { A = a, B = b.ToLowerHex() }" (or "()" without parameters): a DTO built from method arguments.</summary>
     private static string Initializer(List<Param> ps, Func<Param, string> value) =>
         ps.Count == 0 ? "()" : " { " + string.Join(", ", ps.Select(p => $"{p.Property} = {p.Map.ToDto(value(p))}")) + " }";
+
+    /// <summary>A nested DTO class: summary, attribute, "Name : Base", one property per parameter.</summary>
+    private static void AppendDto(StringBuilder sb, string summary, string attribute, string declaration, List<Param> ps, bool indexed)
+    {
+        sb.Append($"    /// <summary>{summary}</summary>\n    [{attribute}]\n    public sealed class {declaration}\n    {{\n");
+        AppendProperties(sb, ps, indexed);
+        sb.Append("    }\n\n");
+    }
 
     /// <summary>One <c>[Parameter]</c> property per ABI parameter.</summary>
     private static void AppendProperties(StringBuilder sb, List<Param> ps, bool indexed, string indent = "        ", bool blankFirst = false)
