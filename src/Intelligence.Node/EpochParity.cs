@@ -1,12 +1,9 @@
 using System.Globalization;
 using System.Numerics;
 using Intelligence.Chain;
-using Intelligence.Chain.Abi;
 using Intelligence.Chain.Contracts;
 using Intelligence.Chain.Rpc;
 using Intelligence.Consensus;
-using ChainHyperparameters = Intelligence.Chain.Contracts.Hyperparameters;
-using Views = Intelligence.Chain.Contracts.NetworkViewsContract.Functions;
 
 namespace Intelligence.Node;
 
@@ -25,6 +22,8 @@ public sealed record ParityReport(ulong Block, int Uids, EpochResult Result, IRe
 /// </summary>
 public sealed class EpochParity(EthClient eth, Address network, uint ownerCutPpm)
 {
+    private readonly NetworkViewsContract _views = new(eth, network);
+
     /// <summary>Checks the epoch announced by <paramref name="run"/>.</summary>
     public async Task<ParityReport> CheckAsync(NetworkContract.EpochRunEvent run, CancellationToken ct)
     {
@@ -48,7 +47,7 @@ public sealed class EpochParity(EthClient eth, Address network, uint ownerCutPpm
             differences.Add(string.Create(CultureInfo.InvariantCulture, $"keeper fee: chain {run.KeeperFee}, expected emission / 1000 = {run.Emission / 1000}"));
         }
         Expect("owner emission", run.OwnerEmission, (BigInteger)result.OwnerEmission);
-        var after = await MetagraphAtAsync(netuid, run.BlockNumber, ct).ConfigureAwait(false);
+        var after = await _views.AtBlock(run.BlockNumber).GetMetagraphAsync(netuid, ct).ConfigureAwait(false);
         Expect("UIDs", after.Count, input.Neurons.Count);
         for (var u = 0; u < Math.Min(after.Count, input.Neurons.Count); u++)
         {
@@ -61,7 +60,7 @@ public sealed class EpochParity(EthClient eth, Address network, uint ownerCutPpm
             Expect($"uid {uid} validator trust (u16)", n.ValidatorTrust, ToU16(result.ValidatorTrust[u]));
             Expect($"uid {uid} validator permit", n.ValidatorPermit, result.ValidatorPermit[u]);
             Expect($"uid {uid} active", n.Active, result.Active[u]);
-            var bonds = await RowAsync(Views.GetBonds, netuid, (ushort)u, run.BlockNumber, ct).ConfigureAwait(false);
+            var bonds = await _views.AtBlock(run.BlockNumber).GetBondsAsync(netuid, (ushort)u, ct).ConfigureAwait(false);
             for (var j = 0; j < bonds.Count; j++)
             {
                 Expect($"bond [{uid}][{j.ToString(CultureInfo.InvariantCulture)}]", bonds[j], result.Bonds[u, j]);
@@ -83,14 +82,15 @@ public sealed class EpochParity(EthClient eth, Address network, uint ownerCutPpm
     /// <summary>The epoch input exactly as Network._epochInput assembles it at <paramref name="block"/>.</summary>
     private async Task<EpochInput> ReadInputAsync(ushort netuid, ulong block, BigInteger emission, ulong epochBlock, CancellationToken ct)
     {
-        var h = ChainHyperparameters.FromAbi((await CallAtAsync(Views.Hyperparameters, block, ct, netuid).ConfigureAwait(false))[0]);
-        var neurons = await MetagraphAtAsync(netuid, block, ct).ConfigureAwait(false);
+        var views = _views.AtBlock(block);
+        var h = await views.HyperparametersAsync(netuid, ct).ConfigureAwait(false);
+        var neurons = await views.GetMetagraphAsync(netuid, ct).ConfigureAwait(false);
         var weights = new SparseU16Matrix.Builder(neurons.Count);
         var bonds = new SparseU16Matrix.Builder(neurons.Count);
         for (var i = 0; i < neurons.Count; i++)
         {
-            var w = await RowAsync(Views.GetWeights, netuid, (ushort)i, block, ct).ConfigureAwait(false);
-            var b = await RowAsync(Views.GetBonds, netuid, (ushort)i, block, ct).ConfigureAwait(false);
+            var w = await views.GetWeightsAsync(netuid, (ushort)i, ct).ConfigureAwait(false);
+            var b = await views.GetBondsAsync(netuid, (ushort)i, ct).ConfigureAwait(false);
             for (var j = 0; j < neurons.Count; j++)
             {
                 weights.Set(i, j, w[j]);
@@ -123,16 +123,4 @@ public sealed class EpochParity(EthClient eth, Address network, uint ownerCutPpm
 
     /// <summary>floor(q32 * 65535 / 2^32): how the contract stores a Q32 fraction.</summary>
     private static ushort ToU16(ulong q32) => (ushort)((q32 * 65535UL) >> 32);
-
-    private async Task<IReadOnlyList<NeuronView>> MetagraphAtAsync(ushort netuid, ulong block, CancellationToken ct) =>
-        ((object?[])(await CallAtAsync(Views.GetMetagraph, block, ct, netuid).ConfigureAwait(false))[0]!).Select(NeuronView.FromAbi).ToArray();
-
-    private async Task<IReadOnlyList<ushort>> RowAsync(AbiFunction function, ushort netuid, ushort uid, ulong block, CancellationToken ct) =>
-        ((object?[])(await CallAtAsync(function, block, ct, netuid, uid).ConfigureAwait(false))[0]!).Select(e => (ushort)(BigInteger)e!).ToArray();
-
-    private async Task<object?[]> CallAtAsync(AbiFunction function, ulong block, CancellationToken ct, params object?[] args)
-    {
-        var data = await eth.CallAsync(new CallRequest { To = network, Data = function.EncodeCall(args) }, block, ct).ConfigureAwait(false);
-        return function.DecodeOutput(data);
-    }
 }

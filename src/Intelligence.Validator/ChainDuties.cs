@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Intelligence.Chain;
-using Intelligence.Chain.Abi;
 using Intelligence.Chain.Contracts;
 using Intelligence.Chain.Rpc;
 using Intelligence.Node;
@@ -194,10 +193,7 @@ public sealed partial class ChainDuties
             return;
         }
         var salt = RandomNumberGenerator.GetBytes(32);
-        // hash = keccak256(abi.encode(hotkey, netuid, uids, weights, salt)), as the contract recomputes it.
-        var hash = Keccak256.Hash(AbiCodec.Encode(
-            [AbiType.Parse("address"), AbiType.Parse("uint16"), AbiType.Parse("uint16[]"), AbiType.Parse("uint16[]"), AbiType.Parse("bytes32")],
-            [_chain.Hotkey.Address, _netuid, w.Uids, w.Weights, salt]));
+        var hash = NetworkContract.CommitHash(_chain.Hotkey.Address, _netuid, w.Uids, w.Weights, salt);
         var pending = new PendingCommit(_netuid, w.Uids, w.Weights, Convert.ToHexStringLower(salt), Convert.ToHexStringLower(hash), snapshot.Block, _options.VersionKey);
         if (!await SavePendingAsync(pending, ct).ConfigureAwait(false))
         {

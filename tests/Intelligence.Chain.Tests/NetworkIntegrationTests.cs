@@ -1,5 +1,4 @@
 using System.Numerics;
-using Intelligence.Chain.Abi;
 using Intelligence.Chain.Contracts;
 using Intelligence.Chain.Rpc;
 
@@ -109,9 +108,7 @@ public class NetworkIntegrationTests(AnvilFixture anvil) : IClassFixture<AnvilFi
         ushort[] weightUids = [uids[minerKey.Address]];
         ushort[] weights = [ushort.MaxValue];
         var salt = Keccak256.Hash("salt"u8);
-        var commitHash = Keccak256.Hash(AbiCodec.Encode(
-            [AbiType.Parse("address"), AbiType.Parse("uint16"), AbiType.Parse("uint16[]"), AbiType.Parse("uint16[]"), AbiType.Parse("bytes32")],
-            [validatorKey.Address, netuid, weightUids, weights, salt]));
+        var commitHash = NetworkContract.CommitHash(validatorKey.Address, netuid, weightUids, weights, salt);
         await validatorNet.CommitWeightsAsync(netuid, commitHash).WaitAsync(Wait);
         var early = await Assert.ThrowsAsync<ContractRevertException>(() => validatorNet.RevealWeightsAsync(netuid, weightUids, weights, salt).WaitAsync(Wait));
         Assert.Equal("RevealTooEarly", early.ErrorName);

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Numerics;
-using Intelligence.Chain.Abi;
+using Intelligence.Chain.Contracts;
 using Intelligence.Chain.Rpc;
 using Intelligence.Testing;
 
@@ -20,7 +20,7 @@ public class RpcIntegrationTests(AnvilFixture anvil) : IClassFixture<AnvilFixtur
         //   CALLDATASIZE ISZERO PUSH1 <revert> JUMPI
         //   CALLER PUSH1 0 MSTORE  PUSH1 0 CALLDATALOAD PUSH1 32 PUSH1 0 LOG1 STOP
         //   revert: JUMPDEST  store Error("nope") at 0 and REVERT(0, 100)
-        var errorData = AbiFunction.Parse("Error(string)").EncodeCall("nope");
+        byte[] errorData = [.. ContractError.Error.Selector, .. ContractAbi.Encode(("string", "nope"))];
         var runtime = new List<byte> { 0x36, 0x15, 0x60, 0x00, 0x57, 0x33, 0x60, 0x00, 0x52, 0x60, 0x00, 0x35, 0x60, 0x20, 0x60, 0x00, 0xa1, 0x00 };
         var revertAt = runtime.Count;
         runtime[3] = (byte)revertAt;
@@ -167,7 +167,7 @@ public class RpcIntegrationTests(AnvilFixture anvil) : IClassFixture<AnvilFixtur
     {
         var (sender, contract) = await DeployEmitterAsync();
         var start = await anvil.Client.BlockNumberAsync().WaitAsync(Wait);
-        var topics = Enumerable.Range(1, 6).Select(i => AbiCodec.Encode(AbiType.Parse("uint256"), i)).ToList();
+        var topics = Enumerable.Range(1, 6).Select(i => ContractAbi.Encode(("uint256", i))).ToList();
         foreach (var t in topics)
         {
             await sender.SendAndWaitAsync(new TransactionRequest { To = contract, Data = t }, Wait).WaitAsync(Wait);
@@ -197,7 +197,7 @@ public class RpcIntegrationTests(AnvilFixture anvil) : IClassFixture<AnvilFixtur
             }
         });
         // One more log after the follower has caught up.
-        await sender.SendAndWaitAsync(new TransactionRequest { To = contract, Data = AbiCodec.Encode(AbiType.Parse("uint256"), 99) }, Wait).WaitAsync(Wait);
+        await sender.SendAndWaitAsync(new TransactionRequest { To = contract, Data = ContractAbi.Encode(("uint256", 99)) }, Wait).WaitAsync(Wait);
         await following.WaitAsync(Wait);
         Assert.Equal(7, seen.Count);
         Assert.Equal(seen.OrderBy(l => l.BlockNumber).ThenBy(l => l.LogIndex), seen);

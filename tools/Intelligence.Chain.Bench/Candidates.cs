@@ -1,6 +1,4 @@
 using System.Numerics;
-using Nethereum.ABI.FunctionEncoding.Attributes;
-using Nethereum.Contracts;
 using Nethereum.Model;
 using Nethereum.Signer;
 using Org.BouncyCastle.Crypto.Digests;
@@ -75,18 +73,6 @@ internal static class Candidates
 
     /// <summary>Nethereum.Util's Keccak (byte[] in, byte[] out).</summary>
     public static byte[] NethereumKeccak(byte[] data) => Nethereum.Util.Sha3Keccack.Current.CalculateHash(data);
-
-    /// <summary>The setWeights call as a Nethereum typed function message.</summary>
-    [Function("setWeights")]
-    public sealed class SetWeightsFunction : FunctionMessage
-    {
-        [Parameter("uint16", "netuid", 1)] public ushort Netuid { get; set; }
-        [Parameter("uint16[]", "uids", 2)] public List<ushort> Uids { get; set; } = [];
-        [Parameter("uint16[]", "weights", 3)] public List<ushort> Weights { get; set; } = [];
-        [Parameter("uint64", "versionKey", 4)] public ulong VersionKey { get; set; }
-    }
-
-    public static byte[] NethereumEncode(SetWeightsFunction call) => call.GetCallData();
 
     /// <summary>An EIP-1559 transaction through Nethereum.Model's encoder, signed by libsecp256k1.</summary>
     public static byte[] NethereumTxNativeSign(BigInteger chainId, BigInteger nonce, string to, byte[] data, byte[] secret)

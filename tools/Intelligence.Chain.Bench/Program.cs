@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using BigInteger = System.Numerics.BigInteger;
-using Intelligence.Chain.Abi;
 using Intelligence.Chain.Transactions;
 using Org.BouncyCastle.Asn1.X9;
 using Org.BouncyCastle.Crypto.EC;
@@ -71,23 +69,7 @@ public static class Program
             "Nethereum EthereumMessageSigner.EcRecover", Measure(seconds, () => messageSigner.EcRecover(message, personalHex)));
         Row("", null, null, "cast wallet verify (process/call)", cast is null ? null : MeasureProcess(castCalls, cast, "wallet", "verify", "--address", key.Address.ToString(), Hex.Encode(message), personal.ToHex()));
 
-        var setWeights = AbiFunction.Parse("setWeights(uint16 netuid, uint16[] uids, uint16[] weights, uint64 versionKey)");
-        var uids = Enumerable.Range(0, 256).Select(i => (object?)(BigInteger)i).ToArray();
-        var weights = Enumerable.Range(0, 256).Select(i => (object?)(BigInteger)((i * 257) % 65536)).ToArray();
-        var dto = new Candidates.SetWeightsFunction
-        {
-            Netuid = 1, Uids = [.. Enumerable.Range(0, 256).Select(i => (ushort)i)], Weights = [.. Enumerable.Range(0, 256).Select(i => (ushort)((i * 257) % 65536))], VersionKey = 7,
-        };
-        if (!setWeights.EncodeCall((BigInteger)1, uids, weights, (BigInteger)7).AsSpan().SequenceEqual(Candidates.NethereumEncode(dto)))
-        {
-            throw new InvalidOperationException("Nethereum's setWeights calldata differs from ours.");
-        }
-        var castUids = "[" + string.Join(",", Enumerable.Range(0, 256)) + "]";
-        var castWeights = "[" + string.Join(",", Enumerable.Range(0, 256).Select(i => (i * 257) % 65536)) + "]";
-        Row("ABI encode setWeights, 256 uids+weights", Measure(seconds, () => setWeights.EncodeCall((BigInteger)1, uids, weights, (BigInteger)7)), Measure(seconds, () => Candidates.NethereumEncode(dto)),
-            "cast calldata (process/call)", cast is null ? null : MeasureProcess(castCalls, cast, "calldata", setWeights.Signature, "1", castUids, castWeights, "7"));
-
-        var calldata = setWeights.EncodeCall((BigInteger)1, uids, weights, (BigInteger)7);
+        var calldata = AbiRows.Run(seconds, cast, castCalls, args.Contains("--hostile"));
         Eip1559Transaction Tx() => new()
         {
             ChainId = 31337, Nonce = 7, GasLimit = 300_000, MaxFeePerGas = 2_000_000_000, MaxPriorityFeePerGas = 1_000_000,
@@ -101,7 +83,7 @@ public static class Program
         Row("EIP-1559 tx sign + encode (setWeights)", Measure(seconds, () => Tx().Sign(key)), Measure(seconds, () => Candidates.NethereumTxNativeSign(31337, 7, key.Address.ToString(), calldata, secret)),
             "Nethereum Transaction1559Signer", Measure(seconds, () => Candidates.NethereumTxOwnSign(31337, 7, key.Address.ToString(), calldata, ethKey)));
         Row("", null, null, "cast mktx (process/call)", cast is null ? null : MeasureProcess(Math.Max(1, castCalls / 5), cast, "mktx", "--private-key", keyHex, "--chain", "31337", "--nonce", "7",
-            "--gas-limit", "300000", "--gas-price", "2000000000", "--priority-gas-price", "1000000", key.Address.ToString(), setWeights.Signature, "1", castUids, castWeights, "7"));
+            "--gas-limit", "300000", "--gas-price", "2000000000", "--priority-gas-price", "1000000", key.Address.ToString(), AbiRows.SetWeightsSignature, "1", AbiRows.CastUids, AbiRows.CastWeights));
         Row("decode signed tx (+ recover, canonical check)", Measure(seconds, () => SignedTransaction.Decode(raw)), Measure(seconds, () => Nethereum.Model.Transaction1559Encoder.Current.Decode(raw[1..])),
             "cast decode-tx (process/call)", cast is null ? null : MeasureProcess(castCalls, cast, "decode-tx", Hex.Encode(raw)));
         Console.WriteLine();
@@ -129,7 +111,7 @@ public static class Program
         return signer.VerifySignature(hash, new Org.BouncyCastle.Math.BigInteger(1, sig.R.ToArray()), new Org.BouncyCastle.Math.BigInteger(1, sig.S.ToArray()));
     }
 
-    private static void Row(string name, double? old, double? ours, string peer, double? theirs)
+    internal static void Row(string name, double? old, double? ours, string peer, double? theirs)
     {
         static string F(double? v) => v is null ? "" : v.Value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
         var peerText = theirs is null ? (peer.Length == 0 ? "" : "n/a") : F(theirs);
@@ -140,12 +122,12 @@ public static class Program
     /// Operations per CPU-second on one thread, after a warm-up. CPU time (not wall time) is the divisor, so the
     /// figure reads as "per core" even when other processes share the machine.
     /// </summary>
-    private static double Measure(double seconds, Action action)
+    internal static double Measure(double seconds, Action action, int warmups = 200)
     {
         // Warm up long enough for tiered compilation to install optimised code, so the background JIT's
         // CPU time is not charged to the measured window.
         var warm = Stopwatch.StartNew();
-        for (var i = 0; i < 200 || warm.Elapsed < TimeSpan.FromSeconds(0.3); i++)
+        for (var i = 0; i < warmups || warm.Elapsed < TimeSpan.FromSeconds(0.3); i++)
         {
             action();
         }
@@ -155,13 +137,14 @@ public static class Program
         var cpuStart = process.TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         var budget = TimeSpan.FromSeconds(seconds);
+        var batch = Math.Clamp(warmups / 3, 1, 64);
         while (sw.Elapsed < budget)
         {
-            for (var i = 0; i < 64; i++)
+            for (var i = 0; i < batch; i++)
             {
                 action();
             }
-            count += 64;
+            count += batch;
         }
         process.Refresh();
         var cpu = (process.TotalProcessorTime - cpuStart).TotalSeconds;
@@ -169,7 +152,7 @@ public static class Program
     }
 
     /// <summary>Calls per second of a tool run once per operation (so it includes process start).</summary>
-    private static double MeasureProcess(int calls, string file, params string[] args)
+    internal static double MeasureProcess(int calls, string file, params string[] args)
     {
         var sw = Stopwatch.StartNew();
         for (var i = 0; i < calls; i++)

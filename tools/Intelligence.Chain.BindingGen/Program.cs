@@ -5,7 +5,10 @@ using System.Text.Json;
 namespace Intelligence.Chain.BindingGen;
 
 /// <summary>
-/// Generates typed C# bindings from forge artifacts (out/&lt;Name&gt;.sol/&lt;Name&gt;.json: abi + bytecode).
+/// Generates typed C# bindings from forge artifacts (out/&lt;Name&gt;.sol/&lt;Name&gt;.json: abi + bytecode): per
+/// contract a binding class over Nethereum DTOs (<c>[Function]</c> messages, <c>[FunctionOutput]</c>,
+/// <c>[Event]</c> and <c>[Error]</c> DTOs, a deployment message), and per Solidity struct a record plus its
+/// <c>[Struct]</c> DTO.
 /// Usage: dotnet run --project tools/Intelligence.Chain.BindingGen -- &lt;forge out dir&gt; &lt;output dir&gt; Name...
 /// The output is committed (src/Intelligence.Chain/Contracts/Generated); re-run after the contracts change.
 /// </summary>
@@ -44,10 +47,13 @@ internal sealed class Generator(string contract, JsonElement artifact, SortedDic
 
     private static readonly HashSet<string> Keywords = ["params", "event", "object", "string", "base", "fixed", "out", "ref", "in", "class", "public", "private", "internal", "operator", "checked", "default", "lock", "value", "delegate", "uint", "int", "bool", "byte", "new"];
 
+    /// <summary>Members of Nethereum's message base classes that a DTO property must not hide.</summary>
+    private static readonly HashSet<string> Reserved = ["AmountToSend", "Gas", "GasPrice", "FromAddress", "Nonce", "MaxFeePerGas", "MaxPriorityFeePerGas", "TransactionType", "AccessList", "AuthorisationList", "ByteCode"];
+
     public static string StructsFile(IEnumerable<string> bodies)
     {
         var sb = new StringBuilder(Header);
-        sb.Append("\n#nullable enable\nusing System.Numerics;\n\nnamespace Intelligence.Chain.Contracts;\n");
+        sb.Append("\n#nullable enable\nusing System.Numerics;\nusing Nethereum.ABI.FunctionEncoding.Attributes;\n\nnamespace Intelligence.Chain.Contracts;\n");
         foreach (var body in bodies)
         {
             sb.Append('\n').Append(body);
@@ -61,8 +67,8 @@ internal sealed class Generator(string contract, JsonElement artifact, SortedDic
         var bytecode = artifact.GetProperty("bytecode").GetProperty("object").GetString() ?? "0x";
         var cls = contract + "Contract";
         var sb = new StringBuilder(Header);
-        sb.Append("\n#nullable enable\nusing System.Numerics;\nusing Intelligence.Chain.Abi;\nusing Intelligence.Chain.Rpc;\n\nnamespace Intelligence.Chain.Contracts;\n\n");
-        sb.Append($"/// <summary>Typed binding for the {contract} contract.</summary>\n");
+        sb.Append("\n#nullable enable\nusing System.Numerics;\nusing Intelligence.Chain.Rpc;\nusing Nethereum.ABI.FunctionEncoding.Attributes;\nusing Nethereum.Contracts;\n\nnamespace Intelligence.Chain.Contracts;\n\n");
+        sb.Append($"/// <summary>Typed binding for the {contract} contract, over the Nethereum DTOs nested in it.</summary>\n");
         sb.Append($"public sealed partial class {cls} : ContractBinding\n{{\n");
         sb.Append($"    /// <summary>Creation bytecode from the forge artifact.</summary>\n    public const string Bytecode = \"{bytecode}\";\n\n");
 
@@ -77,54 +83,33 @@ internal sealed class Generator(string contract, JsonElement artifact, SortedDic
             methodNames[baseName] = methodNames.TryGetValue(baseName, out var n) ? n + 1 : 1;
             return methodNames[baseName] == 1 ? baseName : baseName + methodNames[baseName].ToString(CultureInfo.InvariantCulture);
         }
+        var fnIds = functions.Select(f => (Fn: f, Id: Unique(Pascal(f.GetProperty("name").GetString()!)))).ToList();
 
-        sb.Append("    /// <summary>Function definitions.</summary>\n    public static class Functions\n    {\n");
-        var fnIds = new List<(JsonElement Fn, string Id)>();
-        foreach (var f in functions)
-        {
-            var id = Unique(Pascal(f.GetProperty("name").GetString()!));
-            fnIds.Add((f, id));
-            sb.Append($"        /// <summary>{Xml(Declaration(f, "function"))}</summary>\n");
-            sb.Append($"        public static readonly AbiFunction {id} = AbiFunction.Parse(\"{Declaration(f, "function")}\");\n");
-        }
-        sb.Append("    }\n\n");
-
-        sb.Append("    /// <summary>Event definitions.</summary>\n    public static class Events\n    {\n");
-        foreach (var e in events)
-        {
-            sb.Append($"        /// <summary>{Xml(Declaration(e, "event"))}</summary>\n");
-            sb.Append($"        public static readonly AbiEvent {Pascal(e.GetProperty("name").GetString()!)} = AbiEvent.Parse(\"{Declaration(e, "event")}\");\n");
-        }
-        sb.Append("    }\n\n");
-
-        sb.Append("    /// <summary>The contract's custom errors.</summary>\n    public static readonly IReadOnlyList<AbiError> Errors =\n    [\n");
+        sb.Append("    /// <summary>The contract's custom errors (their <c>[Error]</c> DTOs).</summary>\n    public static readonly IReadOnlyList<ContractError> Errors =\n    [\n");
         foreach (var e in errors)
         {
-            sb.Append($"        AbiError.Parse(\"{Declaration(e, "error")}\"),\n");
+            sb.Append($"        ContractError.Of<{Pascal(e.GetProperty("name").GetString()!)}Error>(),\n");
         }
         sb.Append("    ];\n\n");
 
         sb.Append($"    /// <summary>Binds to a deployed {contract}; <paramref name=\"sender\"/> signs state-changing calls.</summary>\n");
         sb.Append($"    public {cls}(EthClient client, Address address, TransactionSender? sender = null)\n        : base(client, address, sender, Errors)\n    {{\n    }}\n\n");
-        sb.Append($"    /// <summary>The same contract with another signer.</summary>\n    public {cls} WithSender(TransactionSender sender) => new(Client, Address, sender) {{ ReceiptTimeout = ReceiptTimeout }};\n\n");
+        sb.Append($"    /// <summary>The same contract with another signer.</summary>\n    public {cls} WithSender(TransactionSender sender) => new(Client, Address, sender) {{ ReceiptTimeout = ReceiptTimeout, Block = Block }};\n\n");
+        sb.Append($"    /// <summary>The same contract with view calls reading <paramref name=\"block\"/> (null: the latest).</summary>\n    public {cls} AtBlock(ulong? block) => new(Client, Address, Sender) {{ ReceiptTimeout = ReceiptTimeout, Block = block }};\n\n");
 
         var ctorInputs = ctor.ValueKind == JsonValueKind.Object ? Params(ctor.GetProperty("inputs")) : [];
-        var ctorParams = string.Concat(ctorInputs.Select(p => $"{p.CsType} {p.CsName}, "));
-        var ctorTypes = ctorInputs.Count == 0 ? "" : string.Join(", ", ctorInputs.Select(p => $"AbiType.Parse(\"{p.AbiType}\")"));
-        var ctorValues = string.Join(", ", ctorInputs.Select(p => p.Encode(p.CsName)));
+        var deployment = contract + "Deployment";
         sb.Append($"    /// <summary>Deploys {contract} and returns its address.</summary>\n");
-        sb.Append($"    public static Task<Address> DeployAsync(TransactionSender sender, {ctorParams}CancellationToken ct = default) =>\n");
-        sb.Append(ctorInputs.Count == 0
-            ? "        DeployCodeAsync(sender, Bytecode, [], ct);\n\n"
-            : $"        DeployCodeAsync(sender, Bytecode, AbiCodec.Encode([{ctorTypes}], [{ctorValues}]), ct);\n\n");
+        sb.Append($"    public static Task<Address> DeployAsync(TransactionSender sender, {string.Concat(ctorInputs.Select(p => $"{p.Map.Public} {p.CsName}, "))}CancellationToken ct = default) =>\n");
+        sb.Append($"        DeployCodeAsync(sender, new {deployment}{Initializer(ctorInputs, p => p.CsName)}, ct);\n\n");
 
         foreach (var (f, id) in fnIds)
         {
             var inputs = Params(f.GetProperty("inputs"));
             var outputs = Params(f.GetProperty("outputs"));
             var mutability = f.GetProperty("stateMutability").GetString();
-            var args = string.Concat(inputs.Select(p => $"{p.CsType} {p.CsName}, "));
-            var values = string.Join(", ", inputs.Select(p => p.Encode(p.CsName)));
+            var args = string.Concat(inputs.Select(p => $"{p.Map.Public} {p.CsName}, "));
+            var message = $"new {id}Function{Initializer(inputs, p => p.CsName)}";
             sb.Append($"    /// <summary>{Xml(Declaration(f, "function"))}</summary>\n");
             if (mutability is "view" or "pure")
             {
@@ -132,25 +117,25 @@ internal sealed class Generator(string contract, JsonElement artifact, SortedDic
                 string body;
                 if (outputs.Count == 1)
                 {
-                    returnType = outputs[0].CsType;
-                    body = $"return {outputs[0].Decode("r[0]")};";
+                    returnType = outputs[0].Map.Public;
+                    body = $"return {outputs[0].Map.FromDecoded("r[0].Result")};";
                 }
                 else if (outputs.Count == 0)
                 {
                     returnType = "bool";
-                    body = "return r.Length == 0;";
+                    body = "return r.Count == 0;";
                 }
                 else
                 {
-                    returnType = "(" + string.Join(", ", outputs.Select((p, i) => $"{p.CsType} {(p.Name.Length == 0 ? "Value" + i.ToString(CultureInfo.InvariantCulture) : Pascal(p.Name))}")) + ")";
-                    body = "return (" + string.Join(", ", outputs.Select((p, i) => p.Decode($"r[{i}]"))) + ");";
+                    returnType = "(" + string.Join(", ", outputs.Select((p, i) => $"{p.Map.Public} {(p.Name.Length == 0 ? "Value" + i.ToString(CultureInfo.InvariantCulture) : Pascal(p.Name))}")) + ")";
+                    body = "return (" + string.Join(", ", outputs.Select((p, i) => p.Map.FromDecoded($"r[{i}].Result"))) + ");";
                 }
                 sb.Append($"    public async Task<{returnType}> {id}Async({args}CancellationToken ct = default)\n    {{\n");
-                sb.Append($"        var r = await CallAsync(Functions.{id}, [{values}], ct).ConfigureAwait(false);\n        {body}\n    }}\n\n");
+                sb.Append($"        var r = await CallAsync<{id}Function, {id}OutputDTO>({message}, ct).ConfigureAwait(false);\n        {body}\n    }}\n\n");
             }
             else
             {
-                sb.Append($"    public Task<Receipt> {id}Async({args}CancellationToken ct = default) =>\n        SendAsync(Functions.{id}, [{values}], ct);\n\n");
+                sb.Append($"    public Task<Receipt> {id}Async({args}CancellationToken ct = default) =>\n        SendAsync({message}, ct);\n\n");
             }
         }
 
@@ -159,18 +144,76 @@ internal sealed class Generator(string contract, JsonElement artifact, SortedDic
             var name = Pascal(e.GetProperty("name").GetString()!);
             var ps = Params(e.GetProperty("inputs"));
             var record = name + "Event";
-            var fields = string.Join(", ", ps.Select(p => $"{(p.Indexed && p.IsHashedWhenIndexed ? "byte[]" : p.CsType)} {Pascal(p.Name)}"));
-            var decodes = string.Join(", ", ps.Select((p, i) => p.Indexed && p.IsHashedWhenIndexed ? $"(byte[])d.Values[{i}]!" : p.Decode($"d.Values[{i}]")));
+            var fields = string.Join(", ", ps.Select(p => $"{(p.Indexed && p.IsHashedWhenIndexed ? "byte[]" : p.Map.Public)} {p.Property}"));
+            var decodes = string.Join(", ", ps.Select((p, i) => p.Indexed && p.IsHashedWhenIndexed ? $"(byte[])d[{i}].Result!" : p.Map.FromDecoded($"d[{i}].Result")));
             sb.Append($"    /// <summary>A decoded {name} log.</summary>\n    public sealed record {record}({fields})\n    {{\n");
+            sb.Append($"        /// <summary>Topic 0 of {name} logs (keccak256 of the event's signature).</summary>\n");
+            sb.Append($"        public static byte[] Topic => ContractAbi.EventTopic<{record}DTO>();\n\n");
             sb.Append($"        /// <summary>Decodes a {name} log (topic 0 must match).</summary>\n");
-            sb.Append($"        public static {record} Decode(Log log)\n        {{\n            ArgumentNullException.ThrowIfNull(log);\n            var d = Events.{name}.Decode(log.Topics, log.Data);\n            return new {record}({decodes});\n        }}\n\n");
+            sb.Append($"        public static {record} Decode(Log log)\n        {{\n            var d = ContractAbi.DecodeEvent<{record}DTO>(log);\n            return new {record}({decodes});\n        }}\n\n");
             sb.Append($"        /// <summary>True when <paramref name=\"log\"/> is a {name} log.</summary>\n");
-            sb.Append($"        public static bool Matches(Log log) => log is not null && log.Topics.Count > 0 && log.Topics[0].AsSpan().SequenceEqual(Events.{name}.Topic);\n    }}\n\n");
+            sb.Append($"        public static bool Matches(Log log) => ContractAbi.IsEvent<{record}DTO>(log);\n    }}\n\n");
+        }
+
+        sb.Append("    // ---------------------------------------------------------------- Nethereum DTOs\n\n");
+        sb.Append($"    /// <summary>Deployment message: the creation bytecode and the constructor's arguments.</summary>\n");
+        sb.Append($"    public sealed class {deployment} : ContractDeploymentMessage\n    {{\n");
+        sb.Append($"        /// <summary>A deployment of <see cref=\"Bytecode\"/>.</summary>\n        public {deployment}()\n            : base(Bytecode)\n        {{\n        }}\n");
+        AppendProperties(sb, ctorInputs, indexed: false, blankFirst: true);
+        sb.Append("    }\n\n");
+
+        foreach (var (f, id) in fnIds)
+        {
+            var solidityName = f.GetProperty("name").GetString();
+            var isView = f.GetProperty("stateMutability").GetString() is "view" or "pure";
+            AppendDto(sb, $"Call message: {Xml(Declaration(f, "function"))}", isView ? $"Function(\"{solidityName}\", typeof({id}OutputDTO))" : $"Function(\"{solidityName}\")",
+                $"{id}Function : FunctionMessage", Params(f.GetProperty("inputs")), indexed: false);
+            if (isView)
+            {
+                AppendDto(sb, $"Return values of {solidityName}.", "FunctionOutput", $"{id}OutputDTO : IFunctionOutputDTO", Params(f.GetProperty("outputs"), output: true), indexed: false);
+            }
+        }
+        foreach (var e in events)
+        {
+            AppendDto(sb, $"Event DTO: {Xml(Declaration(e, "event"))}", $"Event(\"{e.GetProperty("name").GetString()}\")",
+                $"{Pascal(e.GetProperty("name").GetString()!)}EventDTO : IEventDTO", Params(e.GetProperty("inputs")), indexed: true);
+        }
+        foreach (var e in errors)
+        {
+            AppendDto(sb, $"Error DTO: {Xml(Declaration(e, "error"))}", $"Error(\"{e.GetProperty("name").GetString()}\")",
+                $"{Pascal(e.GetProperty("name").GetString()!)}Error", Params(e.GetProperty("inputs")), indexed: false);
         }
 
         sb.Length -= 1;
         sb.Append("}\n");
         return sb.ToString();
+    }
+
+    /// <summary>" { A = a, B = b.ToLowerHex() }" (or "()" without parameters): a DTO built from method arguments.</summary>
+    private static string Initializer(List<Param> ps, Func<Param, string> value) =>
+        ps.Count == 0 ? "()" : " { " + string.Join(", ", ps.Select(p => $"{p.Property} = {p.Map.ToDto(value(p))}")) + " }";
+
+    /// <summary>A nested DTO class: summary, attribute, "Name : Base", one property per parameter.</summary>
+    private static void AppendDto(StringBuilder sb, string summary, string attribute, string declaration, List<Param> ps, bool indexed)
+    {
+        sb.Append($"    /// <summary>{summary}</summary>\n    [{attribute}]\n    public sealed class {declaration}\n    {{\n");
+        AppendProperties(sb, ps, indexed);
+        sb.Append("    }\n\n");
+    }
+
+    /// <summary>One <c>[Parameter]</c> property per ABI parameter.</summary>
+    private static void AppendProperties(StringBuilder sb, List<Param> ps, bool indexed, string indent = "        ", bool blankFirst = false)
+    {
+        for (var i = 0; i < ps.Count; i++)
+        {
+            var p = ps[i];
+            var flag = indexed ? (p.Indexed ? ", true" : ", false") : "";
+            var hashed = p.Indexed && indexed && p.IsHashedWhenIndexed;
+            sb.Append(i > 0 || blankFirst ? "\n" : "");
+            sb.Append($"{indent}/// <summary>{Xml(p.AbiType)}{(p.Name.Length > 0 ? " " + p.Name : "")}{(hashed ? " (indexed: the topic, a hash)" : "")}.</summary>\n");
+            sb.Append($"{indent}[Parameter(\"{p.JsonType}\", \"{p.Name}\", {(i + 1).ToString(CultureInfo.InvariantCulture)}{flag})]\n");
+            sb.Append($"{indent}public {(hashed ? "string" : p.Map.Dto)} {p.Property} {{ get; set; }}{(hashed ? " = \"\";" : p.Map.DtoDefault)}\n");
+        }
     }
 
     private static string Xml(string s) => s.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
@@ -229,72 +272,83 @@ internal sealed class Generator(string contract, JsonElement artifact, SortedDic
         return Keywords.Contains(camel) ? "@" + camel : camel;
     }
 
-    private List<Param> Params(JsonElement list) =>
-        list.EnumerateArray().Select((p, i) => new Param(this, p, i)).ToList();
+    private List<Param> Params(JsonElement list, bool output = false) =>
+        list.EnumerateArray().Select((p, i) => new Param(this, p, i, output)).ToList();
 
-    /// <summary>One parameter with its C# type and conversions.</summary>
+    /// <summary>One parameter with its C# types and conversions.</summary>
     private sealed class Param
     {
-        private readonly TypeMap _map;
-
-        public Param(Generator g, JsonElement p, int index)
+        public Param(Generator g, JsonElement p, int index, bool output)
         {
             Name = p.GetProperty("name").GetString() ?? "";
             CsName = Camel(Name, index);
+            var property = output && Name.Length == 0 ? "ReturnValue" + (index + 1).ToString(CultureInfo.InvariantCulture) : Pascal(CsName.TrimStart('@'));
+            Property = Reserved.Contains(property) ? property + "Param" : property;
             Indexed = p.TryGetProperty("indexed", out var ix) && ix.GetBoolean();
             AbiType = CanonicalType(p);
-            _map = g.Map(p, p.GetProperty("type").GetString()!);
+            JsonType = p.GetProperty("type").GetString()!;
+            Map = g.Map(p, JsonType);
         }
 
+        /// <summary>The Solidity name (may be empty).</summary>
         public string Name { get; }
 
+        /// <summary>The C# argument name.</summary>
         public string CsName { get; }
+
+        /// <summary>The C# property name (DTOs and records).</summary>
+        public string Property { get; }
 
         public bool Indexed { get; }
 
+        /// <summary>Canonical type, e.g. "(uint16,address)[]".</summary>
         public string AbiType { get; }
 
-        public string CsType => _map.CsType;
+        /// <summary>The type as the ABI JSON writes it, e.g. "tuple[]" (what Nethereum's attribute takes).</summary>
+        public string JsonType { get; }
+
+        public TypeMap Map { get; }
 
         /// <summary>Indexed dynamic values and composites are stored as their keccak hash.</summary>
         public bool IsHashedWhenIndexed => AbiType is "string" or "bytes" || AbiType.EndsWith(']') || AbiType.StartsWith('(');
-
-        public string Encode(string expr) => _map.Encode(expr);
-
-        public string Decode(string expr) => _map.Decode(expr);
     }
 
-    /// <summary>A C# type with the expressions that convert to and from AbiCodec values.</summary>
-    private sealed record TypeMap(string CsType, Func<string, string> Encode, Func<string, string> Decode);
+    /// <summary>
+    /// The C# types of one ABI type: <see cref="Public"/> in method signatures and records, <see cref="Dto"/> in the
+    /// Nethereum DTOs, with the expressions converting a public value to the DTO's and Nethereum's decoded value
+    /// (leaves typed as the DTO's properties, tuples as ParameterOutput lists) to the public one.
+    /// </summary>
+    private sealed record TypeMap(string Public, string Dto, Func<string, string> ToDto, Func<string, string> FromDecoded, bool Identity, string DtoDefault = "");
 
     private TypeMap Map(JsonElement p, string type)
     {
         if (type.EndsWith(']'))
         {
             var open = type.LastIndexOf('[');
-            var element = Map(p, type[..open]);
-            return new TypeMap($"IReadOnlyList<{element.CsType}>",
-                v => $"{v}.Select(e => (object?){element.Encode("e")}).ToArray()",
-                x => $"((object?[]){x}!).Select(e => {element.Decode("e")}).ToArray()");
+            var e = Map(p, type[..open]);
+            return new TypeMap($"IReadOnlyList<{e.Public}>", $"List<{e.Dto}>",
+                v => e.Identity ? $"[.. {v}]" : $"[.. {v}.Select(e => {e.ToDto("e")})]",
+                x => e.Identity ? $"ContractAbi.List<{e.Public}>({x})" : $"ContractAbi.List<{e.Public}>({x}, e => {e.FromDecoded("e")})",
+                false, " = [];");
         }
         if (type == "tuple")
         {
             var name = StructName(p);
             DefineStruct(name, p.GetProperty("components"));
-            return new TypeMap(name, v => $"{v}.ToAbi()", x => $"{name}.FromAbi({x})");
+            return new TypeMap(name, name + "DTO", v => $"{v}.ToDto()", x => $"{name}.FromDecoded({x})", false, " = new();");
         }
         switch (type)
         {
             case "address":
-                return new TypeMap("Address", v => v, x => $"(Address){x}!");
+                return new TypeMap("Address", "string", v => $"{v}.ToLowerHex()", x => $"ContractAbi.ToAddress({x})", false, " = \"\";");
             case "bool":
-                return new TypeMap("bool", v => v, x => $"(bool){x}!");
+                return new TypeMap("bool", "bool", v => v, x => $"(bool){x}!", true);
             case "string":
-                return new TypeMap("string", v => v, x => $"(string){x}!");
+                return new TypeMap("string", "string", v => v, x => $"(string){x}!", true, " = \"\";");
         }
         if (type.StartsWith("bytes", StringComparison.Ordinal))
         {
-            return new TypeMap("byte[]", v => v, x => $"(byte[]){x}!");
+            return new TypeMap("byte[]", "byte[]", v => v, x => $"(byte[]){x}!", true, " = [];");
         }
         var signed = type.StartsWith("int", StringComparison.Ordinal);
         var bits = int.Parse(type[(signed ? 3 : 4)..], CultureInfo.InvariantCulture);
@@ -306,9 +360,7 @@ internal sealed class Generator(string contract, JsonElement artifact, SortedDic
             <= 64 => signed ? "long" : "ulong",
             _ => "BigInteger",
         };
-        return cs == "BigInteger"
-            ? new TypeMap(cs, v => v, x => $"(BigInteger){x}!")
-            : new TypeMap(cs, v => v, x => $"({cs})(BigInteger){x}!");
+        return new TypeMap(cs, cs, v => v, x => $"({cs}){x}!", true);
     }
 
     private static string StructName(JsonElement p)
@@ -327,14 +379,17 @@ internal sealed class Generator(string contract, JsonElement artifact, SortedDic
             return;
         }
         structs[name] = "";
-        var ps = components.EnumerateArray().Select((c, i) => new Param(this, c, i)).ToList();
+        var ps = components.EnumerateArray().Select((c, i) => new Param(this, c, i, output: false)).ToList();
         var sb = new StringBuilder();
         sb.Append($"/// <summary>The Solidity struct {name}.</summary>\n");
-        sb.Append($"public sealed record {name}({string.Join(", ", ps.Select(p => $"{p.CsType} {Pascal(p.Name)}"))})\n{{\n");
-        sb.Append($"    /// <summary>Converts a decoded ABI tuple.</summary>\n    public static {name} FromAbi(object? value)\n    {{\n");
-        sb.Append("        var t = (object?[])value!;\n");
-        sb.Append($"        return new {name}({string.Join(", ", ps.Select((p, i) => p.Decode($"t[{i}]")))});\n    }}\n\n");
-        sb.Append($"    /// <summary>Converts to an ABI tuple value.</summary>\n    public object?[] ToAbi() => [{string.Join(", ", ps.Select(p => p.Encode(Pascal(p.Name))))}];\n}}\n");
+        sb.Append($"public sealed record {name}({string.Join(", ", ps.Select(p => $"{p.Map.Public} {p.Property}"))})\n{{\n");
+        sb.Append($"    /// <summary>Converts Nethereum's decoding of the tuple (a list of ParameterOutput).</summary>\n    internal static {name} FromDecoded(object? value)\n    {{\n");
+        sb.Append("        var t = ContractAbi.Tuple(value);\n");
+        sb.Append($"        return new {name}({string.Join(", ", ps.Select((p, i) => p.Map.FromDecoded($"t[{i}].Result")))});\n    }}\n\n");
+        sb.Append($"    /// <summary>The <c>[Struct]</c> DTO with these values, for encoding.</summary>\n    public {name}DTO ToDto() => new {name}DTO{Initializer(ps, p => p.Property)};\n}}\n\n");
+        sb.Append($"/// <summary>Nethereum DTO of the Solidity struct {name}.</summary>\n[Struct(\"{name}\")]\npublic sealed class {name}DTO\n{{\n");
+        AppendProperties(sb, ps, indexed: false, indent: "    ");
+        sb.Append("}\n");
         structs[name] = sb.ToString();
     }
 }

@@ -57,10 +57,7 @@ public sealed class Metagraph(EthClient client, Address network)
 
     private async Task<MetagraphSnapshot> ReadAtAsync(ushort netuid, ulong block, CancellationToken ct)
     {
-        var call = new CallRequest { To = network, Data = NetworkViewsContract.Functions.GetMetagraph.EncodeCall(netuid) };
-        var data = await client.CallAsync(call, block, ct).ConfigureAwait(false);
-        var decoded = NetworkViewsContract.Functions.GetMetagraph.DecodeOutput(data);
-        var neurons = ((object?[])decoded[0]!).Select(NeuronView.FromAbi).ToArray();
+        var neurons = await _views.AtBlock(block).GetMetagraphAsync(netuid, ct).ConfigureAwait(false);
         return new MetagraphSnapshot(netuid, block, neurons);
     }
 
@@ -76,7 +73,7 @@ public sealed class Metagraph(EthClient client, Address network)
         {
             return previous;
         }
-        var topic = Abi.AbiCodec.Encode(Abi.AbiType.Parse("uint16"), previous.Netuid);
+        var topic = ContractAbi.Encode(("uint16", previous.Netuid));
         var filter = new LogFilter
         {
             FromBlock = previous.Block + 1,

@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Intelligence.Chain.Abi;
+using Intelligence.Chain.Contracts;
 
 namespace Intelligence.Chain.Rpc;
 
@@ -9,13 +9,13 @@ namespace Intelligence.Chain.Rpc;
 /// Typed eth_* calls over a <see cref="JsonRpcClient"/>. Reverts of eth_call and eth_estimateGas come back as
 /// <see cref="ContractRevertException"/>, decoded with the custom errors in <see cref="Errors"/>.
 /// </summary>
-public sealed class EthClient(JsonRpcClient rpc, AbiErrorDecoder? errors = null)
+public sealed class EthClient(JsonRpcClient rpc, RevertDecoder? errors = null)
 {
     /// <summary>The underlying JSON-RPC client.</summary>
     public JsonRpcClient Rpc { get; } = rpc ?? throw new ArgumentNullException(nameof(rpc));
 
     /// <summary>Custom errors known when decoding reverts; add a contract's errors here.</summary>
-    public AbiErrorDecoder Errors { get; } = errors ?? new AbiErrorDecoder();
+    public RevertDecoder Errors { get; } = errors ?? new RevertDecoder();
 
     /// <summary>eth_chainId.</summary>
     public async Task<ulong> ChainIdAsync(CancellationToken ct = default) =>

@@ -1,5 +1,4 @@
 using System.Numerics;
-using Intelligence.Chain.Abi;
 using Intelligence.Chain.Transactions;
 
 namespace Intelligence.Chain.Rpc;

@@ -4,7 +4,6 @@ using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Intelligence.Chain;
-using Intelligence.Chain.Abi;
 using Intelligence.Chain.Contracts;
 using Intelligence.Chain.Keys;
 using Intelligence.Chain.Rpc;
@@ -168,7 +167,7 @@ internal sealed class CommandContext : IDisposable
     public EthClient Eth => _eth ??= new EthClient(new JsonRpcClient(RpcUrl, new JsonRpcOptions { RequestTimeout = TimeSpan.FromSeconds(15), MaxRetries = 1 }), KnownErrors);
 
     /// <summary>Every custom error of the deployed contracts, so a revert anywhere decodes to its name and arguments.</summary>
-    public static AbiErrorDecoder KnownErrors => new([.. NetworkContract.Errors, .. IntelligenceTokenContract.Errors, .. NetworkViewsContract.Errors]);
+    public static RevertDecoder KnownErrors => new([.. NetworkContract.Errors, .. IntelligenceTokenContract.Errors, .. NetworkViewsContract.Errors]);
 
     public DevnetAddresses Addresses
     {
@@ -297,10 +296,11 @@ internal sealed class CommandContext : IDisposable
     /// waits for the receipt with a spinner. The gas estimate runs the call first, so a revert is reported with the
     /// contract's error name before anything is sent.
     /// </summary>
-    public async Task<Receipt> SendAsync(TransactionSender sender, Address to, AbiFunction function, object?[] args, string description,
-        BigInteger? burn, IReadOnlyList<AbiError> errors, CancellationToken ct, BigInteger? value = null)
+    public async Task<Receipt> SendAsync<TFunction>(TransactionSender sender, Address to, TFunction function, string description,
+        BigInteger? burn, IReadOnlyList<ContractError> errors, CancellationToken ct, BigInteger? value = null)
+        where TFunction : Nethereum.Contracts.FunctionMessage
     {
-        var request = new TransactionRequest { To = to, Data = function.EncodeCall(args), Value = value ?? BigInteger.Zero };
+        var request = new TransactionRequest { To = to, Data = ContractAbi.Encode(function), Value = value ?? BigInteger.Zero };
         ulong gas;
         try
         {
@@ -308,7 +308,7 @@ internal sealed class CommandContext : IDisposable
         }
         catch (ContractRevertException e)
         {
-            throw new WouldRevertException(e.Error is null ? new AbiErrorDecoder(errors).Decode(e.Data) : e);
+            throw new WouldRevertException(e.Error is null ? new RevertDecoder(errors).Decode(e.Data) : e);
         }
         var fees = await sender.SuggestFeesAsync(ct).ConfigureAwait(false);
         var maxFee = fees.MaxFeePerGas * gas;

@@ -29,8 +29,8 @@ internal sealed class NetworkCheckException(string message, int exitCode) : Exce
 }
 
 /// <summary>The dry run (gas estimate) of a transaction reverted: the contract would refuse it, so nothing was sent (exit 1).</summary>
-internal sealed class WouldRevertException(Intelligence.Chain.Abi.ContractRevertException revert)
+internal sealed class WouldRevertException(Intelligence.Chain.ContractRevertException revert)
     : Exception($"the contract would refuse this ({revert.Message}); nothing was sent")
 {
-    public Intelligence.Chain.Abi.ContractRevertException Revert { get; } = revert;
+    public Intelligence.Chain.ContractRevertException Revert { get; } = revert;
 }

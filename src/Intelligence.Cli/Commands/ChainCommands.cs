@@ -102,7 +102,7 @@ internal static class ChainCommands
             using var key = ctx.UnlockColdkey(wallet);
             var sender = await ctx.SenderAsync(key, ct).ConfigureAwait(false);
             await OperatorHelpers.ApproveAsync(ctx, sender, cost, ct).ConfigureAwait(false);
-            var receipt = await ctx.SendAsync(sender, ctx.Addresses.Network, Net.Functions.CreateSubnet, [cost],
+            var receipt = await ctx.SendAsync(sender, ctx.Addresses.Network, new Net.CreateSubnetFunction { MaxCost = cost },
                 $"create a subnet (burns the creation cost {Units.Intl(cost)})", cost, Net.Errors, ct).ConfigureAwait(false);
             var created = Net.SubnetCreatedEvent.Decode(receipt.Logs.Single(Net.SubnetCreatedEvent.Matches));
             if (ctx.Json)
@@ -220,7 +220,7 @@ internal static class ChainCommands
             }
             using var key = ctx.UnlockColdkey(wallet);
             var sender = await ctx.SenderAsync(key, ct).ConfigureAwait(false);
-            await ctx.SendAsync(sender, ctx.Addresses.Network, Net.Functions.SetHyperparameters, [id, h.ToAbi()],
+            await ctx.SendAsync(sender, ctx.Addresses.Network, new Net.SetHyperparametersFunction { Netuid = id, H = h.ToDto() },
                 $"set hyperparameters of subnet {id}: {string.Join(", ", ctx.Parse.GetValue(set) ?? [])}", null, Net.Errors, ct).ConfigureAwait(false);
             if (ctx.Json)
             {
@@ -291,7 +291,8 @@ internal static class ChainCommands
             var sender = await ctx.SenderAsync(coldkey, ct).ConfigureAwait(false);
             var digest = await ctx.Network().RegistrationDigestAsync(id, hotkeyAddress, coldkey.Address, ct).ConfigureAwait(false);
             await OperatorHelpers.ApproveAsync(ctx, sender, burn, ct).ConfigureAwait(false);
-            var receipt = await ctx.SendAsync(sender, ctx.Addresses.Network, Net.Functions.Register, [id, hotkeyAddress, burn, PersonalSign.Sign(hotkey, digest).ToBytes()],
+            var receipt = await ctx.SendAsync(sender, ctx.Addresses.Network,
+                new Net.RegisterFunction { Netuid = id, Hotkey = hotkeyAddress.ToLowerHex(), MaxBurn = burn, Signature = PersonalSign.Sign(hotkey, digest).ToBytes() },
                 $"register hotkey '{ctx.HotkeyName}' ({hotkeyAddress}) on subnet {id}", burn, Net.Errors, ct).ConfigureAwait(false);
             var ev = Net.NeuronRegisteredEvent.Decode(receipt.Logs.Single(Net.NeuronRegisteredEvent.Matches));
             if (ctx.Json)
@@ -337,7 +338,7 @@ internal static class ChainCommands
             var wallet = ctx.OpenWallet();
             using var hotkey = ctx.UnlockHotkey(wallet, ctx.HotkeyName);
             var sender = await ctx.SenderAsync(hotkey, ct).ConfigureAwait(false);
-            await ctx.SendAsync(sender, ctx.Addresses.Network, Net.Functions.ServeAxon, [id, ipValue, (byte)4, portValue, 1u],
+            await ctx.SendAsync(sender, ctx.Addresses.Network, new Net.ServeAxonFunction { Netuid = id, Ip = ipValue, IpType = 4, Port = portValue, ProtocolVersion = 1 },
                 ctx.Parse.GetValue(reset) ? $"withdraw the axon of {hotkey.Address} on subnet {id}" : $"serve {ctx.Parse.GetValue(ip)}:{portValue} for {hotkey.Address} on subnet {id}", null, Net.Errors, ct).ConfigureAwait(false);
             if (ctx.Json)
             {
@@ -389,8 +390,10 @@ internal static class ChainCommands
                 {
                     await OperatorHelpers.ApproveAsync(ctx, sender, value, ct).ConfigureAwait(false);
                 }
-                var receipt = await ctx.SendAsync(sender, ctx.Addresses.Network, remove ? Net.Functions.RemoveStake : Net.Functions.AddStake, [id, to, value],
-                    $"{(remove ? "unstake" : "stake")} {Units.Intl(value)} {(remove ? "from" : "on")} {to} (subnet {id})", null, Net.Errors, ct).ConfigureAwait(false);
+                var description = $"{(remove ? "unstake" : "stake")} {Units.Intl(value)} {(remove ? "from" : "on")} {to} (subnet {id})";
+                var receipt = remove
+                    ? await ctx.SendAsync(sender, ctx.Addresses.Network, new Net.RemoveStakeFunction { Netuid = id, Hotkey = to.ToLowerHex(), Amount = value }, description, null, Net.Errors, ct).ConfigureAwait(false)
+                    : await ctx.SendAsync(sender, ctx.Addresses.Network, new Net.AddStakeFunction { Netuid = id, Hotkey = to.ToLowerHex(), Amount = value }, description, null, Net.Errors, ct).ConfigureAwait(false);
                 var now = await ctx.Views.StakeOfAsync(id, to, wallet.ColdkeyAddress, ct).ConfigureAwait(false);
                 if (ctx.Json)
                 {
@@ -471,7 +474,7 @@ internal static class ChainCommands
             var wallet = ctx.OpenWallet();
             using var hotkey = ctx.UnlockHotkey(wallet, ctx.HotkeyName);
             var sender = await ctx.SenderAsync(hotkey, ct).ConfigureAwait(false);
-            await ctx.SendAsync(sender, ctx.Addresses.Network, Net.Functions.SetDelegate, [!ctx.Parse.GetValue(close), (ushort)bps],
+            await ctx.SendAsync(sender, ctx.Addresses.Network, new Net.SetDelegateFunction { Open = !ctx.Parse.GetValue(close), TakeBps = (ushort)bps },
                 $"{(ctx.Parse.GetValue(close) ? "close" : "open")} {hotkey.Address} as a delegate with take {bps / 100.0:0.##}%", null, Net.Errors, ct).ConfigureAwait(false);
             if (ctx.Json)
             {
@@ -484,7 +487,7 @@ internal static class ChainCommands
         {
             await ctx.ChainIdAsync(ct).ConfigureAwait(false);
             var head = await ctx.Eth.BlockNumberAsync(ct).ConfigureAwait(false);
-            var logs = await ctx.Eth.GetLogsPagedAsync(new LogFilter { FromBlock = ctx.Addresses.StartBlock, ToBlock = head, Addresses = [ctx.Addresses.Network], Topics = [[Net.Events.DelegateSet.Topic]] }, ct: ct).ConfigureAwait(false);
+            var logs = await ctx.Eth.GetLogsPagedAsync(new LogFilter { FromBlock = ctx.Addresses.StartBlock, ToBlock = head, Addresses = [ctx.Addresses.Network], Topics = [[Net.DelegateSetEvent.Topic]] }, ct: ct).ConfigureAwait(false);
             var latest = new Dictionary<Address, Net.DelegateSetEvent>();
             foreach (var l in logs)
             {
@@ -653,7 +656,7 @@ internal static class ChainCommands
             var wallet = ctx.OpenWallet();
             using var key = ctx.UnlockColdkey(wallet);
             var sender = await ctx.SenderAsync(key, ct).ConfigureAwait(false);
-            var receipt = await ctx.SendAsync(sender, ctx.Addresses.Network, Net.Functions.RunEpoch, [id], $"run the epoch of subnet {id}", null, Net.Errors, ct).ConfigureAwait(false);
+            var receipt = await ctx.SendAsync(sender, ctx.Addresses.Network, new Net.RunEpochFunction { Netuid = id }, $"run the epoch of subnet {id}", null, Net.Errors, ct).ConfigureAwait(false);
             var ev = Net.EpochRunEvent.Decode(receipt.Logs.Single(Net.EpochRunEvent.Matches));
             var parity = new EpochParity(ctx.Eth, ctx.Addresses.Network, await net.OwnerCutPpmAsync(ct).ConfigureAwait(false));
             var report = await parity.CheckAsync(ev, ct).ConfigureAwait(false);
@@ -696,7 +699,7 @@ internal static class ChainCommands
             var logs = await ctx.Eth.GetLogsPagedAsync(new LogFilter
             {
                 FromBlock = lo, ToBlock = hi, Addresses = [ctx.Addresses.Network],
-                Topics = [[Net.Events.EpochRun.Topic], [AbiWord(id)]],
+                Topics = [[Net.EpochRunEvent.Topic], [ContractAbi.Encode(("uint16", id))]],
             }, ct: ct).ConfigureAwait(false);
             var parity = new EpochParity(ctx.Eth, ctx.Addresses.Network, await net.OwnerCutPpmAsync(ct).ConfigureAwait(false));
             var reports = new List<(Net.EpochRunEvent Run, ParityReport Report)>();
@@ -737,13 +740,6 @@ internal static class ChainCommands
         epoch.Subcommands.Add(verify);
     }
 
-    private static byte[] AbiWord(ushort v)
-    {
-        var w = new byte[32];
-        w[30] = (byte)(v >> 8);
-        w[31] = (byte)v;
-        return w;
-    }
 
     private static string I<T>(T v) where T : IFormattable => v.ToString(null, CultureInfo.InvariantCulture);
 }

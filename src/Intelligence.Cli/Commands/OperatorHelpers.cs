@@ -45,7 +45,7 @@ internal static class OperatorHelpers
         {
             return;
         }
-        await ctx.SendAsync(sender, ctx.Addresses.Token, IntelligenceTokenContract.Functions.Approve, [ctx.Addresses.Network, amount],
+        await ctx.SendAsync(sender, ctx.Addresses.Token, new IntelligenceTokenContract.ApproveFunction { Spender = ctx.Addresses.Network.ToLowerHex(), Value = amount },
             $"approve the network contract to use {Units.Intl(amount)}", null, IntelligenceTokenContract.Errors, ct).ConfigureAwait(false);
     }
 

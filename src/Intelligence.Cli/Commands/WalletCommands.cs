@@ -316,7 +316,7 @@ internal static class WalletCommands
             else
             {
                 await OperatorHelpers.RequireBalanceAsync(ctx, key.Address, value, "the transfer", ct).ConfigureAwait(false);
-                receipt = await ctx.SendAsync(sender, ctx.Addresses.Token, Chain.Contracts.IntelligenceTokenContract.Functions.Transfer, [recipient, value],
+                receipt = await ctx.SendAsync(sender, ctx.Addresses.Token, new Chain.Contracts.IntelligenceTokenContract.TransferFunction { To = recipient.ToLowerHex(), Value = value },
                     $"transfer {Units.Intl(value)} to {recipient}", null, Chain.Contracts.IntelligenceTokenContract.Errors, ct).ConfigureAwait(false);
             }
             if (ctx.Json)

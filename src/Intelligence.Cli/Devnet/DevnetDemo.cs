@@ -1,6 +1,5 @@
 using System.Numerics;
 using Intelligence.Chain;
-using Intelligence.Chain.Abi;
 using Intelligence.Chain.Contracts;
 using Intelligence.Chain.Keys;
 using Intelligence.Chain.Rpc;
@@ -144,10 +143,7 @@ internal sealed class DevnetDemo : IDisposable
             }
             var salt = new byte[32];
             random.NextBytes(salt);
-            // hash = keccak256(abi.encode(hotkey, netuid, uids, weights, salt)), as the contract recomputes it.
-            var hash = Keccak256.Hash(AbiCodec.Encode(
-                [AbiType.Parse("address"), AbiType.Parse("uint16"), AbiType.Parse("uint16[]"), AbiType.Parse("uint16[]"), AbiType.Parse("bytes32")],
-                [hotkeys[v].Address, netuid, uids, weights, salt]));
+            var hash = NetworkContract.CommitHash(hotkeys[v].Address, netuid, uids, weights, salt);
             await validator.CommitWeightsAsync(netuid, hash, ct).ConfigureAwait(false);
             pending.Add((validator, weights, salt));
         }

@@ -3,11 +3,8 @@ using System.Net;
 using System.Numerics;
 using System.Text.Json;
 using Intelligence.Chain;
-using Intelligence.Chain.Abi;
 using Intelligence.Chain.Contracts;
 using Intelligence.Chain.Rpc;
-using Token = Intelligence.Chain.Contracts.IntelligenceTokenContract.Functions;
-using Views = Intelligence.Chain.Contracts.NetworkViewsContract.Functions;
 
 namespace Intelligence.Explorer.Indexing;
 
@@ -19,8 +16,9 @@ namespace Intelligence.Explorer.Indexing;
 public sealed class ChainReader : IDisposable
 {
     private readonly EthClient _eth;
-    private readonly Address _network;
-    private readonly Address _token;
+    private readonly NetworkViewsContract _views;
+    private readonly NetworkContract _network;
+    private readonly IntelligenceTokenContract _token;
 
     /// <summary>A reader of <paramref name="deployment"/> through the node at <paramref name="rpc"/>.</summary>
     public ChainReader(Uri rpc, Deployment deployment, TimeSpan callTimeout)
@@ -28,8 +26,9 @@ public sealed class ChainReader : IDisposable
         ArgumentNullException.ThrowIfNull(deployment);
         Deployment = deployment;
         _eth = new EthClient(new JsonRpcClient(rpc, new JsonRpcOptions { RequestTimeout = callTimeout }));
-        _network = Address.Parse(deployment.Network);
-        _token = Address.Parse(deployment.Token);
+        _views = new NetworkViewsContract(_eth, Address.Parse(deployment.Network));
+        _network = new NetworkContract(_eth, Address.Parse(deployment.Network));
+        _token = new IntelligenceTokenContract(_eth, Address.Parse(deployment.Token));
     }
 
     /// <summary>The deployment read.</summary>
@@ -67,12 +66,12 @@ public sealed class ChainReader : IDisposable
     }
 
     /// <summary>Whether the Network contract has code (a wrong addresses file shows here).</summary>
-    public async Task<bool> NetworkDeployedAsync(CancellationToken ct) => (await _eth.GetCodeAsync(_network, ct).ConfigureAwait(false)).Length > 0;
+    public async Task<bool> NetworkDeployedAsync(CancellationToken ct) => (await _eth.GetCodeAsync(_network.Address, ct).ConfigureAwait(false)).Length > 0;
 
     /// <summary>The Network contract's events in [<paramref name="from"/>, <paramref name="to"/>], in chain order.</summary>
     public async Task<IReadOnlyList<ChainEvent>> EventsAsync(ulong from, ulong to, CancellationToken ct)
     {
-        var logs = await _eth.GetLogsPagedAsync(new LogFilter { FromBlock = from, ToBlock = to, Addresses = [_network] }, 2000, ct).ConfigureAwait(false);
+        var logs = await _eth.GetLogsPagedAsync(new LogFilter { FromBlock = from, ToBlock = to, Addresses = [_network.Address] }, 2000, ct).ConfigureAwait(false);
         var events = new List<ChainEvent>(logs.Count);
         foreach (var log in logs.Where(l => !l.Removed).OrderBy(l => l.BlockNumber).ThenBy(l => l.LogIndex))
         {
@@ -156,59 +155,52 @@ public sealed class ChainReader : IDisposable
     /// <summary>Every subnet at <paramref name="block"/>.</summary>
     public async Task<IReadOnlyList<SubnetState>> SubnetsAsync(ulong block, CancellationToken ct)
     {
-        var r = await CallAsync(_network, Views.GetSubnets, block, ct).ConfigureAwait(false);
-        return ((object?[])r[0]!).Select(v => ToSubnet(SubnetView.FromAbi(v))).ToArray();
+        var subnets = await _views.AtBlock(block).GetSubnetsAsync(ct).ConfigureAwait(false);
+        return subnets.Select(ToSubnet).ToArray();
     }
 
     /// <summary>The metagraph of <paramref name="netuid"/> at <paramref name="block"/>, in UID order.</summary>
     public async Task<IReadOnlyList<NeuronState>> MetagraphAsync(ushort netuid, ulong block, CancellationToken ct)
     {
-        var r = await CallAsync(_network, Views.GetMetagraph, block, ct, netuid).ConfigureAwait(false);
-        return ((object?[])r[0]!).Select(v => ToNeuron(NeuronView.FromAbi(v))).ToArray();
+        var neurons = await _views.AtBlock(block).GetMetagraphAsync(netuid, ct).ConfigureAwait(false);
+        return neurons.Select(ToNeuron).ToArray();
     }
 
     /// <summary>A subnet's hyperparameters at <paramref name="block"/>.</summary>
     public async Task<SubnetParameters> ParametersAsync(ushort netuid, ulong block, CancellationToken ct) =>
-        ToParameters(Hyperparameters.FromAbi((await CallAsync(_network, Views.Hyperparameters, block, ct, netuid).ConfigureAwait(false))[0]));
+        ToParameters(await _views.AtBlock(block).HyperparametersAsync(netuid, ct).ConfigureAwait(false));
 
     /// <summary>The weights row a UID set (one u16 per UID of the subnet).</summary>
-    public Task<ushort[]> WeightsRowAsync(ushort netuid, ushort uid, ulong block, CancellationToken ct) => RowAsync(Views.GetWeights, netuid, uid, block, ct);
+    public async Task<ushort[]> WeightsRowAsync(ushort netuid, ushort uid, ulong block, CancellationToken ct) =>
+        [.. await _views.AtBlock(block).GetWeightsAsync(netuid, uid, ct).ConfigureAwait(false)];
 
     /// <summary>The bonds row of a UID (one u16 per UID of the subnet).</summary>
-    public Task<ushort[]> BondsRowAsync(ushort netuid, ushort uid, ulong block, CancellationToken ct) => RowAsync(Views.GetBonds, netuid, uid, block, ct);
+    public async Task<ushort[]> BondsRowAsync(ushort netuid, ushort uid, ulong block, CancellationToken ct) =>
+        [.. await _views.AtBlock(block).GetBondsAsync(netuid, uid, ct).ConfigureAwait(false)];
 
     /// <summary>The owner's share of every epoch, in ppm.</summary>
-    public async Task<uint> OwnerCutPpmAsync(CancellationToken ct) =>
-        (uint)(BigInteger)(await CallAsync(_network, NetworkContract.Functions.OwnerCutPpm, null, ct).ConfigureAwait(false))[0]!;
+    public Task<uint> OwnerCutPpmAsync(CancellationToken ct) =>
+        _network.OwnerCutPpmAsync(ct);
 
     /// <summary>The token's total supply at <paramref name="block"/>.</summary>
-    public async Task<BigInteger> TotalSupplyAsync(ulong block, CancellationToken ct) =>
-        (BigInteger)(await CallAsync(_token, Token.TotalSupply, block, ct).ConfigureAwait(false))[0]!;
+    public Task<BigInteger> TotalSupplyAsync(ulong block, CancellationToken ct) =>
+        _token.AtBlock(block).TotalSupplyAsync(ct);
 
     /// <summary>Issuance accrued by the emission ledger at <paramref name="block"/> (minted or pending).</summary>
-    public async Task<BigInteger> AccruedIssuanceAsync(ulong block, CancellationToken ct) =>
-        (BigInteger)(await CallAsync(_network, NetworkContract.Functions.AccruedIssuance, block, ct).ConfigureAwait(false))[0]!;
+    public Task<BigInteger> AccruedIssuanceAsync(ulong block, CancellationToken ct) =>
+        _network.AtBlock(block).AccruedIssuanceAsync(ct);
 
     /// <summary>The block at which <paramref name="netuid"/>'s next epoch may run.</summary>
-    public async Task<ulong> NextEpochBlockAsync(ushort netuid, ulong block, CancellationToken ct) =>
-        (ulong)(BigInteger)(await CallAsync(_network, NetworkContract.Functions.NextEpochBlock, block, ct, netuid).ConfigureAwait(false))[0]!;
+    public Task<ulong> NextEpochBlockAsync(ushort netuid, ulong block, CancellationToken ct) =>
+        _network.AtBlock(block).NextEpochBlockAsync(netuid, ct);
 
     /// <summary>Emission the subnet's next epoch would distribute if it ran at <paramref name="block"/>.</summary>
-    public async Task<BigInteger> PendingEmissionAsync(ushort netuid, ulong block, CancellationToken ct) =>
-        (BigInteger)(await CallAsync(_network, NetworkContract.Functions.PendingEmission, block, ct, netuid).ConfigureAwait(false))[0]!;
+    public Task<BigInteger> PendingEmissionAsync(ushort netuid, ulong block, CancellationToken ct) =>
+        _network.AtBlock(block).PendingEmissionAsync(netuid, ct);
 
     /// <summary>The burn a registration on <paramref name="netuid"/> costs at <paramref name="block"/>.</summary>
-    public async Task<BigInteger> BurnCostAsync(ushort netuid, ulong block, CancellationToken ct) =>
-        (BigInteger)(await CallAsync(_network, NetworkContract.Functions.BurnCost, block, ct, netuid).ConfigureAwait(false))[0]!;
-
-    private async Task<ushort[]> RowAsync(AbiFunction function, ushort netuid, ushort uid, ulong block, CancellationToken ct) =>
-        ((object?[])(await CallAsync(_network, function, block, ct, netuid, uid).ConfigureAwait(false))[0]!).Select(e => (ushort)(BigInteger)e!).ToArray();
-
-    private async Task<object?[]> CallAsync(Address to, AbiFunction function, ulong? block, CancellationToken ct, params object?[] args)
-    {
-        var data = await _eth.CallAsync(new CallRequest { To = to, Data = function.EncodeCall(args) }, block, ct).ConfigureAwait(false);
-        return function.DecodeOutput(data);
-    }
+    public Task<BigInteger> BurnCostAsync(ushort netuid, ulong block, CancellationToken ct) =>
+        _network.AtBlock(block).BurnCostAsync(netuid, ct);
 
     private static SubnetParameters ToParameters(Hyperparameters h) => new(
         h.Tempo, h.Kappa, h.BondsMovingAverage, h.BondsPenalty, h.MaxUids, h.MaxValidators, h.ImmunityPeriod, h.ActivityCutoff,

@@ -4,72 +4,29 @@
 
 #nullable enable
 using System.Numerics;
-using Intelligence.Chain.Abi;
 using Intelligence.Chain.Rpc;
+using Nethereum.ABI.FunctionEncoding.Attributes;
+using Nethereum.Contracts;
 
 namespace Intelligence.Chain.Contracts;
 
-/// <summary>Typed binding for the IntelligenceToken contract.</summary>
+/// <summary>Typed binding for the IntelligenceToken contract, over the Nethereum DTOs nested in it.</summary>
 public sealed partial class IntelligenceTokenContract : ContractBinding
 {
     /// <summary>Creation bytecode from the forge artifact.</summary>
     public const string Bytecode = "0x60a060405234801561000f575f5ffd5b50604051610b90380380610b9083398101604081905261002e916100a0565b6040518060400160405280600c81526020016b496e74656c6c6967656e636560a01b815250604051806040016040528060048152602001631253951360e21b815250816003908161007f9190610165565b50600461008c8282610165565b5050506001600160a01b031660805261021f565b5f602082840312156100b0575f5ffd5b81516001600160a01b03811681146100c6575f5ffd5b9392505050565b634e487b7160e01b5f52604160045260245ffd5b600181811c908216806100f557607f821691505b60208210810361011357634e487b7160e01b5f52602260045260245ffd5b50919050565b601f82111561016057805f5260205f20601f840160051c8101602085101561013e5750805b601f840160051c820191505b8181101561015d575f815560010161014a565b50505b505050565b81516001600160401b0381111561017e5761017e6100cd565b6101928161018c84546100e1565b84610119565b6020601f8211600181146101c4575f83156101ad5750848201515b5f19600385901b1c1916600184901b17845561015d565b5f84815260208120601f198516915b828110156101f357878501518255602094850194600190920191016101d3565b508482101561021057868401515f19600387901b60f8161c191681555b50505050600190811b01905550565b60805161095261023e5f395f8181610117015261035001526109525ff3fe608060405234801561000f575f5ffd5b50600436106100f0575f3560e01c806342966c6811610093578063a2309ff811610063578063a2309ff814610213578063a9059cbb1461021c578063dd62ed3e1461022f578063ec81b48314610267575f5ffd5b806342966c68146101bd57806370a08231146101d057806379cc6790146101f857806395d89b411461020b575f5ffd5b806318160ddd116100ce57806318160ddd1461017457806323b872dd14610186578063313ce5671461019957806340c10f19146101a8575f5ffd5b806306fdde03146100f45780630754617214610112578063095ea7b314610151575b5f5ffd5b6100fc610279565b6040516101099190610790565b60405180910390f35b6101397f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160a01b039091168152602001610109565b61016461015f3660046107e0565b610309565b6040519015158152602001610109565b6002545b604051908152602001610109565b610164610194366004610808565b610322565b60405160128152602001610109565b6101bb6101b63660046107e0565b610345565b005b6101bb6101cb366004610842565b610408565b6101786101de366004610859565b6001600160a01b03165f9081526020819052604090205490565b6101bb6102063660046107e0565b610415565b6100fc61042e565b61017860055481565b61016461022a3660046107e0565b61043d565b61017861023d366004610879565b6001600160a01b039182165f90815260016020908152604080832093909416825291909152205490565b6101786a115eec47f6cf7e3500000081565b606060038054610288906108aa565b80601f01602080910402602001604051908101604052809291908181526020018280546102b4906108aa565b80156102ff5780601f106102d6576101008083540402835291602001916102ff565b820191905f5260205f20905b8154815290600101906020018083116102e257829003601f168201915b5050505050905090565b5f3361031681858561044a565b60019150505b92915050565b5f3361032f858285610457565b61033a8585856104d3565b506001949350505050565b336001600160a01b037f0000000000000000000000000000000000000000000000000000000000000000161461039557604051631b0e18f960e11b81523360048201526024015b60405180910390fd5b6005546103ad816a115eec47f6cf7e350000006108f6565b8211156103ec57816103ca826a115eec47f6cf7e350000006108f6565b60405163f480e28560e01b81526004810192909252602482015260440161038c565b6103f68282610909565b6005556104038383610530565b505050565b6104123382610564565b50565b610420823383610457565b61042a8282610564565b5050565b606060048054610288906108aa565b5f336103168185856104d3565b6104038383836001610598565b6001600160a01b038381165f908152600160209081526040808320938616835292905220545f198110156104cd57818110156104bf57604051637dc7a0d960e11b81526001600160a01b0384166004820152602481018290526044810183905260640161038c565b6104cd84848484035f610598565b50505050565b6001600160a01b0383166104fc57604051634b637e8f60e11b81525f600482015260240161038c565b6001600160a01b0382166105255760405163ec442f0560e01b81525f600482015260240161038c565b61040383838361066a565b6001600160a01b0382166105595760405163ec442f0560e01b81525f600482015260240161038c565b61042a5f838361066a565b6001600160a01b03821661058d57604051634b637e8f60e11b81525f600482015260240161038c565b61042a825f8361066a565b6001600160a01b0384166105c15760405163e602df0560e01b81525f600482015260240161038c565b6001600160a01b0383166105ea57604051634a1406b160e11b81525f600482015260240161038c565b6001600160a01b038085165f90815260016020908152604080832093871683529290522082905580156104cd57826001600160a01b0316846001600160a01b03167f8c5be1e5ebec7d5bd14f71427d1e84f3dd0314c0f7b2291e5b200ac8c7c3b9258460405161065c91815260200190565b60405180910390a350505050565b6001600160a01b038316610694578060025f8282546106899190610909565b909155506107049050565b6001600160a01b0383165f90815260208190526040902054818110156106e65760405163391434e360e21b81526001600160a01b0385166004820152602481018290526044810183905260640161038c565b6001600160a01b0384165f9081526020819052604090209082900390555b6001600160a01b0382166107205760028054829003905561073e565b6001600160a01b0382165f9081526020819052604090208054820190555b816001600160a01b0316836001600160a01b03167fddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef8360405161078391815260200190565b60405180910390a3505050565b602081525f82518060208401528060208501604085015e5f604082850101526040601f19601f83011684010191505092915050565b80356001600160a01b03811681146107db575f5ffd5b919050565b5f5f604083850312156107f1575f5ffd5b6107fa836107c5565b946020939093013593505050565b5f5f5f6060848603121561081a575f5ffd5b610823846107c5565b9250610831602085016107c5565b929592945050506040919091013590565b5f60208284031215610852575f5ffd5b5035919050565b5f60208284031215610869575f5ffd5b610872826107c5565b9392505050565b5f5f6040838503121561088a575f5ffd5b610893836107c5565b91506108a1602084016107c5565b90509250929050565b600181811c908216806108be57607f821691505b6020821081036108dc57634e487b7160e01b5f52602260045260245ffd5b50919050565b634e487b7160e01b5f52601160045260245ffd5b8181038181111561031c5761031c6108e2565b8082018082111561031c5761031c6108e256fea2646970667358221220b8e01bae38492acd7771662edf8f239d9dc93b4ab088ff2549f90b6b466a4d8f64736f6c634300081e0033";
 
-    /// <summary>Function definitions.</summary>
-    public static class Functions
-    {
-        /// <summary>function CAP() view returns (uint256)</summary>
-        public static readonly AbiFunction Cap = AbiFunction.Parse("function CAP() view returns (uint256)");
-        /// <summary>function allowance(address owner, address spender) view returns (uint256)</summary>
-        public static readonly AbiFunction Allowance = AbiFunction.Parse("function allowance(address owner, address spender) view returns (uint256)");
-        /// <summary>function approve(address spender, uint256 value) returns (bool)</summary>
-        public static readonly AbiFunction Approve = AbiFunction.Parse("function approve(address spender, uint256 value) returns (bool)");
-        /// <summary>function balanceOf(address account) view returns (uint256)</summary>
-        public static readonly AbiFunction BalanceOf = AbiFunction.Parse("function balanceOf(address account) view returns (uint256)");
-        /// <summary>function burn(uint256 value)</summary>
-        public static readonly AbiFunction Burn = AbiFunction.Parse("function burn(uint256 value)");
-        /// <summary>function burnFrom(address account, uint256 value)</summary>
-        public static readonly AbiFunction BurnFrom = AbiFunction.Parse("function burnFrom(address account, uint256 value)");
-        /// <summary>function decimals() view returns (uint8)</summary>
-        public static readonly AbiFunction Decimals = AbiFunction.Parse("function decimals() view returns (uint8)");
-        /// <summary>function mint(address to, uint256 amount)</summary>
-        public static readonly AbiFunction Mint = AbiFunction.Parse("function mint(address to, uint256 amount)");
-        /// <summary>function minter() view returns (address)</summary>
-        public static readonly AbiFunction Minter = AbiFunction.Parse("function minter() view returns (address)");
-        /// <summary>function name() view returns (string)</summary>
-        public static readonly AbiFunction Name = AbiFunction.Parse("function name() view returns (string)");
-        /// <summary>function symbol() view returns (string)</summary>
-        public static readonly AbiFunction Symbol = AbiFunction.Parse("function symbol() view returns (string)");
-        /// <summary>function totalMinted() view returns (uint256)</summary>
-        public static readonly AbiFunction TotalMinted = AbiFunction.Parse("function totalMinted() view returns (uint256)");
-        /// <summary>function totalSupply() view returns (uint256)</summary>
-        public static readonly AbiFunction TotalSupply = AbiFunction.Parse("function totalSupply() view returns (uint256)");
-        /// <summary>function transfer(address to, uint256 value) returns (bool)</summary>
-        public static readonly AbiFunction Transfer = AbiFunction.Parse("function transfer(address to, uint256 value) returns (bool)");
-        /// <summary>function transferFrom(address from, address to, uint256 value) returns (bool)</summary>
-        public static readonly AbiFunction TransferFrom = AbiFunction.Parse("function transferFrom(address from, address to, uint256 value) returns (bool)");
-    }
-
-    /// <summary>Event definitions.</summary>
-    public static class Events
-    {
-        /// <summary>event Approval(address indexed owner, address indexed spender, uint256 value)</summary>
-        public static readonly AbiEvent Approval = AbiEvent.Parse("event Approval(address indexed owner, address indexed spender, uint256 value)");
-        /// <summary>event Transfer(address indexed from, address indexed to, uint256 value)</summary>
-        public static readonly AbiEvent Transfer = AbiEvent.Parse("event Transfer(address indexed from, address indexed to, uint256 value)");
-    }
-
-    /// <summary>The contract's custom errors.</summary>
-    public static readonly IReadOnlyList<AbiError> Errors =
+    /// <summary>The contract's custom errors (their <c>[Error]</c> DTOs).</summary>
+    public static readonly IReadOnlyList<ContractError> Errors =
     [
-        AbiError.Parse("error CapExceeded(uint256 requested, uint256 remaining)"),
-        AbiError.Parse("error ERC20InsufficientAllowance(address spender, uint256 allowance, uint256 needed)"),
-        AbiError.Parse("error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed)"),
-        AbiError.Parse("error ERC20InvalidApprover(address approver)"),
-        AbiError.Parse("error ERC20InvalidReceiver(address receiver)"),
-        AbiError.Parse("error ERC20InvalidSender(address sender)"),
-        AbiError.Parse("error ERC20InvalidSpender(address spender)"),
-        AbiError.Parse("error NotMinter(address caller)"),
+        ContractError.Of<CapExceededError>(),
+        ContractError.Of<ERC20InsufficientAllowanceError>(),
+        ContractError.Of<ERC20InsufficientBalanceError>(),
+        ContractError.Of<ERC20InvalidApproverError>(),
+        ContractError.Of<ERC20InvalidReceiverError>(),
+        ContractError.Of<ERC20InvalidSenderError>(),
+        ContractError.Of<ERC20InvalidSpenderError>(),
+        ContractError.Of<NotMinterError>(),
     ];
 
     /// <summary>Binds to a deployed IntelligenceToken; <paramref name="sender"/> signs state-changing calls.</summary>
@@ -79,126 +36,498 @@ public sealed partial class IntelligenceTokenContract : ContractBinding
     }
 
     /// <summary>The same contract with another signer.</summary>
-    public IntelligenceTokenContract WithSender(TransactionSender sender) => new(Client, Address, sender) { ReceiptTimeout = ReceiptTimeout };
+    public IntelligenceTokenContract WithSender(TransactionSender sender) => new(Client, Address, sender) { ReceiptTimeout = ReceiptTimeout, Block = Block };
+
+    /// <summary>The same contract with view calls reading <paramref name="block"/> (null: the latest).</summary>
+    public IntelligenceTokenContract AtBlock(ulong? block) => new(Client, Address, Sender) { ReceiptTimeout = ReceiptTimeout, Block = block };
 
     /// <summary>Deploys IntelligenceToken and returns its address.</summary>
     public static Task<Address> DeployAsync(TransactionSender sender, Address minter, CancellationToken ct = default) =>
-        DeployCodeAsync(sender, Bytecode, AbiCodec.Encode([AbiType.Parse("address")], [minter]), ct);
+        DeployCodeAsync(sender, new IntelligenceTokenDeployment { Minter = minter.ToLowerHex() }, ct);
 
     /// <summary>function CAP() view returns (uint256)</summary>
     public async Task<BigInteger> CapAsync(CancellationToken ct = default)
     {
-        var r = await CallAsync(Functions.Cap, [], ct).ConfigureAwait(false);
-        return (BigInteger)r[0]!;
+        var r = await CallAsync<CapFunction, CapOutputDTO>(new CapFunction(), ct).ConfigureAwait(false);
+        return (BigInteger)r[0].Result!;
     }
 
     /// <summary>function allowance(address owner, address spender) view returns (uint256)</summary>
     public async Task<BigInteger> AllowanceAsync(Address owner, Address spender, CancellationToken ct = default)
     {
-        var r = await CallAsync(Functions.Allowance, [owner, spender], ct).ConfigureAwait(false);
-        return (BigInteger)r[0]!;
+        var r = await CallAsync<AllowanceFunction, AllowanceOutputDTO>(new AllowanceFunction { Owner = owner.ToLowerHex(), Spender = spender.ToLowerHex() }, ct).ConfigureAwait(false);
+        return (BigInteger)r[0].Result!;
     }
 
     /// <summary>function approve(address spender, uint256 value) returns (bool)</summary>
     public Task<Receipt> ApproveAsync(Address spender, BigInteger @value, CancellationToken ct = default) =>
-        SendAsync(Functions.Approve, [spender, @value], ct);
+        SendAsync(new ApproveFunction { Spender = spender.ToLowerHex(), Value = @value }, ct);
 
     /// <summary>function balanceOf(address account) view returns (uint256)</summary>
     public async Task<BigInteger> BalanceOfAsync(Address account, CancellationToken ct = default)
     {
-        var r = await CallAsync(Functions.BalanceOf, [account], ct).ConfigureAwait(false);
-        return (BigInteger)r[0]!;
+        var r = await CallAsync<BalanceOfFunction, BalanceOfOutputDTO>(new BalanceOfFunction { Account = account.ToLowerHex() }, ct).ConfigureAwait(false);
+        return (BigInteger)r[0].Result!;
     }
 
     /// <summary>function burn(uint256 value)</summary>
     public Task<Receipt> BurnAsync(BigInteger @value, CancellationToken ct = default) =>
-        SendAsync(Functions.Burn, [@value], ct);
+        SendAsync(new BurnFunction { Value = @value }, ct);
 
     /// <summary>function burnFrom(address account, uint256 value)</summary>
     public Task<Receipt> BurnFromAsync(Address account, BigInteger @value, CancellationToken ct = default) =>
-        SendAsync(Functions.BurnFrom, [account, @value], ct);
+        SendAsync(new BurnFromFunction { Account = account.ToLowerHex(), Value = @value }, ct);
 
     /// <summary>function decimals() view returns (uint8)</summary>
     public async Task<byte> DecimalsAsync(CancellationToken ct = default)
     {
-        var r = await CallAsync(Functions.Decimals, [], ct).ConfigureAwait(false);
-        return (byte)(BigInteger)r[0]!;
+        var r = await CallAsync<DecimalsFunction, DecimalsOutputDTO>(new DecimalsFunction(), ct).ConfigureAwait(false);
+        return (byte)r[0].Result!;
     }
 
     /// <summary>function mint(address to, uint256 amount)</summary>
     public Task<Receipt> MintAsync(Address to, BigInteger amount, CancellationToken ct = default) =>
-        SendAsync(Functions.Mint, [to, amount], ct);
+        SendAsync(new MintFunction { To = to.ToLowerHex(), Amount = amount }, ct);
 
     /// <summary>function minter() view returns (address)</summary>
     public async Task<Address> MinterAsync(CancellationToken ct = default)
     {
-        var r = await CallAsync(Functions.Minter, [], ct).ConfigureAwait(false);
-        return (Address)r[0]!;
+        var r = await CallAsync<MinterFunction, MinterOutputDTO>(new MinterFunction(), ct).ConfigureAwait(false);
+        return ContractAbi.ToAddress(r[0].Result);
     }
 
     /// <summary>function name() view returns (string)</summary>
     public async Task<string> NameAsync(CancellationToken ct = default)
     {
-        var r = await CallAsync(Functions.Name, [], ct).ConfigureAwait(false);
-        return (string)r[0]!;
+        var r = await CallAsync<NameFunction, NameOutputDTO>(new NameFunction(), ct).ConfigureAwait(false);
+        return (string)r[0].Result!;
     }
 
     /// <summary>function symbol() view returns (string)</summary>
     public async Task<string> SymbolAsync(CancellationToken ct = default)
     {
-        var r = await CallAsync(Functions.Symbol, [], ct).ConfigureAwait(false);
-        return (string)r[0]!;
+        var r = await CallAsync<SymbolFunction, SymbolOutputDTO>(new SymbolFunction(), ct).ConfigureAwait(false);
+        return (string)r[0].Result!;
     }
 
     /// <summary>function totalMinted() view returns (uint256)</summary>
     public async Task<BigInteger> TotalMintedAsync(CancellationToken ct = default)
     {
-        var r = await CallAsync(Functions.TotalMinted, [], ct).ConfigureAwait(false);
-        return (BigInteger)r[0]!;
+        var r = await CallAsync<TotalMintedFunction, TotalMintedOutputDTO>(new TotalMintedFunction(), ct).ConfigureAwait(false);
+        return (BigInteger)r[0].Result!;
     }
 
     /// <summary>function totalSupply() view returns (uint256)</summary>
     public async Task<BigInteger> TotalSupplyAsync(CancellationToken ct = default)
     {
-        var r = await CallAsync(Functions.TotalSupply, [], ct).ConfigureAwait(false);
-        return (BigInteger)r[0]!;
+        var r = await CallAsync<TotalSupplyFunction, TotalSupplyOutputDTO>(new TotalSupplyFunction(), ct).ConfigureAwait(false);
+        return (BigInteger)r[0].Result!;
     }
 
     /// <summary>function transfer(address to, uint256 value) returns (bool)</summary>
     public Task<Receipt> TransferAsync(Address to, BigInteger @value, CancellationToken ct = default) =>
-        SendAsync(Functions.Transfer, [to, @value], ct);
+        SendAsync(new TransferFunction { To = to.ToLowerHex(), Value = @value }, ct);
 
     /// <summary>function transferFrom(address from, address to, uint256 value) returns (bool)</summary>
     public Task<Receipt> TransferFromAsync(Address from, Address to, BigInteger @value, CancellationToken ct = default) =>
-        SendAsync(Functions.TransferFrom, [from, to, @value], ct);
+        SendAsync(new TransferFromFunction { From = from.ToLowerHex(), To = to.ToLowerHex(), Value = @value }, ct);
 
     /// <summary>A decoded Approval log.</summary>
     public sealed record ApprovalEvent(Address Owner, Address Spender, BigInteger Value)
     {
+        /// <summary>Topic 0 of Approval logs (keccak256 of the event's signature).</summary>
+        public static byte[] Topic => ContractAbi.EventTopic<ApprovalEventDTO>();
+
         /// <summary>Decodes a Approval log (topic 0 must match).</summary>
         public static ApprovalEvent Decode(Log log)
         {
-            ArgumentNullException.ThrowIfNull(log);
-            var d = Events.Approval.Decode(log.Topics, log.Data);
-            return new ApprovalEvent((Address)d.Values[0]!, (Address)d.Values[1]!, (BigInteger)d.Values[2]!);
+            var d = ContractAbi.DecodeEvent<ApprovalEventDTO>(log);
+            return new ApprovalEvent(ContractAbi.ToAddress(d[0].Result), ContractAbi.ToAddress(d[1].Result), (BigInteger)d[2].Result!);
         }
 
         /// <summary>True when <paramref name="log"/> is a Approval log.</summary>
-        public static bool Matches(Log log) => log is not null && log.Topics.Count > 0 && log.Topics[0].AsSpan().SequenceEqual(Events.Approval.Topic);
+        public static bool Matches(Log log) => ContractAbi.IsEvent<ApprovalEventDTO>(log);
     }
 
     /// <summary>A decoded Transfer log.</summary>
     public sealed record TransferEvent(Address From, Address To, BigInteger Value)
     {
+        /// <summary>Topic 0 of Transfer logs (keccak256 of the event's signature).</summary>
+        public static byte[] Topic => ContractAbi.EventTopic<TransferEventDTO>();
+
         /// <summary>Decodes a Transfer log (topic 0 must match).</summary>
         public static TransferEvent Decode(Log log)
         {
-            ArgumentNullException.ThrowIfNull(log);
-            var d = Events.Transfer.Decode(log.Topics, log.Data);
-            return new TransferEvent((Address)d.Values[0]!, (Address)d.Values[1]!, (BigInteger)d.Values[2]!);
+            var d = ContractAbi.DecodeEvent<TransferEventDTO>(log);
+            return new TransferEvent(ContractAbi.ToAddress(d[0].Result), ContractAbi.ToAddress(d[1].Result), (BigInteger)d[2].Result!);
         }
 
         /// <summary>True when <paramref name="log"/> is a Transfer log.</summary>
-        public static bool Matches(Log log) => log is not null && log.Topics.Count > 0 && log.Topics[0].AsSpan().SequenceEqual(Events.Transfer.Topic);
+        public static bool Matches(Log log) => ContractAbi.IsEvent<TransferEventDTO>(log);
+    }
+
+    // ---------------------------------------------------------------- Nethereum DTOs
+
+    /// <summary>Deployment message: the creation bytecode and the constructor's arguments.</summary>
+    public sealed class IntelligenceTokenDeployment : ContractDeploymentMessage
+    {
+        /// <summary>A deployment of <see cref="Bytecode"/>.</summary>
+        public IntelligenceTokenDeployment()
+            : base(Bytecode)
+        {
+        }
+
+        /// <summary>address minter_.</summary>
+        [Parameter("address", "minter_", 1)]
+        public string Minter { get; set; } = "";
+    }
+
+    /// <summary>Call message: function CAP() view returns (uint256)</summary>
+    [Function("CAP", typeof(CapOutputDTO))]
+    public sealed class CapFunction : FunctionMessage
+    {
+    }
+
+    /// <summary>Return values of CAP.</summary>
+    [FunctionOutput]
+    public sealed class CapOutputDTO : IFunctionOutputDTO
+    {
+        /// <summary>uint256.</summary>
+        [Parameter("uint256", "", 1)]
+        public BigInteger ReturnValue1 { get; set; }
+    }
+
+    /// <summary>Call message: function allowance(address owner, address spender) view returns (uint256)</summary>
+    [Function("allowance", typeof(AllowanceOutputDTO))]
+    public sealed class AllowanceFunction : FunctionMessage
+    {
+        /// <summary>address owner.</summary>
+        [Parameter("address", "owner", 1)]
+        public string Owner { get; set; } = "";
+
+        /// <summary>address spender.</summary>
+        [Parameter("address", "spender", 2)]
+        public string Spender { get; set; } = "";
+    }
+
+    /// <summary>Return values of allowance.</summary>
+    [FunctionOutput]
+    public sealed class AllowanceOutputDTO : IFunctionOutputDTO
+    {
+        /// <summary>uint256.</summary>
+        [Parameter("uint256", "", 1)]
+        public BigInteger ReturnValue1 { get; set; }
+    }
+
+    /// <summary>Call message: function approve(address spender, uint256 value) returns (bool)</summary>
+    [Function("approve")]
+    public sealed class ApproveFunction : FunctionMessage
+    {
+        /// <summary>address spender.</summary>
+        [Parameter("address", "spender", 1)]
+        public string Spender { get; set; } = "";
+
+        /// <summary>uint256 value.</summary>
+        [Parameter("uint256", "value", 2)]
+        public BigInteger Value { get; set; }
+    }
+
+    /// <summary>Call message: function balanceOf(address account) view returns (uint256)</summary>
+    [Function("balanceOf", typeof(BalanceOfOutputDTO))]
+    public sealed class BalanceOfFunction : FunctionMessage
+    {
+        /// <summary>address account.</summary>
+        [Parameter("address", "account", 1)]
+        public string Account { get; set; } = "";
+    }
+
+    /// <summary>Return values of balanceOf.</summary>
+    [FunctionOutput]
+    public sealed class BalanceOfOutputDTO : IFunctionOutputDTO
+    {
+        /// <summary>uint256.</summary>
+        [Parameter("uint256", "", 1)]
+        public BigInteger ReturnValue1 { get; set; }
+    }
+
+    /// <summary>Call message: function burn(uint256 value)</summary>
+    [Function("burn")]
+    public sealed class BurnFunction : FunctionMessage
+    {
+        /// <summary>uint256 value.</summary>
+        [Parameter("uint256", "value", 1)]
+        public BigInteger Value { get; set; }
+    }
+
+    /// <summary>Call message: function burnFrom(address account, uint256 value)</summary>
+    [Function("burnFrom")]
+    public sealed class BurnFromFunction : FunctionMessage
+    {
+        /// <summary>address account.</summary>
+        [Parameter("address", "account", 1)]
+        public string Account { get; set; } = "";
+
+        /// <summary>uint256 value.</summary>
+        [Parameter("uint256", "value", 2)]
+        public BigInteger Value { get; set; }
+    }
+
+    /// <summary>Call message: function decimals() view returns (uint8)</summary>
+    [Function("decimals", typeof(DecimalsOutputDTO))]
+    public sealed class DecimalsFunction : FunctionMessage
+    {
+    }
+
+    /// <summary>Return values of decimals.</summary>
+    [FunctionOutput]
+    public sealed class DecimalsOutputDTO : IFunctionOutputDTO
+    {
+        /// <summary>uint8.</summary>
+        [Parameter("uint8", "", 1)]
+        public byte ReturnValue1 { get; set; }
+    }
+
+    /// <summary>Call message: function mint(address to, uint256 amount)</summary>
+    [Function("mint")]
+    public sealed class MintFunction : FunctionMessage
+    {
+        /// <summary>address to.</summary>
+        [Parameter("address", "to", 1)]
+        public string To { get; set; } = "";
+
+        /// <summary>uint256 amount.</summary>
+        [Parameter("uint256", "amount", 2)]
+        public BigInteger Amount { get; set; }
+    }
+
+    /// <summary>Call message: function minter() view returns (address)</summary>
+    [Function("minter", typeof(MinterOutputDTO))]
+    public sealed class MinterFunction : FunctionMessage
+    {
+    }
+
+    /// <summary>Return values of minter.</summary>
+    [FunctionOutput]
+    public sealed class MinterOutputDTO : IFunctionOutputDTO
+    {
+        /// <summary>address.</summary>
+        [Parameter("address", "", 1)]
+        public string ReturnValue1 { get; set; } = "";
+    }
+
+    /// <summary>Call message: function name() view returns (string)</summary>
+    [Function("name", typeof(NameOutputDTO))]
+    public sealed class NameFunction : FunctionMessage
+    {
+    }
+
+    /// <summary>Return values of name.</summary>
+    [FunctionOutput]
+    public sealed class NameOutputDTO : IFunctionOutputDTO
+    {
+        /// <summary>string.</summary>
+        [Parameter("string", "", 1)]
+        public string ReturnValue1 { get; set; } = "";
+    }
+
+    /// <summary>Call message: function symbol() view returns (string)</summary>
+    [Function("symbol", typeof(SymbolOutputDTO))]
+    public sealed class SymbolFunction : FunctionMessage
+    {
+    }
+
+    /// <summary>Return values of symbol.</summary>
+    [FunctionOutput]
+    public sealed class SymbolOutputDTO : IFunctionOutputDTO
+    {
+        /// <summary>string.</summary>
+        [Parameter("string", "", 1)]
+        public string ReturnValue1 { get; set; } = "";
+    }
+
+    /// <summary>Call message: function totalMinted() view returns (uint256)</summary>
+    [Function("totalMinted", typeof(TotalMintedOutputDTO))]
+    public sealed class TotalMintedFunction : FunctionMessage
+    {
+    }
+
+    /// <summary>Return values of totalMinted.</summary>
+    [FunctionOutput]
+    public sealed class TotalMintedOutputDTO : IFunctionOutputDTO
+    {
+        /// <summary>uint256.</summary>
+        [Parameter("uint256", "", 1)]
+        public BigInteger ReturnValue1 { get; set; }
+    }
+
+    /// <summary>Call message: function totalSupply() view returns (uint256)</summary>
+    [Function("totalSupply", typeof(TotalSupplyOutputDTO))]
+    public sealed class TotalSupplyFunction : FunctionMessage
+    {
+    }
+
+    /// <summary>Return values of totalSupply.</summary>
+    [FunctionOutput]
+    public sealed class TotalSupplyOutputDTO : IFunctionOutputDTO
+    {
+        /// <summary>uint256.</summary>
+        [Parameter("uint256", "", 1)]
+        public BigInteger ReturnValue1 { get; set; }
+    }
+
+    /// <summary>Call message: function transfer(address to, uint256 value) returns (bool)</summary>
+    [Function("transfer")]
+    public sealed class TransferFunction : FunctionMessage
+    {
+        /// <summary>address to.</summary>
+        [Parameter("address", "to", 1)]
+        public string To { get; set; } = "";
+
+        /// <summary>uint256 value.</summary>
+        [Parameter("uint256", "value", 2)]
+        public BigInteger Value { get; set; }
+    }
+
+    /// <summary>Call message: function transferFrom(address from, address to, uint256 value) returns (bool)</summary>
+    [Function("transferFrom")]
+    public sealed class TransferFromFunction : FunctionMessage
+    {
+        /// <summary>address from.</summary>
+        [Parameter("address", "from", 1)]
+        public string From { get; set; } = "";
+
+        /// <summary>address to.</summary>
+        [Parameter("address", "to", 2)]
+        public string To { get; set; } = "";
+
+        /// <summary>uint256 value.</summary>
+        [Parameter("uint256", "value", 3)]
+        public BigInteger Value { get; set; }
+    }
+
+    /// <summary>Event DTO: event Approval(address indexed owner, address indexed spender, uint256 value)</summary>
+    [Event("Approval")]
+    public sealed class ApprovalEventDTO : IEventDTO
+    {
+        /// <summary>address owner.</summary>
+        [Parameter("address", "owner", 1, true)]
+        public string Owner { get; set; } = "";
+
+        /// <summary>address spender.</summary>
+        [Parameter("address", "spender", 2, true)]
+        public string Spender { get; set; } = "";
+
+        /// <summary>uint256 value.</summary>
+        [Parameter("uint256", "value", 3, false)]
+        public BigInteger Value { get; set; }
+    }
+
+    /// <summary>Event DTO: event Transfer(address indexed from, address indexed to, uint256 value)</summary>
+    [Event("Transfer")]
+    public sealed class TransferEventDTO : IEventDTO
+    {
+        /// <summary>address from.</summary>
+        [Parameter("address", "from", 1, true)]
+        public string From { get; set; } = "";
+
+        /// <summary>address to.</summary>
+        [Parameter("address", "to", 2, true)]
+        public string To { get; set; } = "";
+
+        /// <summary>uint256 value.</summary>
+        [Parameter("uint256", "value", 3, false)]
+        public BigInteger Value { get; set; }
+    }
+
+    /// <summary>Error DTO: error CapExceeded(uint256 requested, uint256 remaining)</summary>
+    [Error("CapExceeded")]
+    public sealed class CapExceededError
+    {
+        /// <summary>uint256 requested.</summary>
+        [Parameter("uint256", "requested", 1)]
+        public BigInteger Requested { get; set; }
+
+        /// <summary>uint256 remaining.</summary>
+        [Parameter("uint256", "remaining", 2)]
+        public BigInteger Remaining { get; set; }
+    }
+
+    /// <summary>Error DTO: error ERC20InsufficientAllowance(address spender, uint256 allowance, uint256 needed)</summary>
+    [Error("ERC20InsufficientAllowance")]
+    public sealed class ERC20InsufficientAllowanceError
+    {
+        /// <summary>address spender.</summary>
+        [Parameter("address", "spender", 1)]
+        public string Spender { get; set; } = "";
+
+        /// <summary>uint256 allowance.</summary>
+        [Parameter("uint256", "allowance", 2)]
+        public BigInteger Allowance { get; set; }
+
+        /// <summary>uint256 needed.</summary>
+        [Parameter("uint256", "needed", 3)]
+        public BigInteger Needed { get; set; }
+    }
+
+    /// <summary>Error DTO: error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed)</summary>
+    [Error("ERC20InsufficientBalance")]
+    public sealed class ERC20InsufficientBalanceError
+    {
+        /// <summary>address sender.</summary>
+        [Parameter("address", "sender", 1)]
+        public string Sender { get; set; } = "";
+
+        /// <summary>uint256 balance.</summary>
+        [Parameter("uint256", "balance", 2)]
+        public BigInteger Balance { get; set; }
+
+        /// <summary>uint256 needed.</summary>
+        [Parameter("uint256", "needed", 3)]
+        public BigInteger Needed { get; set; }
+    }
+
+    /// <summary>Error DTO: error ERC20InvalidApprover(address approver)</summary>
+    [Error("ERC20InvalidApprover")]
+    public sealed class ERC20InvalidApproverError
+    {
+        /// <summary>address approver.</summary>
+        [Parameter("address", "approver", 1)]
+        public string Approver { get; set; } = "";
+    }
+
+    /// <summary>Error DTO: error ERC20InvalidReceiver(address receiver)</summary>
+    [Error("ERC20InvalidReceiver")]
+    public sealed class ERC20InvalidReceiverError
+    {
+        /// <summary>address receiver.</summary>
+        [Parameter("address", "receiver", 1)]
+        public string Receiver { get; set; } = "";
+    }
+
+    /// <summary>Error DTO: error ERC20InvalidSender(address sender)</summary>
+    [Error("ERC20InvalidSender")]
+    public sealed class ERC20InvalidSenderError
+    {
+        /// <summary>address sender.</summary>
+        [Parameter("address", "sender", 1)]
+        public string Sender { get; set; } = "";
+    }
+
+    /// <summary>Error DTO: error ERC20InvalidSpender(address spender)</summary>
+    [Error("ERC20InvalidSpender")]
+    public sealed class ERC20InvalidSpenderError
+    {
+        /// <summary>address spender.</summary>
+        [Parameter("address", "spender", 1)]
+        public string Spender { get; set; } = "";
+    }
+
+    /// <summary>Error DTO: error NotMinter(address caller)</summary>
+    [Error("NotMinter")]
+    public sealed class NotMinterError
+    {
+        /// <summary>address caller.</summary>
+        [Parameter("address", "caller", 1)]
+        public string Caller { get; set; } = "";
     }
 }

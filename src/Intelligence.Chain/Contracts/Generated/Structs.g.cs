@@ -4,173 +4,650 @@
 
 #nullable enable
 using System.Numerics;
+using Nethereum.ABI.FunctionEncoding.Attributes;
 
 namespace Intelligence.Chain.Contracts;
 
 /// <summary>The Solidity struct Axon.</summary>
 public sealed record Axon(BigInteger Ip, byte IpType, ushort Port, uint ProtocolVersion, ulong BlockNumber)
 {
-    /// <summary>Converts a decoded ABI tuple.</summary>
-    public static Axon FromAbi(object? value)
+    /// <summary>Converts Nethereum's decoding of the tuple (a list of ParameterOutput).</summary>
+    internal static Axon FromDecoded(object? value)
     {
-        var t = (object?[])value!;
-        return new Axon((BigInteger)t[0]!, (byte)(BigInteger)t[1]!, (ushort)(BigInteger)t[2]!, (uint)(BigInteger)t[3]!, (ulong)(BigInteger)t[4]!);
+        var t = ContractAbi.Tuple(value);
+        return new Axon((BigInteger)t[0].Result!, (byte)t[1].Result!, (ushort)t[2].Result!, (uint)t[3].Result!, (ulong)t[4].Result!);
     }
 
-    /// <summary>Converts to an ABI tuple value.</summary>
-    public object?[] ToAbi() => [Ip, IpType, Port, ProtocolVersion, BlockNumber];
+    /// <summary>The <c>[Struct]</c> DTO with these values, for encoding.</summary>
+    public AxonDTO ToDto() => new AxonDTO { Ip = Ip, IpType = IpType, Port = Port, ProtocolVersion = ProtocolVersion, BlockNumber = BlockNumber };
+}
+
+/// <summary>Nethereum DTO of the Solidity struct Axon.</summary>
+[Struct("Axon")]
+public sealed class AxonDTO
+{
+    /// <summary>uint128 ip.</summary>
+    [Parameter("uint128", "ip", 1)]
+    public BigInteger Ip { get; set; }
+
+    /// <summary>uint8 ipType.</summary>
+    [Parameter("uint8", "ipType", 2)]
+    public byte IpType { get; set; }
+
+    /// <summary>uint16 port.</summary>
+    [Parameter("uint16", "port", 3)]
+    public ushort Port { get; set; }
+
+    /// <summary>uint32 protocolVersion.</summary>
+    [Parameter("uint32", "protocolVersion", 4)]
+    public uint ProtocolVersion { get; set; }
+
+    /// <summary>uint64 blockNumber.</summary>
+    [Parameter("uint64", "blockNumber", 5)]
+    public ulong BlockNumber { get; set; }
 }
 
 /// <summary>The Solidity struct Begin.</summary>
 public sealed record Begin(IReadOnlyList<ushort> RowUids, IReadOnlyList<bool> RowPermit, IReadOnlyList<BigInteger> RowSum, IReadOnlyList<BigInteger> ARow, BigInteger T)
 {
-    /// <summary>Converts a decoded ABI tuple.</summary>
-    public static Begin FromAbi(object? value)
+    /// <summary>Converts Nethereum's decoding of the tuple (a list of ParameterOutput).</summary>
+    internal static Begin FromDecoded(object? value)
     {
-        var t = (object?[])value!;
-        return new Begin(((object?[])t[0]!).Select(e => (ushort)(BigInteger)e!).ToArray(), ((object?[])t[1]!).Select(e => (bool)e!).ToArray(), ((object?[])t[2]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[3]!).Select(e => (BigInteger)e!).ToArray(), (BigInteger)t[4]!);
+        var t = ContractAbi.Tuple(value);
+        return new Begin(ContractAbi.List<ushort>(t[0].Result), ContractAbi.List<bool>(t[1].Result), ContractAbi.List<BigInteger>(t[2].Result), ContractAbi.List<BigInteger>(t[3].Result), (BigInteger)t[4].Result!);
     }
 
-    /// <summary>Converts to an ABI tuple value.</summary>
-    public object?[] ToAbi() => [RowUids.Select(e => (object?)e).ToArray(), RowPermit.Select(e => (object?)e).ToArray(), RowSum.Select(e => (object?)e).ToArray(), ARow.Select(e => (object?)e).ToArray(), T];
+    /// <summary>The <c>[Struct]</c> DTO with these values, for encoding.</summary>
+    public BeginDTO ToDto() => new BeginDTO { RowUids = [.. RowUids], RowPermit = [.. RowPermit], RowSum = [.. RowSum], ARow = [.. ARow], T = T };
+}
+
+/// <summary>Nethereum DTO of the Solidity struct Begin.</summary>
+[Struct("Begin")]
+public sealed class BeginDTO
+{
+    /// <summary>uint16[] rowUids.</summary>
+    [Parameter("uint16[]", "rowUids", 1)]
+    public List<ushort> RowUids { get; set; } = [];
+
+    /// <summary>bool[] rowPermit.</summary>
+    [Parameter("bool[]", "rowPermit", 2)]
+    public List<bool> RowPermit { get; set; } = [];
+
+    /// <summary>uint256[] rowSum.</summary>
+    [Parameter("uint256[]", "rowSum", 3)]
+    public List<BigInteger> RowSum { get; set; } = [];
+
+    /// <summary>uint256[] aRow.</summary>
+    [Parameter("uint256[]", "aRow", 4)]
+    public List<BigInteger> ARow { get; set; } = [];
+
+    /// <summary>uint256 T.</summary>
+    [Parameter("uint256", "T", 5)]
+    public BigInteger T { get; set; }
 }
 
 /// <summary>The Solidity struct Chunk.</summary>
 public sealed record Chunk(IReadOnlyList<ulong> Consensus, IReadOnlyList<BigInteger> Rank, IReadOnlyList<BigInteger> Trust, IReadOnlyList<BigInteger> Dividend, IReadOnlyList<BigInteger> Bonds)
 {
-    /// <summary>Converts a decoded ABI tuple.</summary>
-    public static Chunk FromAbi(object? value)
+    /// <summary>Converts Nethereum's decoding of the tuple (a list of ParameterOutput).</summary>
+    internal static Chunk FromDecoded(object? value)
     {
-        var t = (object?[])value!;
-        return new Chunk(((object?[])t[0]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[1]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[2]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[3]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[4]!).Select(e => (BigInteger)e!).ToArray());
+        var t = ContractAbi.Tuple(value);
+        return new Chunk(ContractAbi.List<ulong>(t[0].Result), ContractAbi.List<BigInteger>(t[1].Result), ContractAbi.List<BigInteger>(t[2].Result), ContractAbi.List<BigInteger>(t[3].Result), ContractAbi.List<BigInteger>(t[4].Result));
     }
 
-    /// <summary>Converts to an ABI tuple value.</summary>
-    public object?[] ToAbi() => [Consensus.Select(e => (object?)e).ToArray(), Rank.Select(e => (object?)e).ToArray(), Trust.Select(e => (object?)e).ToArray(), Dividend.Select(e => (object?)e).ToArray(), Bonds.Select(e => (object?)e).ToArray()];
+    /// <summary>The <c>[Struct]</c> DTO with these values, for encoding.</summary>
+    public ChunkDTO ToDto() => new ChunkDTO { Consensus = [.. Consensus], Rank = [.. Rank], Trust = [.. Trust], Dividend = [.. Dividend], Bonds = [.. Bonds] };
+}
+
+/// <summary>Nethereum DTO of the Solidity struct Chunk.</summary>
+[Struct("Chunk")]
+public sealed class ChunkDTO
+{
+    /// <summary>uint64[] consensus.</summary>
+    [Parameter("uint64[]", "consensus", 1)]
+    public List<ulong> Consensus { get; set; } = [];
+
+    /// <summary>uint256[] rank.</summary>
+    [Parameter("uint256[]", "rank", 2)]
+    public List<BigInteger> Rank { get; set; } = [];
+
+    /// <summary>uint256[] trust.</summary>
+    [Parameter("uint256[]", "trust", 3)]
+    public List<BigInteger> Trust { get; set; } = [];
+
+    /// <summary>uint256[] dividend.</summary>
+    [Parameter("uint256[]", "dividend", 4)]
+    public List<BigInteger> Dividend { get; set; } = [];
+
+    /// <summary>uint256[] bonds.</summary>
+    [Parameter("uint256[]", "bonds", 5)]
+    public List<BigInteger> Bonds { get; set; } = [];
 }
 
 /// <summary>The Solidity struct ChunkInput.</summary>
 public sealed record ChunkInput(Params Params, ulong BlockNumber, BigInteger N, BigInteger Col0, BigInteger Cols, BigInteger T, IReadOnlyList<ushort> RowUids, IReadOnlyList<bool> RowPermit, IReadOnlyList<BigInteger> RowSum, IReadOnlyList<BigInteger> ARow, IReadOnlyList<ulong> RowLastUpdate, IReadOnlyList<ulong> RegisteredAt, IReadOnlyList<BigInteger> Weights, IReadOnlyList<BigInteger> Bonds)
 {
-    /// <summary>Converts a decoded ABI tuple.</summary>
-    public static ChunkInput FromAbi(object? value)
+    /// <summary>Converts Nethereum's decoding of the tuple (a list of ParameterOutput).</summary>
+    internal static ChunkInput FromDecoded(object? value)
     {
-        var t = (object?[])value!;
-        return new ChunkInput(Params.FromAbi(t[0]), (ulong)(BigInteger)t[1]!, (BigInteger)t[2]!, (BigInteger)t[3]!, (BigInteger)t[4]!, (BigInteger)t[5]!, ((object?[])t[6]!).Select(e => (ushort)(BigInteger)e!).ToArray(), ((object?[])t[7]!).Select(e => (bool)e!).ToArray(), ((object?[])t[8]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[9]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[10]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[11]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[12]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[13]!).Select(e => (BigInteger)e!).ToArray());
+        var t = ContractAbi.Tuple(value);
+        return new ChunkInput(Params.FromDecoded(t[0].Result), (ulong)t[1].Result!, (BigInteger)t[2].Result!, (BigInteger)t[3].Result!, (BigInteger)t[4].Result!, (BigInteger)t[5].Result!, ContractAbi.List<ushort>(t[6].Result), ContractAbi.List<bool>(t[7].Result), ContractAbi.List<BigInteger>(t[8].Result), ContractAbi.List<BigInteger>(t[9].Result), ContractAbi.List<ulong>(t[10].Result), ContractAbi.List<ulong>(t[11].Result), ContractAbi.List<BigInteger>(t[12].Result), ContractAbi.List<BigInteger>(t[13].Result));
     }
 
-    /// <summary>Converts to an ABI tuple value.</summary>
-    public object?[] ToAbi() => [Params.ToAbi(), BlockNumber, N, Col0, Cols, T, RowUids.Select(e => (object?)e).ToArray(), RowPermit.Select(e => (object?)e).ToArray(), RowSum.Select(e => (object?)e).ToArray(), ARow.Select(e => (object?)e).ToArray(), RowLastUpdate.Select(e => (object?)e).ToArray(), RegisteredAt.Select(e => (object?)e).ToArray(), Weights.Select(e => (object?)e).ToArray(), Bonds.Select(e => (object?)e).ToArray()];
+    /// <summary>The <c>[Struct]</c> DTO with these values, for encoding.</summary>
+    public ChunkInputDTO ToDto() => new ChunkInputDTO { Params = Params.ToDto(), BlockNumber = BlockNumber, N = N, Col0 = Col0, Cols = Cols, T = T, RowUids = [.. RowUids], RowPermit = [.. RowPermit], RowSum = [.. RowSum], ARow = [.. ARow], RowLastUpdate = [.. RowLastUpdate], RegisteredAt = [.. RegisteredAt], Weights = [.. Weights], Bonds = [.. Bonds] };
+}
+
+/// <summary>Nethereum DTO of the Solidity struct ChunkInput.</summary>
+[Struct("ChunkInput")]
+public sealed class ChunkInputDTO
+{
+    /// <summary>(uint32,uint32,uint32,uint32,uint16,uint64,uint256,uint32,bool) params.</summary>
+    [Parameter("tuple", "params", 1)]
+    public ParamsDTO Params { get; set; } = new();
+
+    /// <summary>uint64 blockNumber.</summary>
+    [Parameter("uint64", "blockNumber", 2)]
+    public ulong BlockNumber { get; set; }
+
+    /// <summary>uint256 n.</summary>
+    [Parameter("uint256", "n", 3)]
+    public BigInteger N { get; set; }
+
+    /// <summary>uint256 col0.</summary>
+    [Parameter("uint256", "col0", 4)]
+    public BigInteger Col0 { get; set; }
+
+    /// <summary>uint256 cols.</summary>
+    [Parameter("uint256", "cols", 5)]
+    public BigInteger Cols { get; set; }
+
+    /// <summary>uint256 T.</summary>
+    [Parameter("uint256", "T", 6)]
+    public BigInteger T { get; set; }
+
+    /// <summary>uint16[] rowUids.</summary>
+    [Parameter("uint16[]", "rowUids", 7)]
+    public List<ushort> RowUids { get; set; } = [];
+
+    /// <summary>bool[] rowPermit.</summary>
+    [Parameter("bool[]", "rowPermit", 8)]
+    public List<bool> RowPermit { get; set; } = [];
+
+    /// <summary>uint256[] rowSum.</summary>
+    [Parameter("uint256[]", "rowSum", 9)]
+    public List<BigInteger> RowSum { get; set; } = [];
+
+    /// <summary>uint256[] aRow.</summary>
+    [Parameter("uint256[]", "aRow", 10)]
+    public List<BigInteger> ARow { get; set; } = [];
+
+    /// <summary>uint64[] rowLastUpdate.</summary>
+    [Parameter("uint64[]", "rowLastUpdate", 11)]
+    public List<ulong> RowLastUpdate { get; set; } = [];
+
+    /// <summary>uint64[] registeredAt.</summary>
+    [Parameter("uint64[]", "registeredAt", 12)]
+    public List<ulong> RegisteredAt { get; set; } = [];
+
+    /// <summary>uint256[] weights.</summary>
+    [Parameter("uint256[]", "weights", 13)]
+    public List<BigInteger> Weights { get; set; } = [];
+
+    /// <summary>uint256[] bonds.</summary>
+    [Parameter("uint256[]", "bonds", 14)]
+    public List<BigInteger> Bonds { get; set; } = [];
 }
 
 /// <summary>The Solidity struct Columns.</summary>
 public sealed record Columns(IReadOnlyList<BigInteger> Rank, IReadOnlyList<ulong> Consensus, IReadOnlyList<ulong> ValidatorTrust, IReadOnlyList<BigInteger> Dividend)
 {
-    /// <summary>Converts a decoded ABI tuple.</summary>
-    public static Columns FromAbi(object? value)
+    /// <summary>Converts Nethereum's decoding of the tuple (a list of ParameterOutput).</summary>
+    internal static Columns FromDecoded(object? value)
     {
-        var t = (object?[])value!;
-        return new Columns(((object?[])t[0]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[1]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[2]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[3]!).Select(e => (BigInteger)e!).ToArray());
+        var t = ContractAbi.Tuple(value);
+        return new Columns(ContractAbi.List<BigInteger>(t[0].Result), ContractAbi.List<ulong>(t[1].Result), ContractAbi.List<ulong>(t[2].Result), ContractAbi.List<BigInteger>(t[3].Result));
     }
 
-    /// <summary>Converts to an ABI tuple value.</summary>
-    public object?[] ToAbi() => [Rank.Select(e => (object?)e).ToArray(), Consensus.Select(e => (object?)e).ToArray(), ValidatorTrust.Select(e => (object?)e).ToArray(), Dividend.Select(e => (object?)e).ToArray()];
+    /// <summary>The <c>[Struct]</c> DTO with these values, for encoding.</summary>
+    public ColumnsDTO ToDto() => new ColumnsDTO { Rank = [.. Rank], Consensus = [.. Consensus], ValidatorTrust = [.. ValidatorTrust], Dividend = [.. Dividend] };
+}
+
+/// <summary>Nethereum DTO of the Solidity struct Columns.</summary>
+[Struct("Columns")]
+public sealed class ColumnsDTO
+{
+    /// <summary>uint256[] rank.</summary>
+    [Parameter("uint256[]", "rank", 1)]
+    public List<BigInteger> Rank { get; set; } = [];
+
+    /// <summary>uint64[] consensus.</summary>
+    [Parameter("uint64[]", "consensus", 2)]
+    public List<ulong> Consensus { get; set; } = [];
+
+    /// <summary>uint64[] validatorTrust.</summary>
+    [Parameter("uint64[]", "validatorTrust", 3)]
+    public List<ulong> ValidatorTrust { get; set; } = [];
+
+    /// <summary>uint256[] dividend.</summary>
+    [Parameter("uint256[]", "dividend", 4)]
+    public List<BigInteger> Dividend { get; set; } = [];
 }
 
 /// <summary>The Solidity struct Hyperparameters.</summary>
 public sealed record Hyperparameters(uint Tempo, uint Kappa, uint BondsMovingAverage, uint BondsPenalty, ushort MaxUids, ushort MaxValidators, uint ImmunityPeriod, uint ActivityCutoff, ushort MinAllowedWeights, uint WeightsRateLimit, bool CommitReveal, uint RevealPeriod, BigInteger MinBurn, BigInteger MaxBurn, BigInteger StakeThreshold, bool Yuma3)
 {
-    /// <summary>Converts a decoded ABI tuple.</summary>
-    public static Hyperparameters FromAbi(object? value)
+    /// <summary>Converts Nethereum's decoding of the tuple (a list of ParameterOutput).</summary>
+    internal static Hyperparameters FromDecoded(object? value)
     {
-        var t = (object?[])value!;
-        return new Hyperparameters((uint)(BigInteger)t[0]!, (uint)(BigInteger)t[1]!, (uint)(BigInteger)t[2]!, (uint)(BigInteger)t[3]!, (ushort)(BigInteger)t[4]!, (ushort)(BigInteger)t[5]!, (uint)(BigInteger)t[6]!, (uint)(BigInteger)t[7]!, (ushort)(BigInteger)t[8]!, (uint)(BigInteger)t[9]!, (bool)t[10]!, (uint)(BigInteger)t[11]!, (BigInteger)t[12]!, (BigInteger)t[13]!, (BigInteger)t[14]!, (bool)t[15]!);
+        var t = ContractAbi.Tuple(value);
+        return new Hyperparameters((uint)t[0].Result!, (uint)t[1].Result!, (uint)t[2].Result!, (uint)t[3].Result!, (ushort)t[4].Result!, (ushort)t[5].Result!, (uint)t[6].Result!, (uint)t[7].Result!, (ushort)t[8].Result!, (uint)t[9].Result!, (bool)t[10].Result!, (uint)t[11].Result!, (BigInteger)t[12].Result!, (BigInteger)t[13].Result!, (BigInteger)t[14].Result!, (bool)t[15].Result!);
     }
 
-    /// <summary>Converts to an ABI tuple value.</summary>
-    public object?[] ToAbi() => [Tempo, Kappa, BondsMovingAverage, BondsPenalty, MaxUids, MaxValidators, ImmunityPeriod, ActivityCutoff, MinAllowedWeights, WeightsRateLimit, CommitReveal, RevealPeriod, MinBurn, MaxBurn, StakeThreshold, Yuma3];
+    /// <summary>The <c>[Struct]</c> DTO with these values, for encoding.</summary>
+    public HyperparametersDTO ToDto() => new HyperparametersDTO { Tempo = Tempo, Kappa = Kappa, BondsMovingAverage = BondsMovingAverage, BondsPenalty = BondsPenalty, MaxUids = MaxUids, MaxValidators = MaxValidators, ImmunityPeriod = ImmunityPeriod, ActivityCutoff = ActivityCutoff, MinAllowedWeights = MinAllowedWeights, WeightsRateLimit = WeightsRateLimit, CommitReveal = CommitReveal, RevealPeriod = RevealPeriod, MinBurn = MinBurn, MaxBurn = MaxBurn, StakeThreshold = StakeThreshold, Yuma3 = Yuma3 };
+}
+
+/// <summary>Nethereum DTO of the Solidity struct Hyperparameters.</summary>
+[Struct("Hyperparameters")]
+public sealed class HyperparametersDTO
+{
+    /// <summary>uint32 tempo.</summary>
+    [Parameter("uint32", "tempo", 1)]
+    public uint Tempo { get; set; }
+
+    /// <summary>uint32 kappa.</summary>
+    [Parameter("uint32", "kappa", 2)]
+    public uint Kappa { get; set; }
+
+    /// <summary>uint32 bondsMovingAverage.</summary>
+    [Parameter("uint32", "bondsMovingAverage", 3)]
+    public uint BondsMovingAverage { get; set; }
+
+    /// <summary>uint32 bondsPenalty.</summary>
+    [Parameter("uint32", "bondsPenalty", 4)]
+    public uint BondsPenalty { get; set; }
+
+    /// <summary>uint16 maxUids.</summary>
+    [Parameter("uint16", "maxUids", 5)]
+    public ushort MaxUids { get; set; }
+
+    /// <summary>uint16 maxValidators.</summary>
+    [Parameter("uint16", "maxValidators", 6)]
+    public ushort MaxValidators { get; set; }
+
+    /// <summary>uint32 immunityPeriod.</summary>
+    [Parameter("uint32", "immunityPeriod", 7)]
+    public uint ImmunityPeriod { get; set; }
+
+    /// <summary>uint32 activityCutoff.</summary>
+    [Parameter("uint32", "activityCutoff", 8)]
+    public uint ActivityCutoff { get; set; }
+
+    /// <summary>uint16 minAllowedWeights.</summary>
+    [Parameter("uint16", "minAllowedWeights", 9)]
+    public ushort MinAllowedWeights { get; set; }
+
+    /// <summary>uint32 weightsRateLimit.</summary>
+    [Parameter("uint32", "weightsRateLimit", 10)]
+    public uint WeightsRateLimit { get; set; }
+
+    /// <summary>bool commitReveal.</summary>
+    [Parameter("bool", "commitReveal", 11)]
+    public bool CommitReveal { get; set; }
+
+    /// <summary>uint32 revealPeriod.</summary>
+    [Parameter("uint32", "revealPeriod", 12)]
+    public uint RevealPeriod { get; set; }
+
+    /// <summary>uint128 minBurn.</summary>
+    [Parameter("uint128", "minBurn", 13)]
+    public BigInteger MinBurn { get; set; }
+
+    /// <summary>uint128 maxBurn.</summary>
+    [Parameter("uint128", "maxBurn", 14)]
+    public BigInteger MaxBurn { get; set; }
+
+    /// <summary>uint128 stakeThreshold.</summary>
+    [Parameter("uint128", "stakeThreshold", 15)]
+    public BigInteger StakeThreshold { get; set; }
+
+    /// <summary>bool yuma3.</summary>
+    [Parameter("bool", "yuma3", 16)]
+    public bool Yuma3 { get; set; }
 }
 
 /// <summary>The Solidity struct Input.</summary>
 public sealed record Input(Params Params, ulong BlockNumber, BigInteger Emission, IReadOnlyList<BigInteger> Stake, IReadOnlyList<ulong> LastUpdate, IReadOnlyList<ulong> RegisteredAt, Matrix Weights, Matrix Bonds)
 {
-    /// <summary>Converts a decoded ABI tuple.</summary>
-    public static Input FromAbi(object? value)
+    /// <summary>Converts Nethereum's decoding of the tuple (a list of ParameterOutput).</summary>
+    internal static Input FromDecoded(object? value)
     {
-        var t = (object?[])value!;
-        return new Input(Params.FromAbi(t[0]), (ulong)(BigInteger)t[1]!, (BigInteger)t[2]!, ((object?[])t[3]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[4]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[5]!).Select(e => (ulong)(BigInteger)e!).ToArray(), Matrix.FromAbi(t[6]), Matrix.FromAbi(t[7]));
+        var t = ContractAbi.Tuple(value);
+        return new Input(Params.FromDecoded(t[0].Result), (ulong)t[1].Result!, (BigInteger)t[2].Result!, ContractAbi.List<BigInteger>(t[3].Result), ContractAbi.List<ulong>(t[4].Result), ContractAbi.List<ulong>(t[5].Result), Matrix.FromDecoded(t[6].Result), Matrix.FromDecoded(t[7].Result));
     }
 
-    /// <summary>Converts to an ABI tuple value.</summary>
-    public object?[] ToAbi() => [Params.ToAbi(), BlockNumber, Emission, Stake.Select(e => (object?)e).ToArray(), LastUpdate.Select(e => (object?)e).ToArray(), RegisteredAt.Select(e => (object?)e).ToArray(), Weights.ToAbi(), Bonds.ToAbi()];
+    /// <summary>The <c>[Struct]</c> DTO with these values, for encoding.</summary>
+    public InputDTO ToDto() => new InputDTO { Params = Params.ToDto(), BlockNumber = BlockNumber, Emission = Emission, Stake = [.. Stake], LastUpdate = [.. LastUpdate], RegisteredAt = [.. RegisteredAt], Weights = Weights.ToDto(), Bonds = Bonds.ToDto() };
+}
+
+/// <summary>Nethereum DTO of the Solidity struct Input.</summary>
+[Struct("Input")]
+public sealed class InputDTO
+{
+    /// <summary>(uint32,uint32,uint32,uint32,uint16,uint64,uint256,uint32,bool) params.</summary>
+    [Parameter("tuple", "params", 1)]
+    public ParamsDTO Params { get; set; } = new();
+
+    /// <summary>uint64 blockNumber.</summary>
+    [Parameter("uint64", "blockNumber", 2)]
+    public ulong BlockNumber { get; set; }
+
+    /// <summary>uint256 emission.</summary>
+    [Parameter("uint256", "emission", 3)]
+    public BigInteger Emission { get; set; }
+
+    /// <summary>uint256[] stake.</summary>
+    [Parameter("uint256[]", "stake", 4)]
+    public List<BigInteger> Stake { get; set; } = [];
+
+    /// <summary>uint64[] lastUpdate.</summary>
+    [Parameter("uint64[]", "lastUpdate", 5)]
+    public List<ulong> LastUpdate { get; set; } = [];
+
+    /// <summary>uint64[] registeredAt.</summary>
+    [Parameter("uint64[]", "registeredAt", 6)]
+    public List<ulong> RegisteredAt { get; set; } = [];
+
+    /// <summary>(uint16[],uint256[]) weights.</summary>
+    [Parameter("tuple", "weights", 7)]
+    public MatrixDTO Weights { get; set; } = new();
+
+    /// <summary>(uint16[],uint256[]) bonds.</summary>
+    [Parameter("tuple", "bonds", 8)]
+    public MatrixDTO Bonds { get; set; } = new();
 }
 
 /// <summary>The Solidity struct Matrix.</summary>
 public sealed record Matrix(IReadOnlyList<ushort> RowUids, IReadOnlyList<BigInteger> Packed)
 {
-    /// <summary>Converts a decoded ABI tuple.</summary>
-    public static Matrix FromAbi(object? value)
+    /// <summary>Converts Nethereum's decoding of the tuple (a list of ParameterOutput).</summary>
+    internal static Matrix FromDecoded(object? value)
     {
-        var t = (object?[])value!;
-        return new Matrix(((object?[])t[0]!).Select(e => (ushort)(BigInteger)e!).ToArray(), ((object?[])t[1]!).Select(e => (BigInteger)e!).ToArray());
+        var t = ContractAbi.Tuple(value);
+        return new Matrix(ContractAbi.List<ushort>(t[0].Result), ContractAbi.List<BigInteger>(t[1].Result));
     }
 
-    /// <summary>Converts to an ABI tuple value.</summary>
-    public object?[] ToAbi() => [RowUids.Select(e => (object?)e).ToArray(), Packed.Select(e => (object?)e).ToArray()];
+    /// <summary>The <c>[Struct]</c> DTO with these values, for encoding.</summary>
+    public MatrixDTO ToDto() => new MatrixDTO { RowUids = [.. RowUids], Packed = [.. Packed] };
+}
+
+/// <summary>Nethereum DTO of the Solidity struct Matrix.</summary>
+[Struct("Matrix")]
+public sealed class MatrixDTO
+{
+    /// <summary>uint16[] rowUids.</summary>
+    [Parameter("uint16[]", "rowUids", 1)]
+    public List<ushort> RowUids { get; set; } = [];
+
+    /// <summary>uint256[] packed.</summary>
+    [Parameter("uint256[]", "packed", 2)]
+    public List<BigInteger> Packed { get; set; } = [];
 }
 
 /// <summary>The Solidity struct NeuronView.</summary>
 public sealed record NeuronView(ushort Uid, Address Hotkey, Address Coldkey, BigInteger Stake, BigInteger EffectiveStake, Axon Axon, ulong LastUpdate, ulong RegisteredAt, bool ValidatorPermit, bool Active, ushort Consensus, ushort ValidatorTrust, ushort Incentive, ushort Dividends, BigInteger Emission)
 {
-    /// <summary>Converts a decoded ABI tuple.</summary>
-    public static NeuronView FromAbi(object? value)
+    /// <summary>Converts Nethereum's decoding of the tuple (a list of ParameterOutput).</summary>
+    internal static NeuronView FromDecoded(object? value)
     {
-        var t = (object?[])value!;
-        return new NeuronView((ushort)(BigInteger)t[0]!, (Address)t[1]!, (Address)t[2]!, (BigInteger)t[3]!, (BigInteger)t[4]!, Axon.FromAbi(t[5]), (ulong)(BigInteger)t[6]!, (ulong)(BigInteger)t[7]!, (bool)t[8]!, (bool)t[9]!, (ushort)(BigInteger)t[10]!, (ushort)(BigInteger)t[11]!, (ushort)(BigInteger)t[12]!, (ushort)(BigInteger)t[13]!, (BigInteger)t[14]!);
+        var t = ContractAbi.Tuple(value);
+        return new NeuronView((ushort)t[0].Result!, ContractAbi.ToAddress(t[1].Result), ContractAbi.ToAddress(t[2].Result), (BigInteger)t[3].Result!, (BigInteger)t[4].Result!, Axon.FromDecoded(t[5].Result), (ulong)t[6].Result!, (ulong)t[7].Result!, (bool)t[8].Result!, (bool)t[9].Result!, (ushort)t[10].Result!, (ushort)t[11].Result!, (ushort)t[12].Result!, (ushort)t[13].Result!, (BigInteger)t[14].Result!);
     }
 
-    /// <summary>Converts to an ABI tuple value.</summary>
-    public object?[] ToAbi() => [Uid, Hotkey, Coldkey, Stake, EffectiveStake, Axon.ToAbi(), LastUpdate, RegisteredAt, ValidatorPermit, Active, Consensus, ValidatorTrust, Incentive, Dividends, Emission];
+    /// <summary>The <c>[Struct]</c> DTO with these values, for encoding.</summary>
+    public NeuronViewDTO ToDto() => new NeuronViewDTO { Uid = Uid, Hotkey = Hotkey.ToLowerHex(), Coldkey = Coldkey.ToLowerHex(), Stake = Stake, EffectiveStake = EffectiveStake, Axon = Axon.ToDto(), LastUpdate = LastUpdate, RegisteredAt = RegisteredAt, ValidatorPermit = ValidatorPermit, Active = Active, Consensus = Consensus, ValidatorTrust = ValidatorTrust, Incentive = Incentive, Dividends = Dividends, Emission = Emission };
+}
+
+/// <summary>Nethereum DTO of the Solidity struct NeuronView.</summary>
+[Struct("NeuronView")]
+public sealed class NeuronViewDTO
+{
+    /// <summary>uint16 uid.</summary>
+    [Parameter("uint16", "uid", 1)]
+    public ushort Uid { get; set; }
+
+    /// <summary>address hotkey.</summary>
+    [Parameter("address", "hotkey", 2)]
+    public string Hotkey { get; set; } = "";
+
+    /// <summary>address coldkey.</summary>
+    [Parameter("address", "coldkey", 3)]
+    public string Coldkey { get; set; } = "";
+
+    /// <summary>uint256 stake.</summary>
+    [Parameter("uint256", "stake", 4)]
+    public BigInteger Stake { get; set; }
+
+    /// <summary>uint256 effectiveStake.</summary>
+    [Parameter("uint256", "effectiveStake", 5)]
+    public BigInteger EffectiveStake { get; set; }
+
+    /// <summary>(uint128,uint8,uint16,uint32,uint64) axon.</summary>
+    [Parameter("tuple", "axon", 6)]
+    public AxonDTO Axon { get; set; } = new();
+
+    /// <summary>uint64 lastUpdate.</summary>
+    [Parameter("uint64", "lastUpdate", 7)]
+    public ulong LastUpdate { get; set; }
+
+    /// <summary>uint64 registeredAt.</summary>
+    [Parameter("uint64", "registeredAt", 8)]
+    public ulong RegisteredAt { get; set; }
+
+    /// <summary>bool validatorPermit.</summary>
+    [Parameter("bool", "validatorPermit", 9)]
+    public bool ValidatorPermit { get; set; }
+
+    /// <summary>bool active.</summary>
+    [Parameter("bool", "active", 10)]
+    public bool Active { get; set; }
+
+    /// <summary>uint16 consensus.</summary>
+    [Parameter("uint16", "consensus", 11)]
+    public ushort Consensus { get; set; }
+
+    /// <summary>uint16 validatorTrust.</summary>
+    [Parameter("uint16", "validatorTrust", 12)]
+    public ushort ValidatorTrust { get; set; }
+
+    /// <summary>uint16 incentive.</summary>
+    [Parameter("uint16", "incentive", 13)]
+    public ushort Incentive { get; set; }
+
+    /// <summary>uint16 dividends.</summary>
+    [Parameter("uint16", "dividends", 14)]
+    public ushort Dividends { get; set; }
+
+    /// <summary>uint256 emission.</summary>
+    [Parameter("uint256", "emission", 15)]
+    public BigInteger Emission { get; set; }
 }
 
 /// <summary>The Solidity struct Output.</summary>
 public sealed record Output(BigInteger OwnerEmission, IReadOnlyList<BigInteger> Emission, IReadOnlyList<ulong> Stake, IReadOnlyList<ulong> ActiveStake, IReadOnlyList<ulong> Rank, IReadOnlyList<ulong> Consensus, IReadOnlyList<ulong> ValidatorTrust, IReadOnlyList<ulong> Incentive, IReadOnlyList<ulong> Dividends, IReadOnlyList<bool> Active, IReadOnlyList<bool> ValidatorPermit, Matrix Bonds)
 {
-    /// <summary>Converts a decoded ABI tuple.</summary>
-    public static Output FromAbi(object? value)
+    /// <summary>Converts Nethereum's decoding of the tuple (a list of ParameterOutput).</summary>
+    internal static Output FromDecoded(object? value)
     {
-        var t = (object?[])value!;
-        return new Output((BigInteger)t[0]!, ((object?[])t[1]!).Select(e => (BigInteger)e!).ToArray(), ((object?[])t[2]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[3]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[4]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[5]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[6]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[7]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[8]!).Select(e => (ulong)(BigInteger)e!).ToArray(), ((object?[])t[9]!).Select(e => (bool)e!).ToArray(), ((object?[])t[10]!).Select(e => (bool)e!).ToArray(), Matrix.FromAbi(t[11]));
+        var t = ContractAbi.Tuple(value);
+        return new Output((BigInteger)t[0].Result!, ContractAbi.List<BigInteger>(t[1].Result), ContractAbi.List<ulong>(t[2].Result), ContractAbi.List<ulong>(t[3].Result), ContractAbi.List<ulong>(t[4].Result), ContractAbi.List<ulong>(t[5].Result), ContractAbi.List<ulong>(t[6].Result), ContractAbi.List<ulong>(t[7].Result), ContractAbi.List<ulong>(t[8].Result), ContractAbi.List<bool>(t[9].Result), ContractAbi.List<bool>(t[10].Result), Matrix.FromDecoded(t[11].Result));
     }
 
-    /// <summary>Converts to an ABI tuple value.</summary>
-    public object?[] ToAbi() => [OwnerEmission, Emission.Select(e => (object?)e).ToArray(), Stake.Select(e => (object?)e).ToArray(), ActiveStake.Select(e => (object?)e).ToArray(), Rank.Select(e => (object?)e).ToArray(), Consensus.Select(e => (object?)e).ToArray(), ValidatorTrust.Select(e => (object?)e).ToArray(), Incentive.Select(e => (object?)e).ToArray(), Dividends.Select(e => (object?)e).ToArray(), Active.Select(e => (object?)e).ToArray(), ValidatorPermit.Select(e => (object?)e).ToArray(), Bonds.ToAbi()];
+    /// <summary>The <c>[Struct]</c> DTO with these values, for encoding.</summary>
+    public OutputDTO ToDto() => new OutputDTO { OwnerEmission = OwnerEmission, Emission = [.. Emission], Stake = [.. Stake], ActiveStake = [.. ActiveStake], Rank = [.. Rank], Consensus = [.. Consensus], ValidatorTrust = [.. ValidatorTrust], Incentive = [.. Incentive], Dividends = [.. Dividends], Active = [.. Active], ValidatorPermit = [.. ValidatorPermit], Bonds = Bonds.ToDto() };
+}
+
+/// <summary>Nethereum DTO of the Solidity struct Output.</summary>
+[Struct("Output")]
+public sealed class OutputDTO
+{
+    /// <summary>uint256 ownerEmission.</summary>
+    [Parameter("uint256", "ownerEmission", 1)]
+    public BigInteger OwnerEmission { get; set; }
+
+    /// <summary>uint256[] emission.</summary>
+    [Parameter("uint256[]", "emission", 2)]
+    public List<BigInteger> Emission { get; set; } = [];
+
+    /// <summary>uint64[] stake.</summary>
+    [Parameter("uint64[]", "stake", 3)]
+    public List<ulong> Stake { get; set; } = [];
+
+    /// <summary>uint64[] activeStake.</summary>
+    [Parameter("uint64[]", "activeStake", 4)]
+    public List<ulong> ActiveStake { get; set; } = [];
+
+    /// <summary>uint64[] rank.</summary>
+    [Parameter("uint64[]", "rank", 5)]
+    public List<ulong> Rank { get; set; } = [];
+
+    /// <summary>uint64[] consensus.</summary>
+    [Parameter("uint64[]", "consensus", 6)]
+    public List<ulong> Consensus { get; set; } = [];
+
+    /// <summary>uint64[] validatorTrust.</summary>
+    [Parameter("uint64[]", "validatorTrust", 7)]
+    public List<ulong> ValidatorTrust { get; set; } = [];
+
+    /// <summary>uint64[] incentive.</summary>
+    [Parameter("uint64[]", "incentive", 8)]
+    public List<ulong> Incentive { get; set; } = [];
+
+    /// <summary>uint64[] dividends.</summary>
+    [Parameter("uint64[]", "dividends", 9)]
+    public List<ulong> Dividends { get; set; } = [];
+
+    /// <summary>bool[] active.</summary>
+    [Parameter("bool[]", "active", 10)]
+    public List<bool> Active { get; set; } = [];
+
+    /// <summary>bool[] validatorPermit.</summary>
+    [Parameter("bool[]", "validatorPermit", 11)]
+    public List<bool> ValidatorPermit { get; set; } = [];
+
+    /// <summary>(uint16[],uint256[]) bonds.</summary>
+    [Parameter("tuple", "bonds", 12)]
+    public MatrixDTO Bonds { get; set; } = new();
 }
 
 /// <summary>The Solidity struct Params.</summary>
 public sealed record Params(uint Kappa, uint BondsMovingAverage, uint BondsPenalty, uint OwnerCut, ushort MaxValidators, ulong ActivityCutoff, BigInteger StakeThreshold, uint Tempo, bool Yuma3)
 {
-    /// <summary>Converts a decoded ABI tuple.</summary>
-    public static Params FromAbi(object? value)
+    /// <summary>Converts Nethereum's decoding of the tuple (a list of ParameterOutput).</summary>
+    internal static Params FromDecoded(object? value)
     {
-        var t = (object?[])value!;
-        return new Params((uint)(BigInteger)t[0]!, (uint)(BigInteger)t[1]!, (uint)(BigInteger)t[2]!, (uint)(BigInteger)t[3]!, (ushort)(BigInteger)t[4]!, (ulong)(BigInteger)t[5]!, (BigInteger)t[6]!, (uint)(BigInteger)t[7]!, (bool)t[8]!);
+        var t = ContractAbi.Tuple(value);
+        return new Params((uint)t[0].Result!, (uint)t[1].Result!, (uint)t[2].Result!, (uint)t[3].Result!, (ushort)t[4].Result!, (ulong)t[5].Result!, (BigInteger)t[6].Result!, (uint)t[7].Result!, (bool)t[8].Result!);
     }
 
-    /// <summary>Converts to an ABI tuple value.</summary>
-    public object?[] ToAbi() => [Kappa, BondsMovingAverage, BondsPenalty, OwnerCut, MaxValidators, ActivityCutoff, StakeThreshold, Tempo, Yuma3];
+    /// <summary>The <c>[Struct]</c> DTO with these values, for encoding.</summary>
+    public ParamsDTO ToDto() => new ParamsDTO { Kappa = Kappa, BondsMovingAverage = BondsMovingAverage, BondsPenalty = BondsPenalty, OwnerCut = OwnerCut, MaxValidators = MaxValidators, ActivityCutoff = ActivityCutoff, StakeThreshold = StakeThreshold, Tempo = Tempo, Yuma3 = Yuma3 };
+}
+
+/// <summary>Nethereum DTO of the Solidity struct Params.</summary>
+[Struct("Params")]
+public sealed class ParamsDTO
+{
+    /// <summary>uint32 kappa.</summary>
+    [Parameter("uint32", "kappa", 1)]
+    public uint Kappa { get; set; }
+
+    /// <summary>uint32 bondsMovingAverage.</summary>
+    [Parameter("uint32", "bondsMovingAverage", 2)]
+    public uint BondsMovingAverage { get; set; }
+
+    /// <summary>uint32 bondsPenalty.</summary>
+    [Parameter("uint32", "bondsPenalty", 3)]
+    public uint BondsPenalty { get; set; }
+
+    /// <summary>uint32 ownerCut.</summary>
+    [Parameter("uint32", "ownerCut", 4)]
+    public uint OwnerCut { get; set; }
+
+    /// <summary>uint16 maxValidators.</summary>
+    [Parameter("uint16", "maxValidators", 5)]
+    public ushort MaxValidators { get; set; }
+
+    /// <summary>uint64 activityCutoff.</summary>
+    [Parameter("uint64", "activityCutoff", 6)]
+    public ulong ActivityCutoff { get; set; }
+
+    /// <summary>uint256 stakeThreshold.</summary>
+    [Parameter("uint256", "stakeThreshold", 7)]
+    public BigInteger StakeThreshold { get; set; }
+
+    /// <summary>uint32 tempo.</summary>
+    [Parameter("uint32", "tempo", 8)]
+    public uint Tempo { get; set; }
+
+    /// <summary>bool yuma3.</summary>
+    [Parameter("bool", "yuma3", 9)]
+    public bool Yuma3 { get; set; }
 }
 
 /// <summary>The Solidity struct SubnetView.</summary>
 public sealed record SubnetView(ushort Netuid, Address Owner, ushort N, ulong CreatedAt, ulong LastEpoch, ulong Epochs, BigInteger Burn, BigInteger StakeSnapshot, Hyperparameters Hyperparameters)
 {
-    /// <summary>Converts a decoded ABI tuple.</summary>
-    public static SubnetView FromAbi(object? value)
+    /// <summary>Converts Nethereum's decoding of the tuple (a list of ParameterOutput).</summary>
+    internal static SubnetView FromDecoded(object? value)
     {
-        var t = (object?[])value!;
-        return new SubnetView((ushort)(BigInteger)t[0]!, (Address)t[1]!, (ushort)(BigInteger)t[2]!, (ulong)(BigInteger)t[3]!, (ulong)(BigInteger)t[4]!, (ulong)(BigInteger)t[5]!, (BigInteger)t[6]!, (BigInteger)t[7]!, Hyperparameters.FromAbi(t[8]));
+        var t = ContractAbi.Tuple(value);
+        return new SubnetView((ushort)t[0].Result!, ContractAbi.ToAddress(t[1].Result), (ushort)t[2].Result!, (ulong)t[3].Result!, (ulong)t[4].Result!, (ulong)t[5].Result!, (BigInteger)t[6].Result!, (BigInteger)t[7].Result!, Hyperparameters.FromDecoded(t[8].Result));
     }
 
-    /// <summary>Converts to an ABI tuple value.</summary>
-    public object?[] ToAbi() => [Netuid, Owner, N, CreatedAt, LastEpoch, Epochs, Burn, StakeSnapshot, Hyperparameters.ToAbi()];
+    /// <summary>The <c>[Struct]</c> DTO with these values, for encoding.</summary>
+    public SubnetViewDTO ToDto() => new SubnetViewDTO { Netuid = Netuid, Owner = Owner.ToLowerHex(), N = N, CreatedAt = CreatedAt, LastEpoch = LastEpoch, Epochs = Epochs, Burn = Burn, StakeSnapshot = StakeSnapshot, Hyperparameters = Hyperparameters.ToDto() };
+}
+
+/// <summary>Nethereum DTO of the Solidity struct SubnetView.</summary>
+[Struct("SubnetView")]
+public sealed class SubnetViewDTO
+{
+    /// <summary>uint16 netuid.</summary>
+    [Parameter("uint16", "netuid", 1)]
+    public ushort Netuid { get; set; }
+
+    /// <summary>address owner.</summary>
+    [Parameter("address", "owner", 2)]
+    public string Owner { get; set; } = "";
+
+    /// <summary>uint16 n.</summary>
+    [Parameter("uint16", "n", 3)]
+    public ushort N { get; set; }
+
+    /// <summary>uint64 createdAt.</summary>
+    [Parameter("uint64", "createdAt", 4)]
+    public ulong CreatedAt { get; set; }
+
+    /// <summary>uint64 lastEpoch.</summary>
+    [Parameter("uint64", "lastEpoch", 5)]
+    public ulong LastEpoch { get; set; }
+
+    /// <summary>uint64 epochs.</summary>
+    [Parameter("uint64", "epochs", 6)]
+    public ulong Epochs { get; set; }
+
+    /// <summary>uint256 burn.</summary>
+    [Parameter("uint256", "burn", 7)]
+    public BigInteger Burn { get; set; }
+
+    /// <summary>uint256 stakeSnapshot.</summary>
+    [Parameter("uint256", "stakeSnapshot", 8)]
+    public BigInteger StakeSnapshot { get; set; }
+
+    /// <summary>(uint32,uint32,uint32,uint32,uint16,uint16,uint32,uint32,uint16,uint32,bool,uint32,uint128,uint128,uint128,bool) hyperparameters.</summary>
+    [Parameter("tuple", "hyperparameters", 9)]
+    public HyperparametersDTO Hyperparameters { get; set; } = new();
 }
