@@ -135,11 +135,15 @@ public sealed class FaultTests(ITestOutputHelper output)
         var committed = logs.Where(NetworkContract.WeightsCommittedEvent.Matches).Select(l => (Event: NetworkContract.WeightsCommittedEvent.Decode(l), l.BlockNumber)).Where(e => e.Event.Uid == vuid).Select(e => e.BlockNumber).ToList();
         var revealed = logs.Where(NetworkContract.WeightsSetEvent.Matches).Select(l => (Event: NetworkContract.WeightsSetEvent.Decode(l), l.BlockNumber)).Where(e => e.Event.Uid == vuid).Select(e => e.BlockNumber).ToList();
         output.WriteLine($"commits at {string.Join(",", committed)}; reveals at {string.Join(",", revealed)}");
+        // On a failure, what both validator processes said about weights, so a CI log shows why.
+        string History() => $"commits at {string.Join(",", committed)}; reveals at {string.Join(",", revealed)}\n" + string.Join("\n", v.Lines.Select(l => "v: " + l).Concat(v2.Lines.Select(l => "v2: " + l))
+            .Where(l => l.Contains("weights", StringComparison.Ordinal) || l.Contains("commit", StringComparison.Ordinal) || l.Contains("reveal", StringComparison.Ordinal)
+                || l.Contains("node", StringComparison.Ordinal) || l.Contains("failed", StringComparison.Ordinal)));
         Assert.True(committed.Count >= 2, "commits: " + string.Join(",", committed));
         for (var i = 1; i < committed.Count; i++)
         {
-            Assert.True(committed[i] - committed[i - 1] >= interval, $"commits {committed[i - 1]} and {committed[i]} are closer than the interval {interval}");
-            Assert.True(revealed.Any(r => r > committed[i - 1] && r <= committed[i]), $"the commit of block {committed[i - 1]} was not revealed before the next one");
+            Assert.True(committed[i] - committed[i - 1] >= interval, $"commits {committed[i - 1]} and {committed[i]} are closer than the interval {interval}\n{History()}");
+            Assert.True(revealed.Any(r => r > committed[i - 1] && r <= committed[i]), $"the commit of block {committed[i - 1]} was not revealed before the next one\n{History()}");
         }
         output.WriteLine($"total {clock.Elapsed.TotalSeconds:0.0} s");
         foreach (var f in fakes.Where(f => f.Key != Fault.Vanishing).Select(f => f.Value))
