@@ -329,9 +329,12 @@ contract Network is NetworkStorage {
         if (!_hyper[netuid].commitReveal) revert CommitRevealDisabled(netuid);
         uint16 uid = _validatorUid(netuid);
         Commit storage c = _commits[netuid][uid];
-        uint64 last = c.blockNumber > _neurons[netuid][uid].lastUpdate ? c.blockNumber : _neurons[netuid][uid].lastUpdate;
+        Neuron storage nr = _neurons[netuid][uid];
+        // Limited from the later of the open commit and the last weights set: a reveal deletes its commit, so
+        // without lastUpdate a validator could commit again right after each reveal. A first commit is free.
+        uint64 last = c.blockNumber > nr.lastUpdate ? c.blockNumber : nr.lastUpdate;
         uint64 next = last + _hyper[netuid].weightsRateLimit;
-        if (c.blockNumber != 0 && block.number < next) revert RateLimited(next);
+        if ((c.blockNumber != 0 || nr.hasWeights) && block.number < next) revert RateLimited(next);
         c.hash = bytes24(hash);
         c.blockNumber = uint64(block.number);
         emit WeightsCommitted(netuid, uid, hash);

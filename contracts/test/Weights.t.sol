@@ -164,6 +164,31 @@ contract WeightsTest is Fixture {
         net.commitWeights(netuid, keccak256("c"));
     }
 
+    function test_commit_afterReveal_rateLimitedFromTheReveal() public {
+        _commitReveal(true);
+        uint16[] memory uids = _u16s(1, 2);
+        uint16[] memory w = _u16s(100, 200);
+        vm.prank(v);
+        net.commitWeights(netuid, keccak256(abi.encode(v, netuid, uids, w, SALT)));
+        vm.roll(block.number + 3);
+        vm.prank(v);
+        net.revealWeights(netuid, uids, w, SALT);
+        uint64 revealedAt = uint64(block.number);
+        // The reveal consumed the commit; the next commit still waits weightsRateLimit (5) blocks from the reveal.
+        vm.prank(v);
+        vm.expectRevert(abi.encodeWithSelector(NetworkStorage.RateLimited.selector, revealedAt + 5));
+        net.commitWeights(netuid, keccak256("again"));
+        vm.roll(revealedAt + 4);
+        vm.prank(v);
+        vm.expectRevert(abi.encodeWithSelector(NetworkStorage.RateLimited.selector, revealedAt + 5));
+        net.commitWeights(netuid, keccak256("again"));
+        vm.roll(revealedAt + 5);
+        vm.prank(v);
+        net.commitWeights(netuid, keccak256("again"));
+        (, uint64 at) = views.getCommit(netuid, 0);
+        assertEq(at, revealedAt + 5, "committed once the limit passed");
+    }
+
     function test_commitReveal_offRejectsCommitAndReveal() public {
         vm.prank(v);
         vm.expectRevert(abi.encodeWithSelector(NetworkStorage.CommitRevealDisabled.selector, netuid));
