@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Intelligence.State.Stores;
 using Intelligence.Validator;
+using StackExchange.Redis;
 
 namespace Intelligence.Network.Tests;
 
@@ -17,8 +18,7 @@ public sealed class RedisOutageTests : IDisposable
     public async Task ScoreStore_RedisDown_KeepsScoresInProcess_ReportsDegraded_AndCatchesUpWhenBack()
     {
         var port = FreePort();
-        await StartRedisAsync(port);
-        await using var client = await StateStores.ConnectRedisAsync(new StateOptions { Redis = string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{port},syncTimeout=1000,asyncTimeout=1000,connectTimeout=1000") }).WaitAsync(TimeSpan.FromSeconds(10));
+        await using var client = await StartRedisAndConnectAsync(port);
         string? degraded = null;
         var store = await ResilientScoreStore.OpenAsync(new RedisScoreStore(client, "test:"), 1, r => degraded = r, TimeSpan.FromSeconds(1), CancellationToken.None);
         var twin = new InMemoryScoreStore();
@@ -71,8 +71,7 @@ public sealed class RedisOutageTests : IDisposable
     public async Task ScoreStore_WholeStepsInBatches_RedisDownMidway_RemoteEndsAsIfNeverDown()
     {
         var port = FreePort();
-        await StartRedisAsync(port);
-        await using var client = await StateStores.ConnectRedisAsync(new StateOptions { Redis = string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{port},syncTimeout=1000,asyncTimeout=1000,connectTimeout=1000") }).WaitAsync(TimeSpan.FromSeconds(10));
+        await using var client = await StartRedisAndConnectAsync(port);
         string? degraded = null;
         IScoreStore store = await ResilientScoreStore.OpenAsync(new RedisScoreStore(client, "step:"), 2, r => degraded = r, TimeSpan.FromSeconds(1), CancellationToken.None);
         IScoreStore twin = new InMemoryScoreStore();
@@ -117,6 +116,12 @@ public sealed class RedisOutageTests : IDisposable
         var expectedAll = await twin.GetAllAsync(2);
         Assert.Equal(expectedAll.Select(r => (r.Uid, r.Hotkey, r.SampleCount)), remote.Select(r => (r.Uid, r.Hotkey, r.SampleCount)));
         Assert.All(expectedAll.Zip(remote), p => Assert.Equal(p.First.Score, p.Second.Score, 12));
+    }
+
+    private async Task<IConnectionMultiplexer> StartRedisAndConnectAsync(int port)
+    {
+        await StartRedisAsync(port);
+        return await StateStores.ConnectRedisAsync(new StateOptions { Redis = string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{port},syncTimeout=1000,asyncTimeout=1000,connectTimeout=1000") }).WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     private async Task StartRedisAsync(int port)
