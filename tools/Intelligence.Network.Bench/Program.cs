@@ -4,7 +4,6 @@ using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Intelligence.Chain;
 using Intelligence.Miner;
-using Intelligence.Network.Bench;
 using Intelligence.Protocol.Pipeline;
 using Intelligence.Protocol.Server;
 using Intelligence.Protocol.Signing;
@@ -19,7 +18,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 // Forward through the whole pipeline against raw batched inference on the same digits model.
 // (3) a validator step's score persistence on the embedded store: per-neuron awaited calls against one call per step.
 // Usage: network-bench [rounds|miner|persist|all] [--seconds S] [--miners 16,64,256] [--rounds R]
-// Child modes: network-bench serve N caller (the miners), network-bench drive old|new (one validator querier).
+// Child modes: network-bench serve N caller (the miners), network-bench drive KIND (one validator querier).
 const ulong ChainId = 31337;
 const ushort Netuid = 1;
 var inv = CultureInfo.InvariantCulture;
@@ -113,9 +112,9 @@ async Task PersistAsync()
 T Option<T>(string name, Func<string, T> parse, T fallback) =>
     args.SkipWhile(a => a != name).Skip(1).Select(parse).DefaultIfEmpty(fallback).First();
 
-// The validator side runs in its own process per querier ("drive old|new"), so each gets the runtime settings of the
-// validator program it stands for, and the parent alternates their rounds against the same miners so both see the
-// same load. CPU figures are each process's own (Environment.CpuUsage), the miners' read from the child's /proc entry.
+// The validator side runs in its own process per variant ("drive KIND": the validator's runtime settings, and the same
+// with the GC budget an operator can add), and the parent alternates their rounds against the same miners so all see
+// the same load. CPU figures are each process's own (Environment.CpuUsage), the miners' read from the child's /proc entry.
 async Task RoundsAsync()
 {
     if (Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal))
@@ -144,7 +143,7 @@ async Task RoundsAsync()
             endpoints.Add(line);
             slowest = Math.Max(slowest, double.Parse(line.Split(' ')[3], inv));
         }
-        var drivers = new[] { "old", "new", Driver.NewGen0 }.Select(kind => Driver.Start(Environment.ProcessPath!, kind, validator, endpoints)).ToArray();
+        var drivers = new[] { "validator", Driver.NewGen0 }.Select(kind => Driver.Start(Environment.ProcessPath!, kind, validator, endpoints)).ToArray();
         foreach (var d in drivers)
         {
             await d.WarmUpAsync();
@@ -180,7 +179,7 @@ async Task RoundsAsync()
         miners.StandardInput.Close();
         await miners.WaitForExitAsync();
     }
-    Console.WriteLine($"load average {File.ReadAllText("/proc/loadavg").Trim()}; miners CPU is the miners' process per round (both queriers' rounds averaged)");
+    Console.WriteLine($"load average {File.ReadAllText("/proc/loadavg").Trim()}; miners CPU is the miners' process per round (all queriers' rounds averaged)");
 }
 
 // One validator querier in its own process: reads the miners from stdin, warms up until the JIT has settled (tier-1
@@ -196,13 +195,10 @@ async Task DriveAsync(string kind)
         var p = line.Split(' ');
         targets.Add(new MinerTarget(targets.Count, Address.Parse(p[2]), new Uri("http://127.0.0.1:" + p[1])));
     }
-    using var legacy = kind == "old" ? new LegacyQuerier(key, ChainId, Netuid) : null;
-    using var querier = kind == "old" ? null : new MinerQuerier(key, ChainId, Netuid);
+    using var querier = new MinerQuerier(key, ChainId, Netuid);
     var pixels = new float[4 * 64];
     var query = new ClassificationQuery("digits", SubnetTensor.FromFloats("pixels", [4, 64], pixels), [0, 1, 2, 3], TimeSpan.FromSeconds(10));
-    Func<Task<IReadOnlyList<MinerAnswer>>> round = legacy is not null
-        ? () => legacy.QueryAsync(targets, query, "digits", TimeSpan.FromSeconds(10), 256, CancellationToken.None)
-        : () => querier!.QueryAsync(targets, query, "digits", TimeSpan.FromSeconds(10), 256, CancellationToken.None);
+    Func<Task<IReadOnlyList<MinerAnswer>>> round = () => querier.QueryAsync(targets, query, "digits", TimeSpan.FromSeconds(10), 256, CancellationToken.None);
     var warm = Stopwatch.StartNew();
     var settled = Stopwatch.StartNew();
     var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
@@ -382,7 +378,7 @@ static async Task<(long Calls, List<double> Latencies)> ClosedLoopAsync(int conc
 /// <summary>A "drive" child process and the figures it reported.</summary>
 internal sealed class Driver(string kind, Process process)
 {
-    public const string NewGen0 = "new, DOTNET_GCgen0size=32 MiB";
+    public const string NewGen0 = "validator, DOTNET_GCgen0size=32 MiB";
 
     public string Kind { get; } = kind;
 
@@ -395,14 +391,11 @@ internal sealed class Driver(string kind, Process process)
     public static Driver Start(string exe, string kind, PrivateKey validator, IEnumerable<string> miners)
     {
         var info = new ProcessStartInfo(exe, ["drive", kind]) { RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
-        if (kind.StartsWith("new", StringComparison.Ordinal))
+        // The validator program's runtime settings (its runtimeconfig.json, copied next to this bench), as environment
+        // overrides: this process's own runtimeconfig is the bench's.
+        foreach (var (name, value) in ValidatorRuntimeSettings(Path.Combine(AppContext.BaseDirectory, "intelligence-validator.runtimeconfig.json")))
         {
-            // The validator program's runtime settings (its runtimeconfig.json, copied next to this bench), as
-            // environment overrides: the old querier runs with the runtime's defaults, as the validator did.
-            foreach (var (name, value) in ValidatorRuntimeSettings(Path.Combine(AppContext.BaseDirectory, "intelligence-validator.runtimeconfig.json")))
-            {
-                info.Environment[name] = value;
-            }
+            info.Environment[name] = value;
         }
         if (kind == NewGen0)
         {
