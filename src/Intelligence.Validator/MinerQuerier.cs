@@ -40,7 +40,7 @@ public sealed class MinerQuerier : IDisposable
         var request = new ForwardRequest { Netuid = _netuid, Task = task, DeadlineMs = (uint)timeout.TotalMilliseconds };
         request.Inputs.AddRange(query.Inputs.Select(TensorMapping.ToWire));
         var endpoints = targets.Select(t => new MinerEndpoint(t.Uid, t.Hotkey, t.Endpoint)).ToArray();
-        var results = await _client.ForwardAllAsync(endpoints, _ => request, timeout, maxConcurrency, ct).ConfigureAwait(false);
+        var results = await _client.ForwardAllAsync(endpoints, request, timeout, maxConcurrency, ct).ConfigureAwait(false);
         var answers = new MinerAnswer[results.Length];
         for (var i = 0; i < results.Length; i++)
         {
@@ -62,7 +62,8 @@ public sealed class MinerQuerier : IDisposable
                 outputs = null;
                 error = e.Message;
             }
-            var body = r.Response.ToByteArray();
+            // The bytes as the miner sent them (what its signature covers), not a re-serialization.
+            var body = r.ResponseBytes ?? r.Response.ToByteArray();
             var evidence = r.Request is { } signed && r.ResponseSignature is { } sig
                 ? new Evidence(DateTimeOffset.UtcNow, targets[i].Uid, hotkey, signed.Caller.ToLowerHex(), signed.Nonce, Convert.ToHexStringLower(signed.Digest), sig.ToHex(), Convert.ToBase64String(body))
                 : null;

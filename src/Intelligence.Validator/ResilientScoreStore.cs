@@ -13,7 +13,10 @@ public sealed class ResilientScoreStore : IScoreStore
 {
     private readonly IScoreStore _remote;
     private readonly InMemoryScoreStore _local = new();
-    private readonly List<Sample> _backlog = [];
+    // Replayed in batches of at most this many samples (one remote round trip each).
+    private const int ReplayBatch = 1024;
+
+    private readonly List<ScoreSample> _backlog = [];
     private readonly Action<string?> _degraded;
     private readonly TimeSpan _callTimeout;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -44,14 +47,21 @@ public sealed class ResilientScoreStore : IScoreStore
     }
 
     /// <inheritdoc />
-    public async ValueTask<ScoreRecord> UpdateAsync(int netuid, int uid, string hotkey, double sample, double alpha, DateTimeOffset at, CancellationToken cancellationToken = default)
+    public async ValueTask<ScoreRecord> UpdateAsync(int netuid, int uid, string hotkey, double sample, double alpha, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        (await UpdateManyAsync([new ScoreSample(netuid, uid, hotkey, sample, alpha, at)], cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// Folds a step's samples into the in-process copy, then sends them (after any queued ones) to the remote store in
+    /// one batch; the remote records when it answered, else the in-process ones.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<ScoreRecord>> UpdateManyAsync(IReadOnlyList<ScoreSample> samples, CancellationToken cancellationToken = default)
     {
-        var local = await _local.UpdateAsync(netuid, uid, hotkey, sample, alpha, at, cancellationToken).ConfigureAwait(false);
+        var local = await ((IScoreStore)_local).UpdateManyAsync(samples, cancellationToken).ConfigureAwait(false);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            _backlog.Add(new Sample(netuid, uid, hotkey, sample, alpha, at));
-            return await CatchUpAsync(cancellationToken).ConfigureAwait(false) is { } remote && remote.Uid == uid && remote.Netuid == netuid ? remote : local;
+            _backlog.AddRange(samples);
+            return await CatchUpAsync(samples.Count, cancellationToken).ConfigureAwait(false) ?? local;
         }
         finally
         {
@@ -76,28 +86,48 @@ public sealed class ResilientScoreStore : IScoreStore
     }
 
     /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<int>> SyncHotkeysAsync(int netuid, IReadOnlyList<NeuronHotkey> neurons, CancellationToken cancellationToken = default)
+    {
+        var reset = await ((IScoreStore)_local).SyncHotkeysAsync(netuid, neurons, cancellationToken).ConfigureAwait(false);
+        if (await TryRemoteAsync(c => _remote.SyncHotkeysAsync(netuid, neurons, c), cancellationToken).ConfigureAwait(false) is not (true, { } remote) || remote.Count == 0)
+        {
+            return reset;
+        }
+        var either = remote.Concat(reset).ToHashSet();
+        return [.. neurons.Select(n => n.Uid).Where(either.Remove)];
+    }
+
+    /// <inheritdoc />
     public async ValueTask<bool> RemoveAsync(int netuid, int uid, CancellationToken cancellationToken = default)
     {
         var removed = await _local.RemoveAsync(netuid, uid, cancellationToken).ConfigureAwait(false);
         return await TryRemoteAsync(c => _remote.RemoveAsync(netuid, uid, c), cancellationToken).ConfigureAwait(false) is (true, var r) ? r : removed;
     }
 
-    /// <summary>Replays queued samples; the last remote record written, or null when the remote store is still down.</summary>
-    private async Task<ScoreRecord?> CatchUpAsync(CancellationToken ct)
+    /// <summary>
+    /// Replays queued samples in order, in batches; the remote records of the last <paramref name="last"/> samples, or
+    /// null when the remote store is still down. A batch that fails is replayed whole next time: a sample the server
+    /// applied before the reply was lost is applied again (at least once, as a single update always was).
+    /// </summary>
+    private async Task<IReadOnlyList<ScoreRecord>?> CatchUpAsync(int last, CancellationToken ct)
     {
-        ScoreRecord? last = null;
+        var records = new List<ScoreRecord>();
         while (_backlog.Count > 0)
         {
-            var s = _backlog[0];
-            var (ok, record) = await TryRemoteAsync(c => _remote.UpdateAsync(s.Netuid, s.Uid, s.Hotkey, s.Value, s.Alpha, s.At, c), ct, catchUp: false).ConfigureAwait(false);
+            var batch = _backlog.GetRange(0, Math.Min(ReplayBatch, _backlog.Count));
+            var (ok, written) = await TryRemoteAsync(c => _remote.UpdateManyAsync(batch, c), ct, catchUp: false).ConfigureAwait(false);
             if (!ok)
             {
                 return null;
             }
-            _backlog.RemoveAt(0);
-            last = record;
+            _backlog.RemoveRange(0, batch.Count);
+            records.AddRange(written);
+            if (records.Count > last)
+            {
+                records.RemoveRange(0, records.Count - last);
+            }
         }
-        return last;
+        return records;
     }
 
     private async Task<(bool Ok, T Value)> TryRemoteAsync<T>(Func<CancellationToken, ValueTask<T>> call, CancellationToken ct, bool catchUp = true)
@@ -132,6 +162,4 @@ public sealed class ResilientScoreStore : IScoreStore
             return (false, default!);
         }
     }
-
-    private sealed record Sample(int Netuid, int Uid, string Hotkey, double Value, double Alpha, DateTimeOffset At);
 }

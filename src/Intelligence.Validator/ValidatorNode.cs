@@ -10,6 +10,8 @@ using Intelligence.Subnets.Catalog;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NeuronHotkey = Intelligence.State.Stores.NeuronHotkey;
+using ScoreSample = Intelligence.State.Stores.ScoreSample;
 
 namespace Intelligence.Validator;
 
@@ -213,12 +215,11 @@ public sealed partial class ValidatorNode(
         using var activity = Source.StartActivity("validator.step");
         var started = Clock.Now();
         var scores = _state!.Scores;
-        foreach (var n in snapshot.Neurons)
+        // The whole metagraph in one store call (one commit on the embedded store, one batch on Redis).
+        var hotkeys = snapshot.Neurons.Select(n => new NeuronHotkey(n.Uid, n.Hotkey.ToLowerHex())).ToList();
+        foreach (var uid in await scores.SyncHotkeysAsync(_netuid, hotkeys, ct).ConfigureAwait(false))
         {
-            if (await scores.SyncHotkeyAsync(_netuid, n.Uid, n.Hotkey.ToLowerHex(), ct).ConfigureAwait(false))
-            {
-                LogHotkeyChanged(_logger, n.Uid, n.Hotkey.ToLowerHex());
-            }
+            LogHotkeyChanged(_logger, uid, hotkeys.First(n => n.Uid == uid).Hotkey);
         }
         var targets = snapshot.Neurons
             .Where(n => n.Uid != Uid && _workers!.Queries(n.Uid) && AxonAddress.Decode(n.Axon) is not null)
@@ -239,23 +240,28 @@ public sealed partial class ValidatorNode(
         var answers = await _querier!.QueryAsync(targets, query, _subnet.Name, _options.QueryTimeout, _options.MaxConcurrency, ct).ConfigureAwait(false);
         _unrevealed.Add((query, answers));
         var now = DateTimeOffset.UtcNow;
-        var evidence = new List<Evidence>();
-        var summary = new List<string>();
+        var scored = new List<(MinerAnswer Answer, MinerScore Score)>();
         foreach (var (q, a) in _unrevealed.Where(p => _subnet.IsRevealed(p.Query)).ToList())
         {
             _unrevealed.Remove((q, a));
             var given = _subnet.Score(q, [.. a.Select(x => x.Response)]);
-            for (var i = 0; i < a.Count; i++)
+            scored.AddRange(a.Select((answer, i) => (answer, given[i])));
+        }
+        // Every sample of the step in one store call, in order: one durable commit (embedded store) or one pipelined
+        // batch (Redis) per step instead of one per miner.
+        var records = scored.Count == 0 ? [] : await scores.UpdateManyAsync(
+            [.. scored.Select(x => new ScoreSample(_netuid, x.Answer.Miner.Uid, x.Answer.Miner.Hotkey.ToLowerHex(), x.Score.Score, _options.Alpha, now))], ct).ConfigureAwait(false);
+        var evidence = new List<Evidence>();
+        var summary = new List<string>();
+        for (var i = 0; i < scored.Count; i++)
+        {
+            var (a, s) = scored[i];
+            Scores.Record(s.Score);
+            Queries.Add(1, new KeyValuePair<string, object?>("outcome", s.Reason.ToString()));
+            summary.Add(string.Create(CultureInfo.InvariantCulture, $"{a.Miner.Uid}={s.Score:0.###}/{records[i].Score:0.###}({s.Reason}{(a.Status == "OK" ? "" : ":" + a.Status)})"));
+            if (a.Evidence is { } e)
             {
-                var s = given[i];
-                var record = await scores.UpdateAsync(_netuid, a[i].Miner.Uid, a[i].Miner.Hotkey.ToLowerHex(), s.Score, _options.Alpha, now, ct).ConfigureAwait(false);
-                Scores.Record(s.Score);
-                Queries.Add(1, new KeyValuePair<string, object?>("outcome", s.Reason.ToString()));
-                summary.Add(string.Create(CultureInfo.InvariantCulture, $"{a[i].Miner.Uid}={s.Score:0.###}/{record.Score:0.###}({s.Reason}{(a[i].Status == "OK" ? "" : ":" + a[i].Status)})"));
-                if (a[i].Evidence is { } e)
-                {
-                    evidence.Add(e with { Score = s.Score, Reason = s.Reason.ToString() });
-                }
+                evidence.Add(e with { Score = s.Score, Reason = s.Reason.ToString() });
             }
         }
         // Forecast queries wait for their truth; bound what waits so a stalled series cannot grow memory.

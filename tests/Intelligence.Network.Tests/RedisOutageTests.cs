@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Intelligence.State.Stores;
 using Intelligence.Validator;
+using StackExchange.Redis;
 
 namespace Intelligence.Network.Tests;
 
@@ -17,8 +18,7 @@ public sealed class RedisOutageTests : IDisposable
     public async Task ScoreStore_RedisDown_KeepsScoresInProcess_ReportsDegraded_AndCatchesUpWhenBack()
     {
         var port = FreePort();
-        await StartRedisAsync(port);
-        await using var client = await StateStores.ConnectRedisAsync(new StateOptions { Redis = string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{port},syncTimeout=1000,asyncTimeout=1000,connectTimeout=1000") }).WaitAsync(TimeSpan.FromSeconds(10));
+        await using var client = await StartRedisAndConnectAsync(port);
         string? degraded = null;
         var store = await ResilientScoreStore.OpenAsync(new RedisScoreStore(client, "test:"), 1, r => degraded = r, TimeSpan.FromSeconds(1), CancellationToken.None);
         var twin = new InMemoryScoreStore();
@@ -65,6 +65,63 @@ public sealed class RedisOutageTests : IDisposable
         Assert.NotNull(remote);
         Assert.Equal(expected.SampleCount, remote.SampleCount);
         Assert.Equal(expected.Score, remote.Score, 12);
+    }
+
+    [Fact]
+    public async Task ScoreStore_WholeStepsInBatches_RedisDownMidway_RemoteEndsAsIfNeverDown()
+    {
+        var port = FreePort();
+        await using var client = await StartRedisAndConnectAsync(port);
+        string? degraded = null;
+        IScoreStore store = await ResilientScoreStore.OpenAsync(new RedisScoreStore(client, "step:"), 2, r => degraded = r, TimeSpan.FromSeconds(1), CancellationToken.None);
+        IScoreStore twin = new InMemoryScoreStore();
+        var hotkeys = Enumerable.Range(0, 8).Select(uid => new NeuronHotkey(uid, "hk" + uid)).ToList();
+        var at = DateTimeOffset.UtcNow;
+        var step = 0;
+        async Task<IReadOnlyList<int>> Step()
+        {
+            var reset = await store.SyncHotkeysAsync(2, hotkeys).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(reset, await twin.SyncHotkeysAsync(2, hotkeys));
+            var samples = hotkeys.Select(h => new ScoreSample(2, h.Uid, h.Hotkey, ((step * 7) + h.Uid) % 10 / 10.0, 0.2, at.AddSeconds(step))).ToList();
+            step++;
+            var records = await store.UpdateManyAsync(samples).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            var expected = await twin.UpdateManyAsync(samples);
+            Assert.Equal(expected.Select(r => (r.Uid, r.SampleCount)), records.Select(r => (r.Uid, r.SampleCount)));
+            return reset;
+        }
+
+        await Step();
+        await Step();
+        Assert.Null(degraded);
+
+        _redis!.Kill();
+        await _redis.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        hotkeys[3] = new NeuronHotkey(3, "new3");
+        Assert.Equal([3], await Step());
+        await Step();
+        Assert.NotNull(degraded);
+        Assert.Equal(16, ((ResilientScoreStore)store).Backlog);
+
+        await StartRedisAsync(port);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (((ResilientScoreStore)store).Backlog > 0 && DateTime.UtcNow < deadline)
+        {
+            // The client reconnects with backoff; each step tries the replay again (the condition is the empty queue).
+            await Task.Delay(200);
+            await Step();
+        }
+        Assert.Equal(0, ((ResilientScoreStore)store).Backlog);
+        Assert.Null(degraded);
+        var remote = await new RedisScoreStore(client, "step:").GetAllAsync(2).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        var expectedAll = await twin.GetAllAsync(2);
+        Assert.Equal(expectedAll.Select(r => (r.Uid, r.Hotkey, r.SampleCount)), remote.Select(r => (r.Uid, r.Hotkey, r.SampleCount)));
+        Assert.All(expectedAll.Zip(remote), p => Assert.Equal(p.First.Score, p.Second.Score, 12));
+    }
+
+    private async Task<IConnectionMultiplexer> StartRedisAndConnectAsync(int port)
+    {
+        await StartRedisAsync(port);
+        return await StateStores.ConnectRedisAsync(new StateOptions { Redis = string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{port},syncTimeout=1000,asyncTimeout=1000,connectTimeout=1000") }).WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     private async Task StartRedisAsync(int port)

@@ -365,6 +365,26 @@ public sealed class PipelineTests : PipelineRig
         Assert.Equal(200, results.Select(r => r.Request!.Nonce).Distinct().Count());
     }
 
+    [Fact]
+    public async Task FanOut_OneRequestForAll_SignedPerMiner_AnswersKeepTheSignedBytes()
+    {
+        using var validator = new ValidatorClient(new RequestSigner(_validatorKey, Domain), _client);
+        var miners = Enumerable.Range(0, 20).Select(uid => _miner with { Uid = uid }).ToList();
+        var request = InteropService.Echo(8, task: "echo");
+        var results = await validator.ForwardAllAsync(miners, request, TimeSpan.FromSeconds(15), maxConcurrency: 8).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(Enumerable.Range(0, 20), results.Select(r => r.Miner.Uid));
+        Assert.All(results, r => Assert.True(r.Status.IsOk, r.Status.ToString()));
+        Assert.Equal(20, results.Select(r => r.Request!.Nonce).Distinct().Count());
+        foreach (var r in results)
+        {
+            // The request digest is the one for this miner's nonce over the body as sent, and the kept response bytes
+            // are the ones the miner's signature covers.
+            Assert.Equal(SigningDigests.Request(Domain, _validatorKey.Address, _minerKey.Address, r.Request!.Nonce, MinerService.ForwardPath, request.ToByteArray()), r.Request.Digest);
+            Assert.True(RequestSigner.VerifyResponse(r.Request, _minerKey.Address, ResponseBodyHasher.Of(r.ResponseBytes!), r.ResponseSignature!));
+            Assert.Equal(r.Response, ForwardResponse.Parser.ParseFrom(r.ResponseBytes!));
+        }
+    }
+
     private async Task<(MinerPipeline Pipeline, GrpcServer Server, ValidatorClient Validator, MinerEndpoint Miner)> StartCustomAsync(MinerPipelineOptions options)
     {
         var pipeline = new MinerPipeline(_minerKey, options, _directory);

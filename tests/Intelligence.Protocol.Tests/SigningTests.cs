@@ -31,6 +31,9 @@ public sealed class SigningTests
             tag, "31337", "42", caller.Address.ToChecksumString(), miner.Address.ToChecksumString(), nonce.ToString(CultureInfo.InvariantCulture), methodHash, bodyHash);
         var expected = await CastAsync("keccak", encoded);
         Assert.Equal(expected, Hex.Encode(ours));
+        // The same digest from a body hash computed beforehand (a validator hashes a round's body once).
+        Assert.Equal(expected, Hex.Encode(SigningDigests.RequestFromBodyHash(domain, caller.Address, miner.Address, nonce, method, Keccak256.Hash(body))));
+        Assert.Throws<ArgumentException>(() => SigningDigests.RequestFromBodyHash(domain, caller.Address, miner.Address, nonce, method, body));
     }
 
     [Fact]

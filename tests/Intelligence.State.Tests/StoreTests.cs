@@ -103,6 +103,40 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Score_SyncHotkeys_ResetsChangedSlotsOnly_ReturnsTheirUidsInOrder()
+    {
+        foreach (var uid in new[] { 0, 1, 2, 3 })
+        {
+            await Wait.T(Scores.UpdateAsync(11, uid, "hk" + uid, 1.0, 0.5, T0));
+        }
+
+        await Wait.T(Scores.UpdateAsync(12, 1, "hk1", 1.0, 0.5, T0));
+        IReadOnlyList<NeuronHotkey> metagraph = [new(3, "new3"), new(0, "hk0"), new(1, "new1"), new(2, "hk2"), new(7, "never-scored")];
+        var reset = await Wait.T(Scores.SyncHotkeysAsync(11, metagraph));
+        Assert.Equal([3, 1], reset);
+        Assert.Equal(new ScoreRecord(11, 3, "new3", 0, 0, 0), await Wait.T(Scores.GetAsync(11, 3)));
+        Assert.Equal(new ScoreRecord(11, 1, "new1", 0, 0, 0), await Wait.T(Scores.GetAsync(11, 1)));
+        Assert.Equal((0.5, 1L), ((await Wait.T(Scores.GetAsync(11, 0)))!.Score, (await Wait.T(Scores.GetAsync(11, 0)))!.SampleCount));
+        Assert.Equal("hk2", (await Wait.T(Scores.GetAsync(11, 2)))!.Hotkey);
+        Assert.Null(await Wait.T(Scores.GetAsync(11, 7)));
+        Assert.Equal("hk1", (await Wait.T(Scores.GetAsync(12, 1)))!.Hotkey);
+
+        // Same metagraph again: nothing left to reset; an empty one is fine.
+        Assert.Empty(await Wait.T(Scores.SyncHotkeysAsync(11, metagraph)));
+        Assert.Empty(await Wait.T(Scores.SyncHotkeysAsync(11, [])));
+    }
+
+    [Fact]
+    public async Task Score_SyncHotkeys_BadEntry_ThrowsBeforeChangingAnything()
+    {
+        await Wait.T(Scores.UpdateAsync(13, 0, "hk0", 1.0, 0.5, T0));
+        await Assert.ThrowsAsync<ArgumentException>(() => Scores.SyncHotkeysAsync(13, [new(0, "other"), new(1, "")]).AsTask());
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Scores.SyncHotkeysAsync(13, [new(0, "other"), new(-1, "x")]).AsTask());
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Scores.SyncHotkeysAsync(-1, [new(0, "other")]).AsTask());
+        Assert.Equal("hk0", (await Wait.T(Scores.GetAsync(13, 0)))!.Hotkey);
+    }
+
+    [Fact]
     public async Task Score_GetAll_OrderedByUidAndPerSubnet()
     {
         foreach (var uid in new[] { 9, 2, 5 })
@@ -150,7 +184,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         }
 
         Assert.Empty(await Wait.T(Scores.UpdateManyAsync([])));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Scores.UpdateManyAsync([new ScoreSample(9, 0, "hk0", double.PositiveInfinity, 0.1, T0)]).AsTask());
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Scores.UpdateManyAsync([new ScoreSample(9, 0, "hk0", 0.5, 0.1, T0), new ScoreSample(9, 0, "hk0", double.PositiveInfinity, 0.1, T0)]).AsTask());
         Assert.Equal(5, (await Wait.T(Scores.GetAsync(9, 0)))!.SampleCount);
     }
 

@@ -12,7 +12,7 @@ namespace Intelligence.Protocol.Client;
 /// <summary>
 /// A gRPC client on Grpc.Net.Client: one <see cref="GrpcChannel"/> per server address, all over one shared
 /// <see cref="SocketsHttpHandler"/> (pooled connections, more than one HTTP/2 connection per server when one is full,
-/// keep-alive pings). Messages travel as raw bytes, so what a caller signs is what is sent and what it verifies is what
+/// keep-alive pings) handed to the channels as an <see cref="HttpClient"/>. Messages travel as raw bytes, so what a caller signs is what is sent and what it verifies is what
 /// arrived. No retry policy is configured: a signed call is never sent twice (a retry needs a new nonce). Calls never
 /// throw for a failing server: every outcome is a <see cref="CallResult"/>.
 /// </summary>
@@ -21,6 +21,7 @@ public sealed class GrpcClient : IDisposable
     private static readonly Marshaller<byte[]> Bytes = Marshallers.Create(static bytes => bytes, static bytes => bytes);
     private static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>();
     private readonly SocketsHttpHandler _handler;
+    private readonly HttpClient _http;
     private readonly GrpcClientOptions _options;
     private readonly ConcurrentDictionary<Uri, CallInvoker> _invokers = new();
     private readonly ConcurrentBag<GrpcChannel> _channels = [];
@@ -43,6 +44,11 @@ public sealed class GrpcClient : IDisposable
             UseProxy = false,
             UseCookies = false,
         };
+
+        // Channels get the HttpClient, not the handler: grpc-dotnet then sends straight through the pool instead of
+        // through its load-balancing layer (a subchannel pick, its own connect callback and a stream wrapper on every
+        // read), which a channel per static address does not use. Deadlines are the calls' own, so no client timeout.
+        _http = new HttpClient(_handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
     /// <summary>Unary call with raw message bytes: one request, one response message.</summary>
@@ -135,6 +141,7 @@ public sealed class GrpcClient : IDisposable
             channel.Dispose();
         }
 
+        _http.Dispose();
         _handler.Dispose();
     }
 
@@ -154,7 +161,7 @@ public sealed class GrpcClient : IDisposable
 
             var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
             {
-                HttpHandler = _handler,
+                HttpClient = _http,
                 DisposeHttpClient = false,
                 MaxReceiveMessageSize = _options.MaxReceiveMessageSize,
                 MaxSendMessageSize = _options.MaxSendMessageSize,

@@ -19,7 +19,11 @@ public sealed record MinerEndpoint(int Uid, Address Hotkey, Uri Address);
 /// </summary>
 /// <typeparam name="T">Response message type.</typeparam>
 public sealed record MinerResult<T>(MinerEndpoint Miner, GrpcStatus Status, TimeSpan Latency, T? Response, SignedRequest? Request, Signature? ResponseSignature)
-    where T : class;
+    where T : class
+{
+    /// <summary>The response message as received, the bytes its signature covers (null unless the status is OK).</summary>
+    public byte[]? ResponseBytes { get; init; }
+}
 
 /// <summary>
 /// The validator's side: signed calls to miners over one pooled HTTP/2 client, and concurrent fan-out with a per-call
@@ -57,43 +61,47 @@ public sealed class ValidatorClient : IDisposable
     /// at most <paramref name="maxConcurrency"/> in flight, each bounded by <paramref name="timeout"/>. Results keep the
     /// miners' order.
     /// </summary>
-    public async Task<MinerResult<ForwardResponse>[]> ForwardAllAsync(
+    public Task<MinerResult<ForwardResponse>[]> ForwardAllAsync(
         IReadOnlyList<MinerEndpoint> miners, Func<MinerEndpoint, ForwardRequest> requestFor, TimeSpan timeout, int maxConcurrency = 256, CancellationToken cancellationToken = default)
     {
-        var results = new MinerResult<ForwardResponse>[miners.Count];
-        using var slots = new SemaphoreSlim(Math.Max(1, maxConcurrency));
-        var tasks = new Task[miners.Count];
-        for (var i = 0; i < miners.Count; i++)
-        {
-            var index = i;
-            tasks[i] = Task.Run(async () =>
-            {
-                await slots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-                try
-                {
-                    results[index] = await SafeForwardAsync(miners[index], requestFor, timeout, cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    slots.Release();
-                }
-            }, CancellationToken.None);
-        }
+        ArgumentNullException.ThrowIfNull(miners);
+        ArgumentNullException.ThrowIfNull(requestFor);
+        return FanOutAsync(miners, maxConcurrency, miner => ForwardAsync(miner, requestFor(miner), timeout, cancellationToken));
+    }
 
-        await Task.WhenAll(tasks).ConfigureAwait(false);
-        return results;
+    /// <summary>
+    /// Sends one request to every miner (a validator round): the body is serialized and hashed once, then signed per
+    /// miner; at most <paramref name="maxConcurrency"/> in flight, each bounded by <paramref name="timeout"/>. Results
+    /// keep the miners' order.
+    /// </summary>
+    public Task<MinerResult<ForwardResponse>[]> ForwardAllAsync(
+        IReadOnlyList<MinerEndpoint> miners, ForwardRequest request, TimeSpan timeout, int maxConcurrency = 256, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(miners);
+        ArgumentNullException.ThrowIfNull(request);
+        var body = request.ToByteArray();
+        var bodyHash = _signer is null ? null : Keccak256.Hash(body);
+        return FanOutAsync(miners, maxConcurrency, miner => SendAsync(miner, MinerService.ForwardPath, body, bodyHash, ForwardResponse.Parser, timeout, cancellationToken));
     }
 
     /// <summary>Signed (when a signer is set) unary call to one miner.</summary>
-    public async Task<MinerResult<T>> CallAsync<T>(MinerEndpoint miner, string path, IMessage request, MessageParser<T> parser, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public Task<MinerResult<T>> CallAsync<T>(MinerEndpoint miner, string path, IMessage request, MessageParser<T> parser, TimeSpan timeout, CancellationToken cancellationToken = default)
         where T : class, IMessage<T>
     {
+        ArgumentNullException.ThrowIfNull(request);
         var body = request.ToByteArray();
+        return SendAsync(miner, path, body, null, parser, timeout, cancellationToken);
+    }
+
+    /// <summary>The call itself; <paramref name="bodyHash"/> is keccak256(body) when the caller has it already.</summary>
+    private async Task<MinerResult<T>> SendAsync<T>(MinerEndpoint miner, string path, byte[] body, byte[]? bodyHash, MessageParser<T> parser, TimeSpan timeout, CancellationToken cancellationToken)
+        where T : class, IMessage<T>
+    {
         var options = new CallOptions { Timeout = timeout, CancellationToken = cancellationToken };
         SignedRequest? signed = null;
         if (_signer is not null)
         {
-            signed = _signer.Sign(miner.Hotkey, path, body);
+            signed = _signer.SignBodyHash(miner.Hotkey, path, bodyHash ?? Keccak256.Hash(body));
             foreach (var header in signed.Headers())
             {
                 options.Headers.Add(header);
@@ -132,7 +140,7 @@ public sealed class ValidatorClient : IDisposable
 
         try
         {
-            return new MinerResult<T>(miner, result.Status, result.Latency, parser.ParseFrom(result.Messages[0]), signed, responseSignature);
+            return new MinerResult<T>(miner, result.Status, result.Latency, parser.ParseFrom(result.Messages[0]), signed, responseSignature) { ResponseBytes = result.Messages[0] };
         }
         catch (InvalidProtocolBufferException e)
         {
@@ -152,16 +160,35 @@ public sealed class ValidatorClient : IDisposable
         }
     }
 
-    private async Task<MinerResult<ForwardResponse>> SafeForwardAsync(MinerEndpoint miner, Func<MinerEndpoint, ForwardRequest> requestFor, TimeSpan timeout, CancellationToken cancellationToken)
+    // One task per miner, at most maxConcurrency in flight; a call that throws (a bad request factory or URI) fails
+    // alone as INTERNAL instead of sinking the round.
+    private static async Task<MinerResult<ForwardResponse>[]> FanOutAsync(IReadOnlyList<MinerEndpoint> miners, int maxConcurrency, Func<MinerEndpoint, Task<MinerResult<ForwardResponse>>> call)
     {
-        try
+        var results = new MinerResult<ForwardResponse>[miners.Count];
+        using var slots = new SemaphoreSlim(Math.Max(1, maxConcurrency));
+        var tasks = new Task[miners.Count];
+        for (var i = 0; i < miners.Count; i++)
         {
-            return await ForwardAsync(miner, requestFor(miner), timeout, cancellationToken).ConfigureAwait(false);
+            var index = i;
+            tasks[i] = Task.Run(async () =>
+            {
+                await slots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    results[index] = await call(miners[index]).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    results[index] = new MinerResult<ForwardResponse>(miners[index], new GrpcStatus(GrpcStatusCode.Internal, "Call failed locally: " + e.Message), TimeSpan.Zero, null, null, null);
+                }
+                finally
+                {
+                    slots.Release();
+                }
+            }, CancellationToken.None);
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // A bad request factory or URI for one miner must not sink the whole round.
-            return new MinerResult<ForwardResponse>(miner, new GrpcStatus(GrpcStatusCode.Internal, "Call failed locally: " + e.Message), TimeSpan.Zero, null, null, null);
-        }
+
+        await Task.WhenAll(tasks).ConfigureAwait(false);
+        return results;
     }
 }

@@ -93,6 +93,14 @@ public sealed class RequestSigner
         return new SignedRequest(_key.Address, nonce, PersonalSign.Sign(_key, digest), digest);
     }
 
+    /// <summary>Signs a request whose body hash (keccak256 of the body) is already known, with a fresh nonce.</summary>
+    public SignedRequest SignBodyHash(Address miner, string method, ReadOnlySpan<byte> bodyHash)
+    {
+        var nonce = _clock.Next();
+        var digest = SigningDigests.RequestFromBodyHash(Domain, _key.Address, miner, nonce, method, bodyHash);
+        return new SignedRequest(_key.Address, nonce, PersonalSign.Sign(_key, digest), digest);
+    }
+
     /// <summary>
     /// True when <paramref name="signature"/> is <paramref name="miner"/>'s over the response to <paramref name="request"/>;
     /// with <paramref name="minerKeys"/>, a miner's key recovered once is reused (same answer, faster).

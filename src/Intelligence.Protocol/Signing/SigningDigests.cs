@@ -52,6 +52,22 @@ public static class SigningDigests
     /// </summary>
     public static byte[] Request(SigningDomain domain, Address caller, Address miner, ulong nonce, string method, ReadOnlySpan<byte> body)
     {
+        Span<byte> bodyHash = stackalloc byte[Keccak256.HashLength];
+        Keccak256.Hash(body, bodyHash);
+        return RequestFromBodyHash(domain, caller, miner, nonce, method, bodyHash);
+    }
+
+    /// <summary>
+    /// The same digest from keccak256(body) computed beforehand: a validator sending one body to many miners hashes
+    /// it once per round, not once per miner.
+    /// </summary>
+    public static byte[] RequestFromBodyHash(SigningDomain domain, Address caller, Address miner, ulong nonce, string method, ReadOnlySpan<byte> bodyHash)
+    {
+        if (bodyHash.Length != Keccak256.HashLength)
+        {
+            throw new ArgumentException("The body hash is keccak256 of the body: 32 bytes.", nameof(bodyHash));
+        }
+
         Span<byte> preimage = stackalloc byte[RequestWords * 32];
         preimage.Clear();
         RequestTag.CopyTo(preimage);
@@ -61,7 +77,7 @@ public static class SigningDigests
         miner.WriteTo(preimage.Slice((4 * 32) + 12, Address.Length));
         BinaryPrimitives.WriteUInt64BigEndian(preimage.Slice((6 * 32) - 8, 8), nonce);
         MethodHash(method).CopyTo(preimage.Slice(6 * 32, 32));
-        Keccak256.Hash(body, preimage.Slice(7 * 32, 32));
+        bodyHash.CopyTo(preimage.Slice(7 * 32, 32));
         return Keccak256.Hash(preimage);
     }
 

@@ -179,13 +179,43 @@ public sealed class RedisScoreStore : IScoreStore
         ArgumentException.ThrowIfNullOrEmpty(hotkey);
         try
         {
-            var reply = await _db.ScriptEvaluateAsync(SyncLua, [RedisKeys.Record(_prefix, netuid, uid)], [hotkey]).WaitAsync(cancellationToken).ConfigureAwait(false);
-            return (long)reply == 1;
+            return (long)await Sync(_db, netuid, uid, hotkey).WaitAsync(cancellationToken).ConfigureAwait(false) == 1;
         }
         catch (Exception e) when (RedisErrors.Map(e) is { } mapped)
         {
             throw mapped;
         }
+    }
+
+    /// <summary>Syncs every neuron of the subnet in one pipelined batch (each reset its own script, as one sync).</summary>
+    public async ValueTask<IReadOnlyList<int>> SyncHotkeysAsync(int netuid, IReadOnlyList<NeuronHotkey> neurons, CancellationToken cancellationToken = default)
+    {
+        ScoreArgs.Check(netuid, neurons);
+        var batch = _db.CreateBatch();
+        var pending = new Task<RedisResult>[neurons.Count];
+        for (var i = 0; i < pending.Length; i++)
+        {
+            pending[i] = Sync(batch, netuid, neurons[i].Uid, neurons[i].Hotkey);
+        }
+
+        batch.Execute();
+        var reset = new List<int>();
+        try
+        {
+            for (var i = 0; i < pending.Length; i++)
+            {
+                if ((long)await pending[i].WaitAsync(cancellationToken).ConfigureAwait(false) == 1)
+                {
+                    reset.Add(neurons[i].Uid);
+                }
+            }
+        }
+        catch (Exception e) when (RedisErrors.Map(e) is { } mapped)
+        {
+            throw mapped;
+        }
+
+        return reset;
     }
 
     /// <inheritdoc />
@@ -202,6 +232,9 @@ public sealed class RedisScoreStore : IScoreStore
             throw mapped;
         }
     }
+
+    private Task<RedisResult> Sync(IDatabaseAsync db, int netuid, int uid, string hotkey) =>
+        db.ScriptEvaluateAsync(SyncLua, [RedisKeys.Record(_prefix, netuid, uid)], [hotkey]);
 
     // One script call for samples[first .. first + count), all of one subnet.
     private Task<RedisResult> Update(IDatabaseAsync db, IReadOnlyList<ScoreSample> samples, int first, int count)

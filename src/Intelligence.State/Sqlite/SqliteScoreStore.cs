@@ -148,18 +148,15 @@ public sealed class SqliteScoreStore : IScoreStore, IAsyncDisposable
     {
         ScoreArgs.Check(netuid, uid);
         ArgumentException.ThrowIfNullOrEmpty(hotkey);
-        return Enqueue(
-            () =>
-            {
-                if (Read(netuid, uid) is not { } current || current.Hotkey == hotkey)
-                {
-                    return false;
-                }
+        return Enqueue(() => Reset(netuid, uid, hotkey), cancellationToken);
+    }
 
-                Write(new ScoreRecord(netuid, uid, hotkey, 0, 0, 0));
-                return true;
-            },
-            cancellationToken);
+    /// <summary>Syncs every neuron of the subnet in one transaction: one durable commit for the whole metagraph.</summary>
+    public ValueTask<IReadOnlyList<int>> SyncHotkeysAsync(int netuid, IReadOnlyList<NeuronHotkey> neurons, CancellationToken cancellationToken = default)
+    {
+        ScoreArgs.Check(netuid, neurons);
+        var copy = neurons.ToArray();
+        return Enqueue<IReadOnlyList<int>>(() => [.. copy.Where(n => Reset(netuid, n.Uid, n.Hotkey)).Select(n => n.Uid)], cancellationToken);
     }
 
     /// <inheritdoc />
@@ -292,6 +289,18 @@ public sealed class SqliteScoreStore : IScoreStore, IAsyncDisposable
             : new ScoreRecord(s.Netuid, s.Uid, s.Hotkey, ScoreRecord.Ema(0, s.Sample, s.Alpha), 1, at);
         Write(record);
         return record;
+    }
+
+    // Resets (netuid, uid) to zero under hotkey when a record exists under another one.
+    private bool Reset(int netuid, int uid, string hotkey)
+    {
+        if (Read(netuid, uid) is not { } current || current.Hotkey == hotkey)
+        {
+            return false;
+        }
+
+        Write(new ScoreRecord(netuid, uid, hotkey, 0, 0, 0));
+        return true;
     }
 
     private ScoreRecord? Read(int netuid, int uid)

@@ -30,6 +30,11 @@ public sealed record ScoreRecord(int Netuid, int Uid, string Hotkey, double Scor
 /// <param name="At">When the sample was taken.</param>
 public readonly record struct ScoreSample(int Netuid, int Uid, string Hotkey, double Sample, double Alpha, DateTimeOffset At);
 
+/// <summary>One neuron of a metagraph for <see cref="IScoreStore.SyncHotkeysAsync"/>: its slot and the hotkey now in it.</summary>
+/// <param name="Uid">Neuron slot within the subnet.</param>
+/// <param name="Hotkey">Hotkey registered in the slot.</param>
+public readonly record struct NeuronHotkey(int Uid, string Hotkey);
+
 /// <summary>Per (netuid, uid) EMA scores that many validator workers update atomically and that outlive restarts.</summary>
 public interface IScoreStore
 {
@@ -42,10 +47,17 @@ public interface IScoreStore
     /// <summary>
     /// Folds every sample of a validator step, in order, each as <see cref="UpdateAsync"/> would; returns the records
     /// after their updates. Stores that persist write the whole step at once (one durable commit, one pipelined batch).
+    /// Every sample is checked before anything is changed.
     /// </summary>
     async ValueTask<IReadOnlyList<ScoreRecord>> UpdateManyAsync(IReadOnlyList<ScoreSample> samples, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(samples);
+        foreach (var s in samples)
+        {
+            // All checked first: a bad sample anywhere in the step changes nothing.
+            ScoreArgs.Check(s.Netuid, s.Uid, s.Hotkey, s.Sample, s.Alpha);
+        }
+
         var result = new ScoreRecord[samples.Count];
         for (var i = 0; i < result.Length; i++)
         {
@@ -65,6 +77,26 @@ public interface IScoreStore
     /// <summary>After a metagraph sync: when (netuid, uid) holds another hotkey, reset it to zero under the new one. True when reset.</summary>
     ValueTask<bool> SyncHotkeyAsync(int netuid, int uid, string hotkey, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// After a metagraph sync: <see cref="SyncHotkeyAsync"/> for every neuron of a subnet at once; returns the UIDs that
+    /// were reset, in the order given. Stores that persist do the whole sync at once (one durable commit, one pipelined
+    /// batch). Every argument is checked before anything is changed.
+    /// </summary>
+    async ValueTask<IReadOnlyList<int>> SyncHotkeysAsync(int netuid, IReadOnlyList<NeuronHotkey> neurons, CancellationToken cancellationToken = default)
+    {
+        ScoreArgs.Check(netuid, neurons);
+        var reset = new List<int>();
+        foreach (var n in neurons)
+        {
+            if (await SyncHotkeyAsync(netuid, n.Uid, n.Hotkey, cancellationToken).ConfigureAwait(false))
+            {
+                reset.Add(n.Uid);
+            }
+        }
+
+        return reset;
+    }
+
     /// <summary>Deletes the record; true when it existed.</summary>
     ValueTask<bool> RemoveAsync(int netuid, int uid, CancellationToken cancellationToken = default);
 }
@@ -76,6 +108,17 @@ internal static class ScoreArgs
     {
         ArgumentOutOfRangeException.ThrowIfNegative(netuid);
         ArgumentOutOfRangeException.ThrowIfNegative(uid);
+    }
+
+    public static void Check(int netuid, IReadOnlyList<NeuronHotkey> neurons)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(netuid);
+        ArgumentNullException.ThrowIfNull(neurons);
+        foreach (var n in neurons)
+        {
+            Check(netuid, n.Uid);
+            ArgumentException.ThrowIfNullOrEmpty(n.Hotkey, nameof(neurons));
+        }
     }
 
     public static void Check(int netuid, int uid, string hotkey, double sample, double alpha)
