@@ -21,7 +21,8 @@ public sealed class FaultTests(ITestOutputHelper output)
     {
         var clock = Stopwatch.StartNew();
         await using var net = await Devnet.StartAsync();
-        const uint tempo = 30;
+        // The reveal window is tempo blocks (one a second): wide enough for a SIGKILLed validator to restart on a loaded machine.
+        const uint tempo = 90;
         const int interval = 8;
         var netuid = await net.CreateSubnetAsync(tempo, maxValidators: 1);
         var validator = await net.AddNeuronAsync(netuid, "validator");
