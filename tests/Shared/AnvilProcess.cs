@@ -58,7 +58,9 @@ internal sealed class AnvilProcess : IDisposable
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
 
-            var client = new EthClient(new JsonRpcClient(new Uri($"http://127.0.0.1:{chosen.ToString(CultureInfo.InvariantCulture)}"), new JsonRpcOptions { RequestTimeout = TimeSpan.FromSeconds(5), MaxRetries = 0 }));
+            // No retries (a test sees every failure), but patient: with the suite's test assemblies and forge compiles
+            // sharing two cores, anvil once took over 5 s to answer one call.
+            var client = new EthClient(new JsonRpcClient(new Uri($"http://127.0.0.1:{chosen.ToString(CultureInfo.InvariantCulture)}"), new JsonRpcOptions { RequestTimeout = TimeSpan.FromSeconds(30), MaxRetries = 0 }));
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
             while (true)
             {
