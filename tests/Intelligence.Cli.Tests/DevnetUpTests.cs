@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Intelligence.Testing;
 
 namespace Intelligence.Cli.Tests;
 
@@ -78,19 +79,6 @@ public sealed partial class DevnetUpTests : IDisposable
         }
     }
 
-    private static async Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                return false;
-            }
-            await Task.Delay(100);
-        }
-        return true;
-    }
 
     private static async Task<(int Code, string Out, string Err)> RunToEndAsync(Process p, TimeSpan timeout)
     {
@@ -133,7 +121,7 @@ public sealed partial class DevnetUpTests : IDisposable
         }
         await parent.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.True(await WaitUntilAsync(() => ProcessesMentioning(marker).Count == 0, TimeSpan.FromSeconds(20)), "the child outlived its parent");
+        Assert.True(await Poll.UntilAsync(() => ProcessesMentioning(marker).Count == 0, TimeSpan.FromSeconds(20)), "the child outlived its parent");
     }
 
     [Fact]

@@ -116,17 +116,12 @@ public sealed class DevnetFixture : IAsyncLifetime
             return doc.GetProperty("epochs").EnumerateArray().Any(e => e.GetProperty("epoch").GetUInt64() == epoch);
         }, $"epoch {epoch} indexed");
 
-    /// <summary>Polls <paramref name="condition"/> every 100 ms until it holds or <see cref="Timeout"/> passes.</summary>
+    /// <summary>Waits until <paramref name="condition"/> holds, polled every 100 ms; throws after <see cref="Timeout"/>.</summary>
     public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
     {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!await condition().WaitAsync(Timeout))
+        if (!await Poll.UntilAsync(condition, Timeout, TimeSpan.FromMilliseconds(100)))
         {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"timed out waiting for {what}");
-            }
-            await Task.Delay(100);
+            throw new TimeoutException($"timed out waiting for {what}");
         }
     }
 

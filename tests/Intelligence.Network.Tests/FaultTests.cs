@@ -73,7 +73,7 @@ public sealed class FaultTests(ITestOutputHelper output)
             [Fault.Huge] = "Missing:ResourceExhausted",
             [Fault.Forged] = "Missing:Unauthenticated",
         };
-        await WaitAsync(() =>
+        await Waits.UntilAsync(() =>
         {
             var entries = StepLines.Parse(v.Lines).ToList();
             return entries.Any(e => e.Uid == goodUid && e.Score > 0.5)
@@ -82,7 +82,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         Assert.DoesNotContain(StepLines.Parse(v.Lines), e => e.Uid != goodUid && e.Uid != faultUids[Fault.Vanishing] && e.Score > 0);
         await fakes[Fault.Vanishing].DisposeAsync();
         var stepsBefore = StepLines.Parse(v.Lines).Count();
-        await WaitAsync(() => StepLines.Parse(v.Lines).Skip(stepsBefore).Any(e => e.Uid == faultUids[Fault.Vanishing] && e.Score == 0 && e.Reason.StartsWith("Missing:", StringComparison.Ordinal)),
+        await Waits.UntilAsync(() => StepLines.Parse(v.Lines).Skip(stepsBefore).Any(e => e.Uid == faultUids[Fault.Vanishing] && e.Score == 0 && e.Reason.StartsWith("Missing:", StringComparison.Ordinal)),
             TimeSpan.FromSeconds(30), () => "vanished miner:\n" + net.Logs());
         output.WriteLine($"faulty miners scored 0 after {clock.Elapsed.TotalSeconds:0.0} s");
 
@@ -94,13 +94,13 @@ public sealed class FaultTests(ITestOutputHelper output)
         Assert.Equal(200, (int)(await http.GetAsync(new Uri(health + "/readyz"))).StatusCode);
         await net.RestartNodeAsync(async () =>
         {
-            await WaitAsync(async () => (int)(await http.GetAsync(new Uri(health + "/readyz"))).StatusCode == 503
+            await Waits.UntilAsync(async () => (int)(await http.GetAsync(new Uri(health + "/readyz"))).StatusCode == 503
                 && (int)(await http.GetAsync(new Uri(minerHealth + "/readyz"))).StatusCode == 503, TimeSpan.FromSeconds(30), () => "degraded:\n" + net.Logs());
             var during = StepLines.Parse(v.Lines).Count(e => e.Uid == goodUid);
-            await WaitAsync(() => StepLines.Parse(v.Lines).Count(e => e.Uid == goodUid && e.Score > 0) > during + 2, TimeSpan.FromSeconds(30), () => "steps while down:\n" + net.Logs());
+            await Waits.UntilAsync(() => StepLines.Parse(v.Lines).Count(e => e.Uid == goodUid && e.Score > 0) > during + 2, TimeSpan.FromSeconds(30), () => "steps while down:\n" + net.Logs());
             output.WriteLine($"node down: both degraded, the validator kept scoring the good miner, at {clock.Elapsed.TotalSeconds:0.0} s");
         });
-        await WaitAsync(async () => (int)(await http.GetAsync(new Uri(health + "/readyz"))).StatusCode == 200
+        await Waits.UntilAsync(async () => (int)(await http.GetAsync(new Uri(health + "/readyz"))).StatusCode == 200
             && (int)(await http.GetAsync(new Uri(minerHealth + "/readyz"))).StatusCode == 200, TimeSpan.FromSeconds(60), () => "recovery:\n" + net.Logs());
         Assert.Contains(v.Lines, l => l.Contains("answers again", StringComparison.Ordinal));
         output.WriteLine($"node back: both ready again at {clock.Elapsed.TotalSeconds:0.0} s");
@@ -109,11 +109,11 @@ public sealed class FaultTests(ITestOutputHelper output)
         //     and scores it again without intervention.
         Assert.Equal(0, await miner.TerminateAsync(TimeSpan.FromSeconds(30)));
         var afterStop = StepLines.Parse(v.Lines).Count();
-        await WaitAsync(() => StepLines.Parse(v.Lines).Skip(afterStop).Any(e => e.Uid == goodUid && e.Score == 0), TimeSpan.FromSeconds(30), () => "miner down:\n" + net.Logs());
+        await Waits.UntilAsync(() => StepLines.Parse(v.Lines).Skip(afterStop).Any(e => e.Uid == goodUid && e.Score == 0), TimeSpan.FromSeconds(30), () => "miner down:\n" + net.Logs());
         var miner2 = net.StartNode("good-again", "miner", goodConfig);
         await miner2.WaitForLineAsync(l => l.StartsWith("ready miner ", StringComparison.Ordinal), Ready, "ready line after restart");
         var afterRestart = StepLines.Parse(v.Lines).Count();
-        await WaitAsync(() => StepLines.Parse(v.Lines).Skip(afterRestart).Any(e => e.Uid == goodUid && e.Score > 0.5), TimeSpan.FromSeconds(60), () => "miner back:\n" + net.Logs());
+        await Waits.UntilAsync(() => StepLines.Parse(v.Lines).Skip(afterRestart).Any(e => e.Uid == goodUid && e.Score > 0.5), TimeSpan.FromSeconds(60), () => "miner back:\n" + net.Logs());
         output.WriteLine($"miner restarted and scored again at {clock.Elapsed.TotalSeconds:0.0} s");
 
         // 3. SIGKILL right after a commit; the restarted validator loads its scores and reveals that commit.
@@ -130,7 +130,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         var restartedAt = await net.Eth.BlockNumberAsync();
 
         // From the chain: commits of the validator at least an interval apart, and each one revealed before the next.
-        await WaitAsync(async () => (await net.Eth.BlockNumberAsync()) > restartedAt + interval + 4, TimeSpan.FromSeconds(30), () => "blocks");
+        await Waits.UntilAsync(async () => (await net.Eth.BlockNumberAsync()) > restartedAt + interval + 4, TimeSpan.FromSeconds(30), () => "blocks");
         var logs = await net.Eth.GetLogsAsync(new LogFilter { FromBlock = 0, ToBlock = await net.Eth.BlockNumberAsync(), Addresses = [net.Deployment.Network] });
         var vuid = graph.Neurons.Single(n => n.Hotkey == validator).Uid;
         var committed = logs.Where(NetworkContract.WeightsCommittedEvent.Matches).Select(l => (Event: NetworkContract.WeightsCommittedEvent.Decode(l), l.BlockNumber)).Where(e => e.Event.Uid == vuid).Select(e => e.BlockNumber).ToList();
@@ -152,32 +152,5 @@ public sealed class FaultTests(ITestOutputHelper output)
             await f.DisposeAsync();
         }
         keys.ForEach(k => k.Dispose());
-    }
-
-    private static Task WaitAsync(Func<bool> condition, TimeSpan timeout, Func<string> describe) =>
-        WaitAsync(() => Task.FromResult(condition()), timeout, describe);
-
-    private static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> describe)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            try
-            {
-                if (await condition())
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // The endpoint is not answering yet: the condition is not met.
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"condition not met within {timeout}: {describe()}");
-            }
-            await Task.Delay(200);
-        }
     }
 }

@@ -90,7 +90,7 @@ public sealed class WorkersTests(ITestOutputHelper output)
         bool SplitSeen(NodeProcess p, int[] mine, Func<string, bool>? after = null) =>
             mine.All(u => Steps(p, after).Any(e => e.Uid == u && e.Score > 0));
         bool W0Split(string l) => l.Contains("live workers 0,1 ", StringComparison.Ordinal);
-        await WaitAsync(() => SplitSeen(w0, even, W0Split) && SplitSeen(w1, odd), TimeSpan.FromSeconds(60), () => "each worker its share:\n" + net.Logs());
+        await Waits.UntilAsync(() => SplitSeen(w0, even, W0Split) && SplitSeen(w1, odd), TimeSpan.FromSeconds(60), () => "each worker its share:\n" + net.Logs());
         Assert.All(Steps(w0, W0Split), e => Assert.Contains(e.Uid, even));
         Assert.All(Steps(w1), e => Assert.Contains(e.Uid, odd));
         output.WriteLine($"worker 0 queries {string.Join(",", even)}, worker 1 queries {string.Join(",", odd)}, at {clock.Elapsed.TotalSeconds:0.0} s");
@@ -114,7 +114,7 @@ public sealed class WorkersTests(ITestOutputHelper output)
         Assert.Contains($"(committed in block {commitBlock.ToString(CultureInfo.InvariantCulture)})", revealed, StringComparison.Ordinal);
         await w1.WaitForLineAsync(l => l.Contains("live workers 1 ", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "worker 1 seeing worker 0 gone");
         bool W1Alone(string l) => l.Contains("live workers 1 ", StringComparison.Ordinal);
-        await WaitAsync(() => SplitSeen(w1, uids, W1Alone), TimeSpan.FromSeconds(30), () => "worker 1 takes over worker 0's miners:\n" + net.Logs());
+        await Waits.UntilAsync(() => SplitSeen(w1, uids, W1Alone), TimeSpan.FromSeconds(30), () => "worker 1 takes over worker 0's miners:\n" + net.Logs());
         output.WriteLine($"worker 1 took the duties, revealed, and queries every miner at {clock.Elapsed.TotalSeconds:0.0} s");
 
         // 4. Worker 1 commits and reveals on its own; on chain, commits are an interval apart and each is revealed before the next.
@@ -175,18 +175,5 @@ public sealed class WorkersTests(ITestOutputHelper output)
             var data = ByteString.CopyFrom(MemoryMarshal.AsBytes(probabilities.AsSpan()));
             return new ForwardResponse { Outputs = { new Tensor { Name = "probabilities", Dtype = DataType.Float32, Shape = { rows, DigitsSubnet.Classes }, Data = data } } };
         };
-    }
-
-    private static async Task WaitAsync(Func<bool> condition, TimeSpan timeout, Func<string> describe)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"condition not met within {timeout}: {describe()}");
-            }
-            await Task.Delay(200);
-        }
     }
 }
