@@ -61,8 +61,8 @@ public sealed class GrpcClient : IDisposable
         {
             call = InvokerFor(address).AsyncUnaryCall(MethodFor(path, MethodType.Unary), null, ToGrpcOptions(options), ToArray(request));
             var response = await call.ResponseAsync.ConfigureAwait(false);
-            var headers = ToDictionary(await call.ResponseHeadersAsync.ConfigureAwait(false));
-            return new CallResult(GrpcStatus.FromGrpc(call.GetStatus()), Stopwatch.GetElapsedTime(started), [response], headers, Trailers(call.GetStatus(), call.GetTrailers()));
+            var headers = await call.ResponseHeadersAsync.ConfigureAwait(false);
+            return new CallResult(call.GetStatus(), Stopwatch.GetElapsedTime(started), [response], headers, call.GetTrailers());
         }
         catch (RpcException e)
         {
@@ -116,8 +116,8 @@ public sealed class GrpcClient : IDisposable
                 await onMessage(call.ResponseStream.Current).ConfigureAwait(false);
             }
 
-            var headers = ToDictionary(await call.ResponseHeadersAsync.ConfigureAwait(false));
-            return new CallResult(GrpcStatus.FromGrpc(call.GetStatus()), Stopwatch.GetElapsedTime(started), [], headers, Trailers(call.GetStatus(), call.GetTrailers()));
+            var headers = await call.ResponseHeadersAsync.ConfigureAwait(false);
+            return new CallResult(call.GetStatus(), Stopwatch.GetElapsedTime(started), [], headers, call.GetTrailers());
         }
         catch (RpcException e)
         {
@@ -224,12 +224,12 @@ public sealed class GrpcClient : IDisposable
 
     private static async Task<CallResult> FailedAsync(RpcException e, Task<Metadata>? headersTask, long started)
     {
-        var headers = Empty;
+        Metadata? headers = null;
         if (headersTask is not null)
         {
             try
             {
-                headers = ToDictionary(await headersTask.ConfigureAwait(false));
+                headers = await headersTask.ConfigureAwait(false);
             }
             catch (RpcException)
             {
@@ -237,34 +237,9 @@ public sealed class GrpcClient : IDisposable
             }
         }
 
-        return new CallResult(GrpcStatus.FromGrpc(e.Status), Stopwatch.GetElapsedTime(started), [], headers, Trailers(e.Status, e.Trailers));
+        return new CallResult(e.Status, Stopwatch.GetElapsedTime(started), [], headers, e.Trailers);
     }
 
     private static CallResult LocalFailure(Exception e, long started) =>
         new(new GrpcStatus(GrpcStatusCode.Internal, "Call failed locally: " + e.Message), Stopwatch.GetElapsedTime(started), [], Empty, Empty);
-
-    /// <summary>Trailers as received, with grpc-status and grpc-message put back (grpc-dotnet takes them out).</summary>
-    private static Dictionary<string, string> Trailers(Status status, Metadata trailers)
-    {
-        var d = ToDictionary(trailers);
-        d["grpc-status"] = ((int)status.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (!string.IsNullOrEmpty(status.Detail))
-        {
-            d["grpc-message"] = status.Detail;
-        }
-
-        return d;
-    }
-
-    private static Dictionary<string, string> ToDictionary(Metadata metadata)
-    {
-        var d = new Dictionary<string, string>(metadata.Count, StringComparer.OrdinalIgnoreCase);
-        foreach (var entry in metadata)
-        {
-            var value = entry.IsBinary ? GrpcMetadata.EncodeBinary(entry.ValueBytes) : entry.Value;
-            d[entry.Key] = d.TryGetValue(entry.Key, out var previous) ? previous + "," + value : value;
-        }
-
-        return d;
-    }
 }

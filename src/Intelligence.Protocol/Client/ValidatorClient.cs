@@ -123,11 +123,7 @@ public sealed class ValidatorClient : IDisposable
                 return Fail(result, signed, "Miner response is not signed.");
             }
 
-            try
-            {
-                responseSignature = Signature.Parse(raw);
-            }
-            catch (ChainException)
+            if (!Signature.TryParse(raw, out responseSignature))
             {
                 return Fail(result, signed, "Miner response signature is malformed.");
             }

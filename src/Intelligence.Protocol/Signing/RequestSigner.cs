@@ -10,10 +10,19 @@ namespace Intelligence.Protocol.Signing;
 /// <param name="Digest">The request digest.</param>
 public sealed record SignedRequest(Address Caller, ulong Nonce, Signature Signature, byte[] Digest)
 {
+    private readonly string? _callerHex;
+
+    /// <summary>The caller as lower-case 0x hex, as the caller header carries it (a signer passes the one it keeps).</summary>
+    public string CallerHex
+    {
+        get => _callerHex ?? Caller.ToLowerHex();
+        internal init => _callerHex = value;
+    }
+
     /// <summary>The three metadata entries to send.</summary>
     public IEnumerable<KeyValuePair<string, string>> Headers()
     {
-        yield return new(SigningHeaders.Caller, Caller.ToLowerHex());
+        yield return new(SigningHeaders.Caller, CallerHex);
         yield return new(SigningHeaders.Nonce, Nonce.ToString(CultureInfo.InvariantCulture));
         yield return new(SigningHeaders.Signature, Signature.ToHex());
     }
@@ -68,6 +77,7 @@ public sealed class RequestSigner
 {
     private readonly PrivateKey _key;
     private readonly NonceClock _clock;
+    private readonly string _callerHex;
 
     /// <summary>Creates a signer; the key stays owned by the caller.</summary>
     public RequestSigner(PrivateKey key, SigningDomain domain, NonceClock? clock = null)
@@ -75,6 +85,7 @@ public sealed class RequestSigner
         _key = key;
         Domain = domain;
         _clock = clock ?? NonceClock.Shared;
+        _callerHex = key.Address.ToLowerHex();
     }
 
     /// <summary>The hotkey address requests are signed by.</summary>
@@ -98,7 +109,7 @@ public sealed class RequestSigner
     {
         var nonce = _clock.Next();
         var digest = SigningDigests.RequestFromBodyHash(Domain, _key.Address, miner, nonce, method, bodyHash);
-        return new SignedRequest(_key.Address, nonce, PersonalSign.Sign(_key, digest), digest);
+        return new SignedRequest(_key.Address, nonce, PersonalSign.Sign(_key, digest), digest) { CallerHex = _callerHex };
     }
 
     /// <summary>
