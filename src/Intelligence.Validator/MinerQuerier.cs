@@ -65,7 +65,7 @@ public sealed class MinerQuerier : IDisposable
             // The bytes as the miner sent them (what its signature covers), not a re-serialization.
             var body = r.ResponseBytes ?? r.Response.ToByteArray();
             var evidence = r.Request is { } signed && r.ResponseSignature is { } sig
-                ? new Evidence(DateTimeOffset.UtcNow, targets[i].Uid, hotkey, signed.Caller.ToLowerHex(), signed.Nonce, Convert.ToHexStringLower(signed.Digest), sig.ToHex(), Convert.ToBase64String(body))
+                ? new Evidence(DateTimeOffset.UtcNow, targets[i].Uid, hotkey, signed.CallerHex, signed.Nonce, Convert.ToHexStringLower(signed.Digest), sig.ToHex(), Convert.ToBase64String(body))
                 : null;
             var response = outputs is null
                 ? MinerResponse.Failed(hotkey, "undecodable outputs: " + error, r.Latency)

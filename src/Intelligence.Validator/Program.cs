@@ -5,6 +5,7 @@ using Intelligence.Validator;
 using Microsoft.Extensions.DependencyInjection;
 
 // intelligence-validator: query, score and weigh a subnet's miners (README.md has the command to copy).
+ValidatorRuntime.Apply();
 if (NodeHost.TryPrintHelp(args, "intelligence-validator", "queries a subnet's miners with private data, scores them and sets weights",
     [(ChainOptions.Section, new ChainOptions()), (WalletOptions.Section, new WalletOptions()), (SubnetOptions.Section, new SubnetOptions()),
      (StateOptions.Section, new StateOptions()), (TelemetryOptions.Section, new TelemetryOptions()), (HealthOptions.Section, new HealthOptions()),
