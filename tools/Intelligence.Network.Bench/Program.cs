@@ -17,8 +17,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 // against N lightweight miners in a separate process, each answering after its own latency; (2) the miner's signed
 // Forward through the whole pipeline against raw batched inference on the same digits model.
 // (3) a validator step's score persistence on the embedded store: per-neuron awaited calls against one call per step.
-// Usage: network-bench [rounds|miner|persist|all] [--seconds S] [--miners 16,64,256] [--rounds R]
+// Usage: network-bench [rounds|miner|persist|all] [--seconds S] [--miners 16,64,256] [--rounds R] [--variant K=V[,K=V]]...
 // Child modes: network-bench serve N caller (the miners), network-bench drive KIND (one validator querier).
+// NETWORK_BENCH_ALLOCS=1: each querier also prints the types it allocated most in the measured rounds (the runtime's
+// allocation sampling, one event per ~100 KB) to stderr.
 const ulong ChainId = 31337;
 const ushort Netuid = 1;
 var inv = CultureInfo.InvariantCulture;
@@ -31,6 +33,8 @@ if (args.Length >= 3 && args[0] == "serve")
 }
 if (args.Length >= 2 && args[0] == "drive")
 {
+    // The validator program's process settings, applied as its Main does, before anything uses the shared array pool.
+    ValidatorRuntime.Apply();
     await DriveAsync(args[1]);
     return 0;
 }
@@ -38,6 +42,9 @@ var mode = args.Length > 0 ? args[0] : "all";
 var seconds = Option("--seconds", a => double.Parse(a, inv), 3);
 var sizes = Option("--miners", a => a.Split(',').Select(x => int.Parse(x, inv)).ToArray(), [16, 64, 256]);
 var roundsOption = Option("--rounds", a => int.Parse(a, inv), 0);
+// Extra queriers to compare, each "--variant NAME=VALUE[,NAME=VALUE...]": the validator with those environment
+// variables added (runtime knobs such as DOTNET_gcServer=1), run alternately with the others.
+var variants = args.Select((a, i) => (a, i)).Where(x => x.a == "--variant" && x.i + 1 < args.Length).Select(x => "validator, " + args[x.i + 1]).ToArray();
 Console.WriteLine($"network-bench on {Environment.ProcessorCount} cpus (machine shared with other builds: figures are noisy)");
 if (mode is "rounds" or "all")
 {
@@ -124,8 +131,8 @@ async Task RoundsAsync()
     using var validator = PrivateKey.Generate();
     Console.WriteLine();
     Console.WriteLine("validator round: 1 KiB signed query (4 x 64 float32) to N miners, miner latency spread 5..50 ms; the queriers alternate rounds");
-    Console.WriteLine("|   N | querier | round p50 ms | round max ms | round target (1.5 x slowest + 100 ms) | validator CPU us/query (of it background JIT) | alloc KiB/query | miners CPU ms/round | p50 less miners' CPU / cores | working set MB |");
-    Console.WriteLine("|----:|---|-------------:|-------------:|---|---:|----------------:|--------------------:|---|---------------:|");
+    Console.WriteLine("|   N | querier | round p50 ms | round max ms | round target (1.5 x slowest + 100 ms) | validator CPU us/query (of it background JIT) | GC pause us/query (GCs/round) | alloc KiB/query | miners CPU ms/round | p50 less miners' CPU / cores | working set MB |");
+    Console.WriteLine("|----:|---|-------------:|-------------:|---|---:|---:|----------------:|--------------------:|---|---------------:|");
     foreach (var n in sizes)
     {
         var info = new ProcessStartInfo(Environment.ProcessPath!, ["serve", n.ToString(inv), validator.Address.ToLowerHex()])
@@ -143,7 +150,7 @@ async Task RoundsAsync()
             endpoints.Add(line);
             slowest = Math.Max(slowest, double.Parse(line.Split(' ')[3], inv));
         }
-        var drivers = new[] { "validator", Driver.NewGen0 }.Select(kind => Driver.Start(Environment.ProcessPath!, kind, validator, endpoints)).ToArray();
+        var drivers = new[] { "validator", Driver.NewGen0 }.Concat(variants).Select(kind => Driver.Start(Environment.ProcessPath!, kind, validator, endpoints)).ToArray();
         foreach (var d in drivers)
         {
             await d.WarmUpAsync();
@@ -169,13 +176,13 @@ async Task RoundsAsync()
             var adjusted = p50 - (minersMs / Environment.ProcessorCount);
             var target = (1.5 * slowest) + 100;
             Console.WriteLine(string.Create(inv,
-                $"| {n,3} | {d.Kind} | {p50,12:0.0} | {s.Times[^1],12:0.0} | {target:0} ms: {(p50 <= target ? "met" : "missed")} | {s.CpuMicros / (rounds * n):0} ({s.JitMicros / (rounds * n):0}) | {s.Allocated / 1024.0 / (rounds * n),15:0.0} | {minersMs,19:0.0} | {adjusted:0.0}: {(adjusted <= target ? "met" : "missed")} | {s.WorkingSetMb,14:0} |"));
+                $"| {n,3} | {d.Kind} | {p50,12:0.0} | {s.Times[^1],12:0.0} | {target:0} ms: {(p50 <= target ? "met" : "missed")} | {s.CpuMicros / (rounds * n):0} ({s.JitMicros / (rounds * n):0}) | {s.PauseMicros / (rounds * n):0} ({(double)s.Collections / rounds:0.0}) | {s.Allocated / 1024.0 / (rounds * n),15:0.0} | {minersMs,19:0.0} | {adjusted:0.0}: {(adjusted <= target ? "met" : "missed")} | {s.WorkingSetMb,14:0} |"));
             if (s.NotOk > 0)
             {
                 Console.WriteLine($"  warning: {d.Kind}: {s.NotOk} of {rounds * n} queries did not answer OK");
             }
         }
-        Console.WriteLine(string.Create(inv, $"  N={n}: slowest miner {slowest:0} ms; warm-up {string.Join(", ", drivers.Select(d => $"{d.Kind} {d.WarmUpSeconds:0} s"))}; crypto floor per query (1 sign + 1 recover, CPU in each driver) {string.Join(", ", drivers.Select(d => $"{d.Kind} {d.SignMicros:0} + {d.RecoverMicros:0} us"))}"));
+        Console.WriteLine(string.Create(inv, $"  N={n}: slowest miner {slowest:0} ms; warm-up {string.Join(", ", drivers.Select(d => $"{d.Kind} {d.WarmUpSeconds:0} s"))}; crypto floor per query (1 sign + 1 recover, CPU in each driver) {string.Join(", ", drivers.Select(d => $"{d.Kind} {d.SignMicros:0} + {d.RecoverMicros:0} us"))}; shared array pool arrays per size and core {string.Join(", ", drivers.Select(d => $"{d.Kind} {d.PoolArrays}"))}"));
         miners.StandardInput.Close();
         await miners.WaitForExitAsync();
     }
@@ -202,8 +209,12 @@ async Task DriveAsync(string kind)
     var warm = Stopwatch.StartNew();
     var settled = Stopwatch.StartNew();
     var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
-    while (settled.Elapsed < TimeSpan.FromSeconds(3) && warm.Elapsed < TimeSpan.FromSeconds(60))
+    // Code run once per round reaches tier 1 only after its 30th call and a quiet spell: at least 100 rounds, then until
+    // 5 s pass with no method compiled.
+    var warmRounds = 0;
+    while ((warmRounds < 100 || settled.Elapsed < TimeSpan.FromSeconds(5)) && warm.Elapsed < TimeSpan.FromSeconds(90))
     {
+        warmRounds++;
         await round();
         if (System.Runtime.JitInfo.GetCompiledMethodCount() is var now && now != compiled)
         {
@@ -226,12 +237,18 @@ async Task DriveAsync(string kind)
         Ecdsa.TryRecover(digest, signature, out _);
     }
     var recoverUs = (Environment.CpuUsage.TotalTime - floorStart).TotalMicroseconds / 2000;
-    Console.WriteLine(string.Create(inv, $"warm {warm.Elapsed.TotalSeconds:0} {signUs:0.0} {recoverUs:0.0}"));
+    // The shared array pool's limit in force (a runtime internal, read only to show that ValidatorRuntime took effect).
+    var pool = typeof(object).Assembly.GetType("System.Buffers.SharedArrayPoolStatics")?
+        .GetField("s_maxArraysPerPartition", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)?.GetValue(null) ?? "?";
+    Console.WriteLine(string.Create(inv, $"warm {warm.Elapsed.TotalSeconds:0} {signUs:0.0} {recoverUs:0.0} {pool}"));
     using var self = Process.GetCurrentProcess();
+    using var sampler = Environment.GetEnvironmentVariable("NETWORK_BENCH_ALLOCS") is not null ? new AllocSampler() : null;
     while (Console.ReadLine() == "round")
     {
         // Reading /proc costs CPU too: the JIT thread's figure is read outside the process CPU window.
         var jit = JitThreadCpu();
+        var pause = GC.GetTotalPauseDuration();
+        var collections = GC.CollectionCount(0);
         var cpu = Environment.CpuUsage.TotalTime;
         var allocated = GC.GetTotalAllocatedBytes();
         var sw = Stopwatch.StartNew();
@@ -239,9 +256,10 @@ async Task DriveAsync(string kind)
         var wall = sw.Elapsed.TotalMilliseconds;
         var notOk = answers.Count(a => a.Status != "OK");
         var used = Environment.CpuUsage.TotalTime - cpu;
-        Console.WriteLine(string.Create(inv, $"{wall} {used.TotalMicroseconds} {GC.GetTotalAllocatedBytes() - allocated} {notOk} {(JitThreadCpu() - jit).TotalMicroseconds}"));
+        Console.WriteLine(string.Create(inv, $"{wall} {used.TotalMicroseconds} {GC.GetTotalAllocatedBytes() - allocated} {notOk} {(JitThreadCpu() - jit).TotalMicroseconds} {(GC.GetTotalPauseDuration() - pause).TotalMicroseconds} {GC.CollectionCount(0) - collections}"));
     }
     self.Refresh();
+    sampler?.Dump();
     Console.WriteLine(string.Create(inv, $"{self.WorkingSet64 / 1048576.0}"));
 }
 
@@ -387,6 +405,8 @@ internal sealed class Driver(string kind, Process process)
     private long _allocated;
     private int _notOk;
     private double _jit;
+    private double _pause;
+    private int _collections;
 
     public static Driver Start(string exe, string kind, PrivateKey validator, IEnumerable<string> miners)
     {
@@ -402,6 +422,14 @@ internal sealed class Driver(string kind, Process process)
             // The operator setting docs/binaries.md recommends where the runtime cannot read the CPU cache size (this
             // VM): a 32 MiB gen0 budget instead of the ~2 MiB it falls back to. Environment only (no runtimeconfig name).
             info.Environment["DOTNET_GCgen0size"] = "0x2000000";
+        }
+        else if (kind.StartsWith("validator, ", StringComparison.Ordinal))
+        {
+            foreach (var setting in kind["validator, ".Length..].Split(','))
+            {
+                var eq = setting.IndexOf('=', StringComparison.Ordinal);
+                info.Environment[setting[..eq].Trim()] = setting[(eq + 1)..].Trim();
+            }
         }
         var process = Process.Start(info)!;
         process.StandardInput.WriteLine(Convert.ToHexString(validator.ExportBytes()));
@@ -420,6 +448,8 @@ internal sealed class Driver(string kind, Process process)
 
     public double RecoverMicros { get; private set; }
 
+    public string PoolArrays { get; private set; } = "?";
+
     public async Task WarmUpAsync()
     {
         var line = await process.StandardOutput.ReadLineAsync();
@@ -428,7 +458,7 @@ internal sealed class Driver(string kind, Process process)
             throw new InvalidOperationException($"driver {Kind} failed to start");
         }
         var p = line.Split(' ');
-        (WarmUpSeconds, SignMicros, RecoverMicros) = (double.Parse(p[1], CultureInfo.InvariantCulture), double.Parse(p[2], CultureInfo.InvariantCulture), double.Parse(p[3], CultureInfo.InvariantCulture));
+        (WarmUpSeconds, SignMicros, RecoverMicros, PoolArrays) = (double.Parse(p[1], CultureInfo.InvariantCulture), double.Parse(p[2], CultureInfo.InvariantCulture), double.Parse(p[3], CultureInfo.InvariantCulture), p[4]);
     }
 
     public async Task RoundAsync()
@@ -441,16 +471,18 @@ internal sealed class Driver(string kind, Process process)
         _allocated += long.Parse(p[2], CultureInfo.InvariantCulture);
         _notOk += int.Parse(p[3], CultureInfo.InvariantCulture);
         _jit += double.Parse(p[4], CultureInfo.InvariantCulture);
+        _pause += double.Parse(p[5], CultureInfo.InvariantCulture);
+        _collections += int.Parse(p[6], CultureInfo.InvariantCulture);
     }
 
-    public async Task<(List<double> Times, double CpuMicros, double JitMicros, long Allocated, int NotOk, double WorkingSetMb)> StopAsync()
+    public async Task<(List<double> Times, double CpuMicros, double JitMicros, double PauseMicros, int Collections, long Allocated, int NotOk, double WorkingSetMb)> StopAsync()
     {
         process.StandardInput.Close();
         var ws = double.Parse((await process.StandardOutput.ReadLineAsync())!, CultureInfo.InvariantCulture);
         await process.WaitForExitAsync();
         process.Dispose();
         _times.Sort();
-        return (_times, _cpu, _jit, _allocated, _notOk, ws);
+        return (_times, _cpu, _jit, _pause, _collections, _allocated, _notOk, ws);
     }
 
     // runtimeconfig knobs the runtime also reads from DOTNET_ variables (the ones the validator sets).
@@ -470,6 +502,45 @@ internal sealed class Driver(string kind, Process process)
             if (p.Name == "System.Threading.ThreadPool.UnfairSemaphoreSpinLimit")
             {
                 yield return ("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit", p.Value.ToString());
+            }
+        }
+    }
+}
+
+/// <summary>The runtime's allocation sampling (GCAllocationTick: one event per ~100 KB allocated, naming the type).</summary>
+internal sealed class AllocSampler : System.Diagnostics.Tracing.EventListener
+{
+    private readonly Dictionary<string, (long Count, long Bytes)> _types = new();
+    protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource source)
+    {
+        if (source.Name == "Microsoft-Windows-DotNETRuntime")
+        {
+            EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1);
+        }
+    }
+    protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
+    {
+        if (e.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) == true)
+        {
+            var name = e.Payload![e.PayloadNames!.IndexOf("TypeName")]?.ToString() ?? "?";
+            var i = e.PayloadNames!.IndexOf("ObjectSize");
+            var size = i >= 0 ? Convert.ToInt64(e.Payload[i], CultureInfo.InvariantCulture) : 0;
+            var key = name + (name is "System.Byte[]" or "System.String" or "System.Char[]" ? " " + size : "");
+            lock (_types)
+            {
+                _types.TryGetValue(key, out var v);
+                _types[key] = (v.Count + 1, v.Bytes + size);
+            }
+        }
+    }
+    public void Dump()
+    {
+        lock (_types)
+        {
+            var total = _types.Values.Sum(v => v.Count);
+            foreach (var (k, v) in _types.OrderByDescending(kv => kv.Value.Count).Take(60))
+            {
+                Console.Error.WriteLine($"alloc {100.0 * v.Count / total,5:0.0}% {v.Count,6} {k}");
             }
         }
     }
