@@ -182,7 +182,7 @@ async Task RoundsAsync()
                 Console.WriteLine($"  warning: {d.Kind}: {s.NotOk} of {rounds * n} queries did not answer OK");
             }
         }
-        Console.WriteLine(string.Create(inv, $"  N={n}: slowest miner {slowest:0} ms; warm-up {string.Join(", ", drivers.Select(d => $"{d.Kind} {d.WarmUpSeconds:0} s"))}; crypto floor per query (1 sign + 1 recover, CPU in each driver) {string.Join(", ", drivers.Select(d => $"{d.Kind} {d.SignMicros:0} + {d.RecoverMicros:0} us"))}; shared array pool arrays per size and core {string.Join(", ", drivers.Select(d => $"{d.Kind} {d.PoolArrays}"))}"));
+        Console.WriteLine(string.Create(inv, $"  N={n}: slowest miner {slowest:0} ms; warm-up {string.Join(", ", drivers.Select(d => $"{d.Kind} {d.WarmUpSeconds:0} s"))}; crypto floor per query (1 sign + 1 recover, CPU in each driver) {string.Join(", ", drivers.Select(d => $"{d.Kind} {d.SignMicros:0} + {d.RecoverMicros:0} us"))}; shared array pool arrays per size and core {string.Join(", ", drivers.Select(d => $"{d.Kind} {d.PoolArrays}"))}; methods compiled while measured {string.Join(", ", drivers.Select(d => $"{d.Kind} {d.CompiledWhileMeasured}"))}"));
         miners.StandardInput.Close();
         await miners.WaitForExitAsync();
     }
@@ -191,7 +191,8 @@ async Task RoundsAsync()
 
 // One validator querier in its own process: reads the miners from stdin, warms up until the JIT has settled (tier-1
 // recompiles land in the background a while after the first calls: a validator runs for days, so the figure is the
-// steady state), then runs one round per "round" line and answers "wall_ms cpu_us allocated_bytes not_ok".
+// steady state; the warm-up runs the measuring code too, so none of it is compiled while measured), then runs one round
+// per "round" line and answers with its figures; at the end, its working set and the methods compiled meanwhile.
 async Task DriveAsync(string kind)
 {
     var key = PrivateKey.FromHex(Console.ReadLine()!);
@@ -206,46 +207,31 @@ async Task DriveAsync(string kind)
     var pixels = new float[4 * 64];
     var query = new ClassificationQuery("digits", SubnetTensor.FromFloats("pixels", [4, 64], pixels), [0, 1, 2, 3], TimeSpan.FromSeconds(10));
     Func<Task<IReadOnlyList<MinerAnswer>>> round = () => querier.QueryAsync(targets, query, "digits", TimeSpan.FromSeconds(10), 256, CancellationToken.None);
-    var warm = Stopwatch.StartNew();
-    var settled = Stopwatch.StartNew();
-    var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
-    // Code run once per round reaches tier 1 only after its 30th call and a quiet spell: at least 100 rounds, then until
-    // 5 s pass with no method compiled.
-    var warmRounds = 0;
-    while ((warmRounds < 100 || settled.Elapsed < TimeSpan.FromSeconds(5)) && warm.Elapsed < TimeSpan.FromSeconds(90))
-    {
-        warmRounds++;
-        await round();
-        if (System.Runtime.JitInfo.GetCompiledMethodCount() is var now && now != compiled)
-        {
-            compiled = now;
-            settled.Restart();
-        }
-    }
-    // The crypto floor of a query on this machine now: one request signature and one response recovery.
+    // The crypto floor of a query on this machine now: one request signature and one response recovery (run once
+    // before the warm-up too, so its own compilations are over before anything is measured).
     var digest = Keccak256.Hash("floor"u8);
     var signature = key.SignHash(digest);
-    var floorStart = Environment.CpuUsage.TotalTime;
-    for (var i = 0; i < 2000; i++)
+    (double Sign, double Recover) Floor()
     {
-        key.SignHash(digest);
+        var floorStart = Environment.CpuUsage.TotalTime;
+        for (var i = 0; i < 2000; i++)
+        {
+            key.SignHash(digest);
+        }
+        var signUs = (Environment.CpuUsage.TotalTime - floorStart).TotalMicroseconds / 2000;
+        floorStart = Environment.CpuUsage.TotalTime;
+        for (var i = 0; i < 2000; i++)
+        {
+            Ecdsa.TryRecover(digest, signature, out _);
+        }
+        return (signUs, (Environment.CpuUsage.TotalTime - floorStart).TotalMicroseconds / 2000);
     }
-    var signUs = (Environment.CpuUsage.TotalTime - floorStart).TotalMicroseconds / 2000;
-    floorStart = Environment.CpuUsage.TotalTime;
-    for (var i = 0; i < 2000; i++)
+    Floor();
+
+    // One measured round: "wall_ms cpu_us allocated_bytes not_ok jit_us gc_pause_us gen0_collections". Reading /proc
+    // costs CPU too: the JIT thread's figure is read outside the process CPU window.
+    async Task<string> MeasuredRoundAsync()
     {
-        Ecdsa.TryRecover(digest, signature, out _);
-    }
-    var recoverUs = (Environment.CpuUsage.TotalTime - floorStart).TotalMicroseconds / 2000;
-    // The shared array pool's limit in force (a runtime internal, read only to show that ValidatorRuntime took effect).
-    var pool = typeof(object).Assembly.GetType("System.Buffers.SharedArrayPoolStatics")?
-        .GetField("s_maxArraysPerPartition", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)?.GetValue(null) ?? "?";
-    Console.WriteLine(string.Create(inv, $"warm {warm.Elapsed.TotalSeconds:0} {signUs:0.0} {recoverUs:0.0} {pool}"));
-    using var self = Process.GetCurrentProcess();
-    using var sampler = Environment.GetEnvironmentVariable("NETWORK_BENCH_ALLOCS") is not null ? new AllocSampler() : null;
-    while (Console.ReadLine() == "round")
-    {
-        // Reading /proc costs CPU too: the JIT thread's figure is read outside the process CPU window.
         var jit = JitThreadCpu();
         var pause = GC.GetTotalPauseDuration();
         var collections = GC.CollectionCount(0);
@@ -256,11 +242,40 @@ async Task DriveAsync(string kind)
         var wall = sw.Elapsed.TotalMilliseconds;
         var notOk = answers.Count(a => a.Status != "OK");
         var used = Environment.CpuUsage.TotalTime - cpu;
-        Console.WriteLine(string.Create(inv, $"{wall} {used.TotalMicroseconds} {GC.GetTotalAllocatedBytes() - allocated} {notOk} {(JitThreadCpu() - jit).TotalMicroseconds} {(GC.GetTotalPauseDuration() - pause).TotalMicroseconds} {GC.CollectionCount(0) - collections}"));
+        return string.Create(inv, $"{wall} {used.TotalMicroseconds} {GC.GetTotalAllocatedBytes() - allocated} {notOk} {(JitThreadCpu() - jit).TotalMicroseconds} {(GC.GetTotalPauseDuration() - pause).TotalMicroseconds} {GC.CollectionCount(0) - collections}");
+    }
+
+    // Warm-up through the same measured path. Code run once per round reaches tier 1 only after its 30th call and a
+    // quiet spell: at least 100 rounds, then until 5 s pass with no method compiled.
+    var warm = Stopwatch.StartNew();
+    var settled = Stopwatch.StartNew();
+    var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+    var warmRounds = 0;
+    while ((warmRounds < 100 || settled.Elapsed < TimeSpan.FromSeconds(5)) && warm.Elapsed < TimeSpan.FromSeconds(90))
+    {
+        warmRounds++;
+        await MeasuredRoundAsync();
+        if (System.Runtime.JitInfo.GetCompiledMethodCount() is var now && now != compiled)
+        {
+            compiled = now;
+            settled.Restart();
+        }
+    }
+    var (signUs, recoverUs) = Floor();
+    // The shared array pool's limit in force (a runtime internal, read only to show that ValidatorRuntime took effect).
+    var pool = typeof(object).Assembly.GetType("System.Buffers.SharedArrayPoolStatics")?
+        .GetField("s_maxArraysPerPartition", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)?.GetValue(null) ?? "?";
+    Console.WriteLine(string.Create(inv, $"warm {warm.Elapsed.TotalSeconds:0} {signUs:0.0} {recoverUs:0.0} {pool}"));
+    using var self = Process.GetCurrentProcess();
+    using var sampler = Environment.GetEnvironmentVariable("NETWORK_BENCH_ALLOCS") is not null ? new AllocSampler() : null;
+    var compiledBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
+    while (Console.ReadLine() == "round")
+    {
+        Console.WriteLine(await MeasuredRoundAsync());
     }
     self.Refresh();
     sampler?.Dump();
-    Console.WriteLine(string.Create(inv, $"{self.WorkingSet64 / 1048576.0}"));
+    Console.WriteLine(string.Create(inv, $"{self.WorkingSet64 / 1048576.0} {System.Runtime.JitInfo.GetCompiledMethodCount() - compiledBefore}"));
 }
 
 // CPU of the runtime's background tier-up compiler thread (Linux /proc, clock ticks): the JIT still recompiling rarely
@@ -450,6 +465,8 @@ internal sealed class Driver(string kind, Process process)
 
     public string PoolArrays { get; private set; } = "?";
 
+    public int CompiledWhileMeasured { get; private set; }
+
     public async Task WarmUpAsync()
     {
         var line = await process.StandardOutput.ReadLineAsync();
@@ -478,7 +495,9 @@ internal sealed class Driver(string kind, Process process)
     public async Task<(List<double> Times, double CpuMicros, double JitMicros, double PauseMicros, int Collections, long Allocated, int NotOk, double WorkingSetMb)> StopAsync()
     {
         process.StandardInput.Close();
-        var ws = double.Parse((await process.StandardOutput.ReadLineAsync())!, CultureInfo.InvariantCulture);
+        var last = (await process.StandardOutput.ReadLineAsync())!.Split(' ');
+        var ws = double.Parse(last[0], CultureInfo.InvariantCulture);
+        CompiledWhileMeasured = int.Parse(last[1], CultureInfo.InvariantCulture);
         await process.WaitForExitAsync();
         process.Dispose();
         _times.Sort();
