@@ -273,9 +273,10 @@ async Task DriveAsync(string kind)
     {
         Console.WriteLine(await MeasuredRoundAsync());
     }
+    var compiledWhileMeasured = System.Runtime.JitInfo.GetCompiledMethodCount() - compiledBefore;
     self.Refresh();
     sampler?.Dump();
-    Console.WriteLine(string.Create(inv, $"{self.WorkingSet64 / 1048576.0} {System.Runtime.JitInfo.GetCompiledMethodCount() - compiledBefore}"));
+    Console.WriteLine(string.Create(inv, $"{self.WorkingSet64 / 1048576.0} {compiledWhileMeasured}"));
 }
 
 // CPU of the runtime's background tier-up compiler thread (Linux /proc, clock ticks): the JIT still recompiling rarely
