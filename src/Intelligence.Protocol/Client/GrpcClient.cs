@@ -23,14 +23,17 @@ public sealed class GrpcClient : IDisposable
     private readonly SocketsHttpHandler _handler;
     private readonly HttpClient _http;
     private readonly GrpcClientOptions _options;
-    private readonly ConcurrentDictionary<Uri, CallInvoker> _invokers = new();
-    private readonly ConcurrentBag<GrpcChannel> _channels = [];
+    private readonly ConcurrentDictionary<Uri, Channel> _channels = new();
+    private readonly TimeProvider _time;
+    private long _lastSweep;
     private readonly ConcurrentDictionary<(string Path, MethodType Type), Method<byte[], byte[]>> _methods = new();
 
     /// <summary>Creates a client with its own connection pool.</summary>
     public GrpcClient(GrpcClientOptions? options = null)
     {
         _options = options ?? new GrpcClientOptions();
+        _time = _options.TimeProvider;
+        _lastSweep = _time.GetTimestamp();
         _handler = new SocketsHttpHandler
         {
             EnableMultipleHttp2Connections = _options.EnableMultipleHttp2Connections,
@@ -57,9 +60,11 @@ public sealed class GrpcClient : IDisposable
         options ??= new CallOptions();
         var started = Stopwatch.GetTimestamp();
         AsyncUnaryCall<byte[]>? call = null;
+        Channel? channel = null;
         try
         {
-            call = InvokerFor(address).AsyncUnaryCall(MethodFor(path, MethodType.Unary), null, ToGrpcOptions(options), ToArray(request));
+            channel = Acquire(address);
+            call = channel.Invoker.AsyncUnaryCall(MethodFor(path, MethodType.Unary), null, ToGrpcOptions(options), ToArray(request));
             var response = await call.ResponseAsync.ConfigureAwait(false);
             var headers = await call.ResponseHeadersAsync.ConfigureAwait(false);
             return new CallResult(call.GetStatus(), Stopwatch.GetElapsedTime(started), [response], headers, call.GetTrailers());
@@ -75,6 +80,7 @@ public sealed class GrpcClient : IDisposable
         finally
         {
             call?.Dispose();
+            channel?.Release(_time.GetTimestamp());
         }
     }
 
@@ -107,10 +113,12 @@ public sealed class GrpcClient : IDisposable
         options ??= new CallOptions();
         var started = Stopwatch.GetTimestamp();
         AsyncServerStreamingCall<byte[]>? call = null;
+        Channel? channel = null;
         try
         {
             var grpcOptions = ToGrpcOptions(options);
-            call = InvokerFor(address).AsyncServerStreamingCall(MethodFor(path, MethodType.ServerStreaming), null, grpcOptions, ToArray(request));
+            channel = Acquire(address);
+            call = channel.Invoker.AsyncServerStreamingCall(MethodFor(path, MethodType.ServerStreaming), null, grpcOptions, ToArray(request));
             while (await call.ResponseStream.MoveNext(grpcOptions.CancellationToken).ConfigureAwait(false))
             {
                 await onMessage(call.ResponseStream.Current).ConfigureAwait(false);
@@ -130,36 +138,53 @@ public sealed class GrpcClient : IDisposable
         finally
         {
             call?.Dispose();
+            channel?.Release(_time.GetTimestamp());
         }
     }
+
+    /// <summary>Channels open now (one per server address called within <see cref="GrpcClientOptions.ChannelIdleTimeout"/>).</summary>
+    public int ChannelCount => _channels.Count;
 
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var channel in _channels)
+        foreach (var channel in _channels.Values)
         {
-            channel.Dispose();
+            channel.Grpc.Dispose();
         }
 
         _http.Dispose();
         _handler.Dispose();
     }
 
-    private CallInvoker InvokerFor(Uri address)
+    // The channel for an address, counted as in use until Release; a channel retired by a sweep meanwhile is not used.
+    private Channel Acquire(Uri address)
     {
-        if (_invokers.TryGetValue(address, out var invoker))
+        while (true)
         {
-            return invoker;
-        }
-
-        lock (_channels)
-        {
-            if (_invokers.TryGetValue(address, out invoker))
+            if (!_channels.TryGetValue(address, out var channel))
             {
-                return invoker;
+                channel = Open(address);
             }
 
-            var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+            if (channel.TryEnter(_time.GetTimestamp()))
+            {
+                return channel;
+            }
+        }
+    }
+
+    private Channel Open(Uri address)
+    {
+        lock (_channels)
+        {
+            if (_channels.TryGetValue(address, out var existing))
+            {
+                return existing;
+            }
+
+            SweepIdle();
+            var channel = new Channel(GrpcChannel.ForAddress(address, new GrpcChannelOptions
             {
                 HttpClient = _http,
                 DisposeHttpClient = false,
@@ -167,11 +192,32 @@ public sealed class GrpcClient : IDisposable
                 MaxSendMessageSize = _options.MaxSendMessageSize,
                 // Cancellation and deadlines come back as RpcException (CANCELLED, DEADLINE_EXCEEDED) like any status.
                 ThrowOperationCanceledOnCancellation = false,
-            });
-            _channels.Add(channel);
-            invoker = channel.CreateCallInvoker();
-            _invokers[address] = invoker;
-            return invoker;
+            }));
+            _channels[address] = channel;
+            return channel;
+        }
+    }
+
+    // Miners come and go (a deregistered miner, a new port after a restart): a channel not used for the idle timeout,
+    // with no call in flight, is closed when a new one opens, at most once per quarter of the timeout. The pooled
+    // connections behind it close on their own (PooledConnectionIdleTimeout).
+    private void SweepIdle()
+    {
+        var now = _time.GetTimestamp();
+        var idle = _options.ChannelIdleTimeout;
+        if (_time.GetElapsedTime(_lastSweep, now) < idle / 4)
+        {
+            return;
+        }
+
+        _lastSweep = now;
+        foreach (var (address, channel) in _channels)
+        {
+            if (_time.GetElapsedTime(channel.LastUsed, now) >= idle && channel.TryRetire())
+            {
+                _channels.TryRemove(new KeyValuePair<Uri, Channel>(address, channel));
+                channel.Grpc.Dispose();
+            }
         }
     }
 
@@ -215,6 +261,53 @@ public sealed class GrpcClient : IDisposable
 
         DateTime? deadline = options.Timeout is { } timeout ? DateTime.UtcNow + timeout : null;
         return new Grpc.Core.CallOptions(metadata, deadline, options.CancellationToken);
+    }
+
+    /// <summary>A channel and its use: calls in flight, last use, and whether a sweep retired it.</summary>
+    private sealed class Channel(GrpcChannel grpc)
+    {
+        private int _inFlight;
+        private int _retired;
+        private long _lastUsed;
+
+        public GrpcChannel Grpc { get; } = grpc;
+
+        public CallInvoker Invoker { get; } = grpc.CreateCallInvoker();
+
+        public long LastUsed => Volatile.Read(ref _lastUsed);
+
+        // Interlocked on both sides (full fences): either the sweep sees the call in flight and keeps the channel, or
+        // the caller sees it retired and opens another.
+        public bool TryEnter(long now)
+        {
+            Interlocked.Increment(ref _inFlight);
+            if (Volatile.Read(ref _retired) != 0)
+            {
+                Interlocked.Decrement(ref _inFlight);
+                return false;
+            }
+
+            Volatile.Write(ref _lastUsed, now);
+            return true;
+        }
+
+        public void Release(long now)
+        {
+            Volatile.Write(ref _lastUsed, now);
+            Interlocked.Decrement(ref _inFlight);
+        }
+
+        public bool TryRetire()
+        {
+            Interlocked.Exchange(ref _retired, 1);
+            if (Volatile.Read(ref _inFlight) == 0)
+            {
+                return true;
+            }
+
+            Interlocked.Exchange(ref _retired, 0);
+            return false;
+        }
     }
 
     private static byte[] ToArray(ReadOnlyMemory<byte> request) =>

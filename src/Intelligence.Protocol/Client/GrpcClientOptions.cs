@@ -27,6 +27,15 @@ public sealed class GrpcClientOptions
     /// <summary>gzip request messages (default off).</summary>
     public bool CompressRequests { get; set; }
 
+    /// <summary>
+    /// A server's channel is closed after this long without a call (default 10 min), so a long-running validator does
+    /// not keep one for every address a miner ever had.
+    /// </summary>
+    public TimeSpan ChannelIdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The clock for <see cref="ChannelIdleTimeout"/> (default: the system's).</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     /// <summary>Added to the user-agent after grpc-dotnet's own product token.</summary>
     public string UserAgent { get; set; } = "grpc-dotnet-intelligence/" + ProtocolVersion.Current;
 }
