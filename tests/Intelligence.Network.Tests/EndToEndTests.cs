@@ -84,29 +84,20 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         // after at least two epochs the validator ran with its revealed weights in them.
         var uids = new Dictionary<string, int>();
         MetagraphSnapshot? graph = null;
-        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(150)))
+        long[] inc = [];
+        var epochsAfterReveal = 0;
+        await Waits.UntilAsync(async () =>
         {
-            while (true)
+            graph = await net.MetagraphAsync(netuid);
+            foreach (var m in miners.Append("validator"))
             {
-                graph = await net.MetagraphAsync(netuid);
-                foreach (var m in miners.Append("validator"))
-                {
-                    uids[m] = graph.Neurons.Single(n => n.Hotkey == net.Wallet.HotkeyAddress(m)).Uid;
-                }
-                var inc = miners.Select(m => graph.Neurons[uids[m]].Incentive).ToArray();
-                var epochsAfterReveal = v.Lines.SkipWhile(l => !l.Contains("weights revealed", StringComparison.Ordinal)).Count(l => l.Contains("credited equals the C# prediction", StringComparison.Ordinal));
-                if (inc[0] > inc[1] && inc[1] > inc[2] && graph.Neurons[uids["validator"]].Dividends > 0 && epochsAfterReveal >= 2)
-                {
-                    break;
-                }
-                if (cts.IsCancellationRequested)
-                {
-                    Assert.Fail($"incentives {string.Join(",", inc)}, dividends {graph.Neurons[uids["validator"]].Dividends}, epochs after reveal {epochsAfterReveal}\n{net.Logs()}");
-                }
-                // Poll the chain (the condition), at most once per block of the devnet.
-                await Task.Delay(250, CancellationToken.None);
+                uids[m] = graph.Neurons.Single(n => n.Hotkey == net.Wallet.HotkeyAddress(m)).Uid;
             }
-        }
+            inc = [.. miners.Select(m => (long)graph.Neurons[uids[m]].Incentive)];
+            epochsAfterReveal = v.Lines.SkipWhile(l => !l.Contains("weights revealed", StringComparison.Ordinal)).Count(l => l.Contains("credited equals the C# prediction", StringComparison.Ordinal));
+            return inc[0] > inc[1] && inc[1] > inc[2] && graph.Neurons[uids["validator"]].Dividends > 0 && epochsAfterReveal >= 2;
+        }, TimeSpan.FromSeconds(150), () => $"incentives {string.Join(",", inc)}, dividends {graph?.Neurons[uids["validator"]].Dividends}, epochs after reveal {epochsAfterReveal}\n{net.Logs()}");
+        Assert.NotNull(graph);
         output.WriteLine($"incentive good/weak/random {graph.Neurons[uids["good"]].Incentive}/{graph.Neurons[uids["weak"]].Incentive}/{graph.Neurons[uids["random"]].Incentive}, validator dividends {graph.Neurons[uids["validator"]].Dividends}, after {clock.Elapsed.TotalSeconds:0.0} s");
         Assert.DoesNotContain(v.Lines, l => l.Contains("credited something else", StringComparison.Ordinal));
         Assert.Contains(v.Lines, l => l.Contains("weights committed", StringComparison.Ordinal));

@@ -49,15 +49,18 @@ public sealed class RedisOutageTests : IDisposable
         Assert.Equal((await twin.GetAsync(1, 4))!.Score, during.Score, 12);
 
         await StartRedisAsync(port);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         await Feed(samples[6]);
-        while (store.Backlog > 0 && DateTime.UtcNow < deadline)
+        // The client reconnects with backoff; each update tries the replay again (the condition is the empty queue).
+        await Waits.UntilAsync(async () =>
         {
-            // The client reconnects with backoff; each update tries the replay again (the condition is the empty queue).
-            await Task.Delay(200);
+            if (store.Backlog == 0)
+            {
+                return true;
+            }
             await store.GetAllAsync(1).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
             await store.UpdateAsync(1, 5, "0xdef", 0.5, 0.3, at).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
-        }
+            return store.Backlog == 0;
+        }, TimeSpan.FromSeconds(30), () => $"backlog {store.Backlog}, degraded {degraded}");
         Assert.Equal(0, store.Backlog);
         Assert.Null(degraded);
         var remote = await new RedisScoreStore(client, "test:").GetAsync(1, 4).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
@@ -103,13 +106,16 @@ public sealed class RedisOutageTests : IDisposable
         Assert.Equal(16, ((ResilientScoreStore)store).Backlog);
 
         await StartRedisAsync(port);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (((ResilientScoreStore)store).Backlog > 0 && DateTime.UtcNow < deadline)
+        // The client reconnects with backoff; each step tries the replay again (the condition is the empty queue).
+        await Waits.UntilAsync(async () =>
         {
-            // The client reconnects with backoff; each step tries the replay again (the condition is the empty queue).
-            await Task.Delay(200);
+            if (((ResilientScoreStore)store).Backlog == 0)
+            {
+                return true;
+            }
             await Step();
-        }
+            return ((ResilientScoreStore)store).Backlog == 0;
+        }, TimeSpan.FromSeconds(30), () => $"backlog {((ResilientScoreStore)store).Backlog}, degraded {degraded}");
         Assert.Equal(0, ((ResilientScoreStore)store).Backlog);
         Assert.Null(degraded);
         var remote = await new RedisScoreStore(client, "step:").GetAllAsync(2).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
